@@ -1,0 +1,49 @@
+"""One document in, one report record out: metadata, values, shortfalls, targets.
+
+A pure function of the file's content, so it can run in any worker process
+and its output can be cached by the file's sha256.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from etl import indicators, metadata, regions, sections, shortfalls, targets
+from etl.normalize import normalize
+from etl.read import Document, read_document
+
+
+def extract_text(text: str, source_file: str = "") -> dict[str, Any]:
+    """Everything the product knows about one report's text."""
+    norm = normalize(text)
+    kind = metadata.doc_type(norm.text)
+    region = regions.resolve(norm.text)
+    plans = [(0, len(norm.text))] if kind == "plan" else sections.plan_spans(norm.text)
+    mentions = indicators.find_mentions(norm, plans)
+    zeros = indicators.find_zero_mentions(norm, plans)
+    values = indicators.aggregate(mentions, zeros)
+    return {
+        "source_file": source_file,
+        "province": region.province,
+        "city": region.city,
+        "district": region.district,
+        "adcode": region.adcode,
+        "year": metadata.year(norm.text),
+        "doc_type": kind,
+        "values": indicators.to_records(norm, values),
+        "shortfalls": shortfalls.extract(norm) if kind == "report" else [],
+        "targets": targets.extract(norm, plans),
+    }
+
+
+def extract_document(doc: Document, source_file: str | None = None) -> dict[str, Any]:
+    """The report record of a document that has been read, with file facts."""
+    report = extract_text(doc.text, source_file or doc.path.name)
+    report.update(sha256=doc.sha256, size=doc.size, encoding=doc.encoding, format=doc.format)
+    return report
+
+
+def extract_file(path: Path | str) -> dict[str, Any]:
+    """Read and extract one file (raises ``etl.read.ReadError`` on bad input)."""
+    return extract_document(read_document(path))

@@ -1,0 +1,401 @@
+"""Report-level indicator values, each with the verbatim quote that holds it.
+
+Two steps. ``find_mentions`` reads every number-with-unit of the year's work
+and decides which indicators it counts for, from the keywords nearest to it in
+its clause (rules in ``rules/indicators.yaml`` and ``rules/mentions.yaml``).
+``aggregate`` turns an indicator's mentions into one value, by the rule for
+several mentions:
+
+1. a stated total (共计/累计/合计 …) beats its parts;
+2. a part (其中 …) of a stated figure is not added again, nor is a restated
+   figure (对该6家企业 …);
+3. otherwise distinct activities add up, and the sum is ``derived``;
+4. a general indicator with no mention of its own is the sum of its specific
+   children (双随机 + 联合 → units inspected), also ``derived``;
+5. a zero word (无…案件, 未收到…举报) gives 0 unless a count is also stated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from etl import rules
+from etl.normalize import Normalized
+from etl.numbers import ARABIC, CHINESE, parse_number, tidy
+from etl.sections import Span, inside
+
+CLAUSE_END = ",;。!?:\n"
+SENTENCE_END = ";。!?\n"
+QUALIFIER_ORDER = {"exact": 0, "approx": 1, "at_most": 1, "at_least": 2}
+
+
+@dataclass
+class Mention:
+    """One number with its unit, read in its clause."""
+
+    start: int  # span of the number and unit, in normalised text
+    end: int
+    value: float
+    qualifier: str
+    unit: str
+    clause: Span
+    indicators: list[str] = field(default_factory=list)
+    distance: float = 0.0
+    total: bool = False
+    part: bool = False
+    restated: bool = False
+
+
+@dataclass
+class Value:
+    indicator: str
+    value: float
+    qualifier: str
+    basis: str
+    mentions: list[Mention]
+    confidence: float
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    id: str
+    units: frozenset[str]
+    keywords: tuple[re.Pattern[str], ...]
+    parent: str | None
+    also: dict[str, tuple[str, ...]]
+    requires: tuple[str, ...]
+    excludes: tuple[str, ...]
+    zero: tuple[re.Pattern[str], ...]
+    max: float | None
+    max_reason: str
+
+
+@cache
+def indicator_rules() -> dict[str, IndicatorRule]:
+    """Rules keyed by indicator id, checked against the catalogue."""
+    raw = rules.load("indicators")
+    known = set(rules.indicator_ids())
+    unknown = set(raw) - known
+    if unknown:
+        raise ValueError(f"rules/indicators.yaml names indicators not in the catalogue: {sorted(unknown)}")
+    out = {}
+    for ind, r in raw.items():
+        out[ind] = IndicatorRule(
+            id=ind,
+            units=frozenset(r["units"]),
+            keywords=tuple(re.compile(k) for k in r["keywords"]),
+            parent=r.get("parent"),
+            also={k: tuple(v) for k, v in (r.get("also") or {}).items()},
+            requires=tuple(r.get("requires", ())),
+            excludes=tuple(r.get("excludes", ())),
+            zero=tuple(re.compile(z) for z in r.get("zero", ())),
+            max=r.get("max"),
+            max_reason=r.get("max_reason", ""),
+        )
+    return out
+
+
+@cache
+def _mention_pattern() -> re.Pattern[str]:
+    units = sorted({u for r in indicator_rules().values() for u in r.units}, key=len, reverse=True)
+    suffixes = "|".join(rules.load("mentions")["approximate_suffixes"])
+    return re.compile(
+        rf"(?P<num>{ARABIC}|{CHINESE})\s*(?P<mult>万|亿)?(?P<post>{suffixes})?(?P<unit>{'|'.join(units)})"
+    )
+
+
+def _qualifier(text: str, start: int, end: int, post: str) -> str:
+    """Qualifier from the words before the number and after its unit."""
+    lex = rules.load("mentions")
+    before = text[max(0, start - 8) : start]
+    for qual, words in lex["qualifiers_before"].items():
+        for w in sorted(words, key=len, reverse=True):
+            if re.search(rf"{w}(?:达到|达|有|计)?$", before):
+                return qual
+    after = text[end : end + 4]
+    for qual, words in lex["qualifiers_after"].items():
+        if any(after.startswith(w) for w in words):
+            return qual
+    return "at_least" if post else "exact"
+
+
+def _bounds(text: str, pos: int, stops: str) -> Span:
+    start = pos
+    while start > 0 and text[start - 1] not in stops:
+        start -= 1
+    end = pos
+    while end < len(text) and text[end] not in stops:
+        end += 1
+    return start, end
+
+
+def _in_name(text: str, pos: int, sentence: Span) -> bool:
+    """Inside “…”, 《…》, 〔…〕 and the like: a name or a document number."""
+    for open_, close in rules.load("mentions")["name_brackets"]:
+        segment = text[sentence[0] : pos]
+        if open_ == close:
+            if segment.count(open_) % 2 == 1:
+                return True
+        elif segment.rfind(open_) > segment.rfind(close):
+            return True
+    return False
+
+
+def _is_word_part(text: str, m: re.Match[str]) -> bool:
+    """Numbers that are parts of words or not counts: 第五次, 每季度一次, 千家万户, 统一."""
+    lex = rules.load("mentions")
+    num = m.group("num")
+    start = m.start()
+    before = text[max(0, start - 3) : start]
+    if any(before.endswith(w) for w in lex["not_after"]):
+        return True
+    if re.fullmatch(CHINESE, num):
+        if not re.search(r"[零〇一二两三四五六七八九十]", num):
+            return True  # 千家, 万户: a figure of speech, not a count
+        if num.startswith("一") and start > 0 and text[start - 1] in lex["word_before_yi"]:
+            return True
+        if start > 0 and re.match(r"[零〇一二两三四五六七八九十百千万亿]", text[start - 1]):
+            return True
+    nxt = text[m.end() : m.end() + 1]
+    if nxt and re.match(r"[零〇一二两三四五六七八九十百千万性]", nxt):
+        return True  # 一家一户, 一次性
+    if m.group("num")[-1:].isdigit() and text[m.end() : m.end() + 1] in {"年", "月", "日", "号"}:
+        return True
+    return False
+
+
+def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep: bool) -> float | None:
+    """Distance to the nearest keyword of ``rule`` around a number, or None."""
+    lex = rules.load("mentions")
+    best: float | None = None
+    for kw in rule.keywords:
+        for km in kw.finditer(text, left[0], left[1]):
+            d = left[1] - km.end() + (lex["left_penalty_after_preposition"] if prep else 0)
+            d -= len(km.group()) * 0.01
+            best = d if best is None else min(best, d)
+        for km in kw.finditer(text, right[0], right[1]):
+            d = km.start() - right[0] + (0 if prep else lex["right_penalty"])
+            d -= len(km.group()) * 0.01
+            best = d if best is None else min(best, d)
+    if best is not None and best > lex["max_distance"]:
+        return None
+    return best
+
+
+def _classify(text: str, m: Mention, left: Span, right: Span, prep: bool, prev_clause: Span | None) -> None:
+    """Decide which indicators a mention counts for (fills ``m.indicators``)."""
+    lex = rules.load("mentions")
+    clause_text = text[m.clause[0] : m.clause[1]]
+    if any(w in clause_text for w in lex["clause_excludes"]):
+        return
+    all_rules = indicator_rules()
+    hits: dict[str, float] = {}
+    for rule in all_rules.values():
+        if m.unit not in rule.units:
+            continue
+        if rule.excludes and any(w in clause_text for w in rule.excludes):
+            continue
+        if rule.requires and not any(w in clause_text for w in rule.requires):
+            continue
+        d = _keyword_hits(rule, text, left, right, prep)
+        if d is None and prev_clause is not None:
+            d = _keyword_hits(rule, text, prev_clause, (right[1], right[1]), False)
+            if d is not None:
+                d += lex["previous_clause_penalty"] + (left[1] - left[0])
+        if d is not None:
+            hits[rule.id] = d
+    if not hits:
+        return
+    # A specific indicator wins over the general one it rolls up into.
+    for ind in list(hits):
+        parent = all_rules[ind].parent
+        if parent in hits:
+            del hits[parent]
+    best = min(hits, key=hits.__getitem__)
+    m.indicators = [best]
+    m.distance = hits[best]
+    # Overlapping indicators (a joint 双随机 check is also random) share the number.
+    context = text[left[0] : right[1]]
+    for other in hits:
+        if other == best:
+            continue
+        pair = all_rules[best].also.get(other) or all_rules[other].also.get(best)
+        if pair and any(w in context for w in pair):
+            m.indicators.append(other)
+
+
+def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
+    """Every counted number of the year's work, with the indicators it counts for."""
+    text = norm.text
+    lex = rules.load("mentions")
+    raw: list[tuple[re.Match[str], Mention]] = []
+    for mt in _mention_pattern().finditer(text):
+        if inside(mt.start(), excluded) or _is_word_part(text, mt):
+            continue
+        sentence = _bounds(text, mt.start(), SENTENCE_END)
+        if _in_name(text, mt.start(), sentence):
+            continue
+        value = parse_number(mt.group("num"), mt.group("mult") or "")
+        if value is None:
+            continue
+        qual = _qualifier(text, mt.start(), mt.end(), mt.group("post") or "")
+        unit = mt.group("unit")
+        raw.append(
+            (mt, Mention(mt.start(), mt.end(), value, qual, unit, _bounds(text, mt.start(), CLAUSE_END)))
+        )
+    mentions = [m for _, m in raw]
+    for i, (mt, m) in enumerate(raw):
+        c0, c1 = m.clause
+        prev = mentions[i - 1] if i > 0 and mentions[i - 1].clause == m.clause else None
+        nxt = mentions[i + 1] if i + 1 < len(mentions) and mentions[i + 1].clause == m.clause else None
+        left_start = c0
+        if prev is not None:
+            between = text[prev.end : m.start]
+            cut = max((between.rfind(j) + len(j) for j in lex["joiners"] if j in between), default=-1)
+            left_start = prev.end + cut if cut >= 0 else prev.end
+        left = (left_start, m.start)
+        right = (m.end, nxt.start if nxt is not None else c1)
+        head = text[left_start : m.start]
+        prep = bool(re.search(rf"(?:{'|'.join(lex['prepositions'])})(?:该|其中|全区|全县|全市|共|了)?.{{0,3}}$", head))
+        prev_clause = None
+        if c0 > 0 and text[c0 - 1] not in SENTENCE_END:
+            pc = _bounds(text, c0 - 1, CLAUSE_END)
+            if not any(pc[0] <= o.start < pc[1] for o in mentions):
+                prev_clause = pc
+        _classify(text, m, left, right, prep, prev_clause)
+        clause_head = text[c0 : m.start]
+        m.total = any(w in clause_head for w in lex["total_markers"])
+        m.part = any(w in clause_head for w in lex["part_markers"])
+        m.restated = any(text[max(c0, m.start - len(w) - 1) : m.start].find(w) >= 0 for w in lex["restate_markers"])
+    return [m for m in mentions if m.indicators]
+
+
+def find_zero_mentions(norm: Normalized, excluded: list[Span]) -> dict[str, list[Mention]]:
+    """Zero words: 无行政复议和行政诉讼案件 → 0 cases."""
+    out: dict[str, list[Mention]] = {}
+    for rule in indicator_rules().values():
+        for pat in rule.zero:
+            for zm in pat.finditer(norm.text):
+                if inside(zm.start(), excluded):
+                    continue
+                clause = _bounds(norm.text, zm.start(), CLAUSE_END)
+                out.setdefault(rule.id, []).append(
+                    Mention(zm.start(), zm.end(), 0.0, "exact", "", clause, [rule.id])
+                )
+    return out
+
+
+def _combine(mentions: list[Mention]) -> tuple[float, str, str]:
+    """Value, qualifier and basis of one or several mentions."""
+    value = sum(m.value for m in mentions)
+    qual = max((m.qualifier for m in mentions), key=QUALIFIER_ORDER.__getitem__)
+    if len(mentions) > 1 and qual == "at_most":
+        qual = "approx"
+    return value, qual, "stated" if len(mentions) == 1 else "derived"
+
+
+def _select(mentions: list[Mention]) -> list[Mention]:
+    """Apply the several-mentions rule (module docstring, points 1–3)."""
+    totals = [m for m in mentions if m.total and not m.part]
+    if totals:
+        return [max(totals, key=lambda m: m.value)]
+    whole = [m for m in mentions if not m.part]
+    if whole and len(whole) < len(mentions):
+        mentions = whole
+    kept: list[Mention] = []
+    for m in mentions:
+        if m.restated and any(k.value == m.value for k in kept):
+            continue
+        if m.restated and kept:
+            continue
+        kept.append(m)
+    return kept
+
+
+def _confidence(mentions: list[Mention], basis: str) -> float:
+    """How sure the extractor is: lower for far keywords and derived sums."""
+    worst = max((m.distance for m in mentions), default=0.0)
+    conf = 1.0 if worst <= 8 else 0.8 if worst <= 20 else 0.6
+    return round(conf * (0.85 if basis == "derived" else 1.0), 2)
+
+
+def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[str, Value]:
+    """One value per indicator (module docstring)."""
+    all_rules = indicator_rules()
+    by_ind: dict[str, list[Mention]] = {}
+    for m in mentions:
+        for ind in m.indicators:
+            by_ind.setdefault(ind, []).append(m)
+    values: dict[str, Value] = {}
+    for ind, ms in by_ind.items():
+        chosen = _select(ms)
+        value, qual, basis = _combine(chosen)
+        values[ind] = Value(ind, value, qual, basis, chosen, _confidence(chosen, basis))
+    # General indicators without a figure of their own: the sum of their children.
+    for ind, rule in all_rules.items():
+        if ind in values:
+            continue
+        children = [c for c, r in all_rules.items() if r.parent == ind and c in by_ind]
+        if not children:
+            continue
+        parts: dict[int, Mention] = {}
+        for c in children:
+            for m in values[c].mentions:
+                parts[m.start] = m
+        chosen = sorted(parts.values(), key=lambda m: m.start)
+        value, qual, _ = _combine(chosen)
+        values[ind] = Value(ind, value, qual, "derived", chosen, _confidence(chosen, "derived"))
+    for ind, zs in zeros.items():
+        if ind not in values:
+            values[ind] = Value(ind, 0.0, "exact", "stated", zs[:1], 0.9)
+    for v in values.values():
+        rule = all_rules[v.indicator]
+        if rule.max is not None and v.value > rule.max:
+            v.flags.append(f"implausible: {rule.max_reason} ({tidy(v.value)})")
+            v.confidence = min(v.confidence, 0.4)
+    return values
+
+
+def quote_span(norm: Normalized, v: Value, max_chars: int = 200) -> tuple[str, int, int]:
+    """The original text behind a value: its clause, or the clauses of all its parts."""
+    ms = sorted(v.mentions, key=lambda m: m.start)
+    start, end = ms[0].clause[0], ms[-1].clause[1]
+    if end - start > max_chars:
+        main = max(ms, key=lambda m: m.value)
+        start, end = main.clause
+    while start < end and norm.text[start] in " \n":
+        start += 1
+    return norm.quote(start, end)
+
+
+def to_records(norm: Normalized, values: dict[str, Value]) -> list[dict[str, Any]]:
+    """Values in the output format, in catalogue order, each with its quote and parts."""
+    order = {ind: i for i, ind in enumerate(rules.indicator_ids())}
+    out = []
+    for ind in sorted(values, key=order.__getitem__):
+        v = values[ind]
+        quote, s, e = quote_span(norm, v)
+        parts = []
+        if v.basis == "derived":
+            for m in v.mentions:
+                pq, ps, pe = norm.quote(*m.clause)
+                parts.append({"value": tidy(m.value), "qualifier": m.qualifier, "quote": pq, "start": ps, "end": pe})
+        out.append(
+            {
+                "indicator": ind,
+                "value": tidy(v.value),
+                "qualifier": v.qualifier,
+                "basis": v.basis,
+                "quote": quote,
+                "start": s,
+                "end": e,
+                "confidence": v.confidence,
+                "flags": v.flags,
+                "parts": parts,
+            }
+        )
+    return out

@@ -1,0 +1,72 @@
+"""The year a document reports on and whether it is a report or a plan.
+
+Both are read from the title area first (``2023年度法治政府建设情况报告``,
+``2022年工作要点``), because that is where a bureau says what the document is;
+the body decides only when the title area is silent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+
+from etl import rules, sections
+
+YEAR = re.compile(r"(?<![\d〔【\[(（-])((?:19|20)\d{2})\s*年")
+# A year inside a range (2021-2025年) or a document number (〔2023〕) is not the year reported on.
+RANGE = re.compile(r"(?:19|20)\d{2}\s*[-—–~至到]\s*(?:19|20)\d{2}")
+
+
+@cache
+def _doc() -> dict[str, re.Pattern[str] | int]:
+    d = rules.load("document")
+    return {
+        k: re.compile(d[k]) if isinstance(d[k], str) else d[k]
+        for k in ("plan_title", "report_title", "report_markers", "plan_markers", "year_lead", "title_chars")
+    }
+
+
+def _years(text: str) -> list[tuple[int, int]]:
+    """(position, year) of each plausible year mention outside ranges."""
+    ranges = [m.span() for m in RANGE.finditer(text)]
+    return [
+        (m.start(), int(m.group(1)))
+        for m in YEAR.finditer(text)
+        if not any(s <= m.start() < e for s, e in ranges)
+    ]
+
+
+def doc_type(text: str) -> str:
+    """``plan`` or ``report``."""
+    d = _doc()
+    head = text[: d["title_chars"]]
+    report_at = d["report_title"].search(head)
+    plan_at = d["plan_title"].search(head)
+    if report_at and (not plan_at or report_at.start() <= plan_at.start()):
+        return "report"
+    if plan_at:
+        return "plan"
+    # A report usually closes with next year's plans: work done comes first.
+    plans = sections.plan_spans(text)
+    if plans and plans[0][0] > 0.3 * len(text):
+        return "report"
+    report = len(d["report_markers"].findall(text))
+    plan = len(d["plan_markers"].findall(text))
+    return "plan" if plan > 2 * report else "report"
+
+
+def year(text: str) -> int | None:
+    """The year reported on (a plan's year is the year it plans for)."""
+    d = _doc()
+    head = text[: d["title_chars"]]
+    for line in head.split("\n"):
+        if d["report_title"].search(line) or d["plan_title"].search(line):
+            ys = _years(line)
+            if ys:
+                return ys[0][1]
+    lead = d["year_lead"].search(text[:600])
+    if lead:
+        return int(lead.group(1))
+    counts = Counter(y for _, y in _years(text))
+    return counts.most_common(1)[0][0] if counts else None

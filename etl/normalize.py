@@ -1,0 +1,98 @@
+"""Normalise report text for matching while keeping a map back to the original.
+
+Rules match on a cleaned copy (half-width digits, no spaces inside ``61 家``,
+no markdown ``**``, sentences re-joined across line breaks), but every quote we
+show must be verbatim in the original at its offsets. So each character of the
+cleaned copy remembers the original index it came from, and quotes are always
+cut from the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A line that starts like a heading or an enumerated item: never glued to the
+# line before it.
+ENUMERATOR = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[、.．)）]"
+    r"|第[一二三四五六七八九十]+|[一二三四五六七八九十]是|\*\*)"
+)
+SENTENCE_END = set("。；;！!？?：:")
+TITLE_END = ("报告", "总结", "要点", "计划", "方案", "文件", "通知", "意见", "思路", "安排")
+HORIZONTAL_SPACE = set(" \t\u3000\xa0\u2002\u2003\u2009\u200b\ufeff")
+# Lines shorter than this are headings or titles rather than a sentence broken
+# by a page or paragraph wrap.
+MIN_WRAPPED_LINE = 25
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Cleaned text plus ``offsets[i]``: the original index of cleaned char ``i``."""
+
+    original: str
+    text: str
+    offsets: list[int]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``(start, end)`` of the cleaned span ``[start, end)``."""
+        if end <= start:
+            pos = self.offsets[start] if start < len(self.offsets) else len(self.original)
+            return pos, pos
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def quote(self, start: int, end: int) -> tuple[str, int, int]:
+        """The verbatim original text behind a cleaned span, with its offsets."""
+        s, e = self.span(start, end)
+        return self.original[s:e], s, e
+
+
+def _fold(ch: str) -> str:
+    """Full-width ASCII to half-width, so that ``６１家`` matches like ``61家``."""
+    code = ord(ch)
+    if 0xFF01 <= code <= 0xFF5E:
+        return chr(code - 0xFEE0)
+    return ch
+
+
+def _joins(prev_line: str, next_line: str) -> bool:
+    """Whether a line break sits inside a sentence (wrapped text) and should go."""
+    prev = prev_line.strip().replace("*", "")
+    nxt = next_line.strip()
+    if not prev or not nxt:
+        return False
+    if prev[-1] in SENTENCE_END or prev.endswith(TITLE_END):
+        return False
+    if ENUMERATOR.match(nxt):
+        return False
+    return len(prev) >= MIN_WRAPPED_LINE
+
+
+def normalize(original: str) -> Normalized:
+    """Clean ``original`` for matching; see the module docstring for the rules."""
+    out: list[str] = []
+    offsets: list[int] = []
+    lines = original.split("\n")
+    pos = 0
+    for n, line in enumerate(lines):
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            if ch == "*" and line.startswith("**", i):
+                i += 2
+                continue
+            if ch in HORIZONTAL_SPACE or ch == "\r":
+                i += 1
+                continue
+            out.append(_fold(ch))
+            offsets.append(pos + i)
+            i += 1
+        pos += len(line) + 1
+        if n == len(lines) - 1:
+            break
+        # Decide what the line break becomes: nothing (wrapped sentence) or "\n".
+        nxt = next((ln for ln in lines[n + 1 :] if ln.strip()), "")
+        if line.strip() and not _joins(line, nxt) and (not out or out[-1] != "\n"):
+            out.append("\n")
+            offsets.append(pos - 1)
+    return Normalized(original=original, text="".join(out), offsets=offsets)

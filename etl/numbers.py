@@ -1,0 +1,33 @@
+"""Numbers as reports write them: ``61``, ``2,500``, ``1.2万``, ``十二``, ``两``.
+
+cn2an does the Chinese numerals; this module only decides what a numeral
+string and its ``万``/``亿`` multiplier are worth.
+"""
+
+from __future__ import annotations
+
+import cn2an
+
+ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+"
+MULTIPLIERS = {"万": 10_000, "亿": 100_000_000}
+
+
+def parse_number(numeral: str, multiplier: str = "") -> float | None:
+    """Value of an Arabic or Chinese numeral, or None when it is not a number."""
+    s = numeral.replace(",", "")
+    try:
+        value = float(s)
+    except ValueError:
+        try:
+            value = float(cn2an.cn2an(s.replace("〇", "零"), "smart"))
+        except (ValueError, KeyError, IndexError):
+            return None
+    if multiplier:
+        value *= MULTIPLIERS[multiplier]
+    return value
+
+
+def tidy(value: float) -> int | float:
+    """Integers stay integers in output (``55`` not ``55.0``)."""
+    return int(value) if float(value).is_integer() else round(value, 4)

@@ -1,0 +1,36 @@
+"""Load the declarative rules (``etl/rules/*.yaml``) and the spec catalogue.
+
+Everything that names an indicator, a theme, a keyword or a label lives in
+those files; code reads them through here, once per process.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+RULES_DIR = Path(__file__).parent / "rules"
+SPEC_DIR = Path(__file__).parent / "spec"
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    """One rules file by stem (``indicators``, ``mentions``, ``document`` …)."""
+    with open(RULES_DIR / f"{name}.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@cache
+def spec_rows(name: str) -> tuple[dict[str, str], ...]:
+    """Rows of a spec CSV (``indicators``, ``shortfall_themes``, ``target_indicators``)."""
+    with open(SPEC_DIR / f"{name}.csv", encoding="utf-8") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+def indicator_ids() -> list[str]:
+    """Catalogue order, which the pages and exports follow."""
+    return [row["id"] for row in spec_rows("indicators")]

@@ -1,0 +1,101 @@
+"""Where a report's problems and next-year plans stand.
+
+Values come only from what was done in the year, so next-year plan sections
+are fenced off; shortfalls come only from the problems section. Both are
+found from headings (``二、存在问题``, ``四、2024年工作计划``), which is how
+these reports are organised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from etl import rules
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Heading:
+    start: int
+    end: int
+    level: int
+    text: str
+
+
+@cache
+def _patterns() -> dict[str, re.Pattern[str]]:
+    doc = rules.load("document")
+    return {k: re.compile(doc[k]) for k in ("heading", "plan_section", "problem_section", "problem_lead", "item")}
+
+
+def headings(text: str) -> list[Heading]:
+    """Enumerated short lines, and bare short lines naming a plan or problems section."""
+    pats = _patterns()
+    limit = rules.load("document")["heading_max_chars"]
+    found = []
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        m = pats["heading"].match(stripped)
+        if m and len(stripped) <= limit:
+            level = 2 if stripped.startswith("(") else 1
+            found.append(Heading(pos, pos + len(line), level, stripped))
+        elif 0 < len(stripped) <= 20 and (
+            pats["plan_section"].search(stripped) or pats["problem_section"].search(stripped)
+        ):
+            found.append(Heading(pos, pos + len(line), 1, stripped))
+        pos += len(line) + 1
+    return found
+
+
+def _sections(text: str, pattern: re.Pattern[str]) -> list[Span]:
+    """Bodies under each heading matching ``pattern``, to the next heading of its level or above."""
+    hs = headings(text)
+    spans: list[Span] = []
+    for i, h in enumerate(hs):
+        if not pattern.search(h.text):
+            continue
+        end = len(text)
+        for nxt in hs[i + 1 :]:
+            if nxt.level <= h.level and not pattern.search(nxt.text):
+                end = nxt.start
+                break
+        if not spans or h.start >= spans[-1][1]:
+            spans.append((min(h.end + 1, end), end))
+    return spans
+
+
+def plan_spans(text: str) -> list[Span]:
+    """Next-year plan sections inside a report."""
+    return _sections(text, _patterns()["plan_section"])
+
+
+def problem_spans(text: str) -> list[Span]:
+    """Problems sections; failing a heading, the passage after 存在…不足：一是…."""
+    pats = _patterns()
+    spans = _sections(text, pats["problem_section"])
+    if spans:
+        return spans
+    plans = plan_spans(text)
+    for m in pats["problem_lead"].finditer(text):
+        if inside(m.start(), plans):
+            continue
+        start = m.start()
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        # Items may continue on the following lines (一是… / 二是…).
+        while end < len(text):
+            nxt_end = text.find("\n", end + 1)
+            nxt_end = len(text) if nxt_end < 0 else nxt_end
+            if not pats["item"].match(text, end + 1) or any(h.start == end + 1 for h in headings(text)):
+                break
+            end = nxt_end
+        return [(start, end)]
+    return []
+
+
+def inside(pos: int, spans: list[Span]) -> bool:
+    return any(s <= pos < e for s, e in spans)

@@ -1,0 +1,74 @@
+"""Stated shortfalls, each sorted into a theme of ``spec/shortfall_themes.csv``.
+
+A statement is an enumerated item of the problems section (一是…, (一)…, 1.…)
+or, where the section is not enumerated, a sentence that says something is
+lacking. Its lead clause names the problem, so it is classified first; the
+explanation after it only breaks a silence.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from etl import rules
+from etl.normalize import Normalized
+from etl.sections import problem_spans
+
+LEAD_END = re.compile(r"[,;。!?:\n]")
+
+
+@cache
+def _lexicon() -> dict[str, dict[str, float]]:
+    lex = rules.load("shortfall_themes")
+    known = {row["id"] for row in rules.spec_rows("shortfall_themes")}
+    unknown = set(lex) - known
+    if unknown:
+        raise ValueError(f"rules/shortfall_themes.yaml names unknown themes: {sorted(unknown)}")
+    return lex
+
+
+def classify(statement: str) -> str:
+    """Theme id for one statement; ``other`` when no theme's words occur."""
+    item = re.compile(rules.load("document")["item"])
+    body = item.sub("", statement, count=1)
+    lead = LEAD_END.split(body, maxsplit=1)[0]
+    for part in (lead, body):
+        scores = {
+            theme: sum(w for word, w in words.items() if word in part) for theme, words in _lexicon().items()
+        }
+        best = max(scores, key=scores.__getitem__)
+        if scores[best] > 0:
+            return best
+    return "other"
+
+
+def _statements(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the statements in a problems section."""
+    doc = rules.load("document")
+    item = re.compile(doc["item"])
+    starts = [m.start() for m in item.finditer(text, start, end)]
+    if starts:
+        bounds = starts + [end]
+        return [(bounds[i], bounds[i + 1]) for i in range(len(starts))]
+    words = re.compile(doc["problem_words"])
+    return [
+        (start + m.start(), start + m.end())
+        for m in re.finditer(r"[^。;!?\n]+[。;!?]?", text[start:end])
+        if words.search(m.group()) and not re.search(doc["problem_lead"], m.group())
+    ]
+
+
+def extract(norm: Normalized) -> list[dict[str, Any]]:
+    """Shortfall statements with theme and verbatim text."""
+    out = []
+    for start, end in problem_spans(norm.text):
+        for s, e in _statements(norm.text, start, end):
+            while e > s and norm.text[e - 1] in "\n ":
+                e -= 1
+            quote, os_, oe = norm.quote(s, e)
+            if not quote.strip():
+                continue
+            out.append({"theme": classify(norm.text[s:e]), "text": quote, "start": os_, "end": oe})
+    return out

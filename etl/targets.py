@@ -1,0 +1,66 @@
+"""Plans' quantified targets (``spec/target_indicators.csv``) with comparator."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from etl import rules
+from etl.normalize import Normalized
+from etl.numbers import tidy
+from etl.sections import Span
+
+PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+CLAUSE = re.compile(r"[^,;。!?:\n]+")
+
+
+@cache
+def _rules() -> dict[str, Any]:
+    r = rules.load("targets")
+    known = {row["id"] for row in rules.spec_rows("target_indicators")}
+    unknown = set(r["indicators"]) - known
+    if unknown:
+        raise ValueError(f"rules/targets.yaml names unknown targets: {sorted(unknown)}")
+    return r
+
+
+def _comparator(clause: str, pct_start: int, pct_end: int) -> str:
+    r = _rules()
+    after = clause[pct_end : pct_end + 4]
+    before = clause[max(0, pct_start - 8) : pct_start]
+    for comp, words in r["comparators"].items():
+        if any(after.startswith(w) for w in words) or any(w in before for w in words):
+            return comp
+    return r["default_comparator"]
+
+
+def extract(norm: Normalized, spans: list[Span]) -> list[dict[str, Any]]:
+    """Targets found in the given plan spans; one per target indicator, the first stated."""
+    found: dict[str, dict[str, Any]] = {}
+    for s0, e0 in spans:
+        for cm in CLAUSE.finditer(norm.text, s0, e0):
+            clause = cm.group()
+            for pm in PERCENT.finditer(clause):
+                best = None
+                for ind, spec in _rules()["indicators"].items():
+                    if ind in found:
+                        continue
+                    pos = [clause.find(k) for k in spec["keywords"] if k in clause]
+                    if pos:
+                        dist = min(abs(p - pm.start()) for p in pos)
+                        if best is None or dist < best[0]:
+                            best = (dist, ind)
+                if best is None:
+                    continue
+                quote, s, e = norm.quote(cm.start(), cm.end())
+                found[best[1]] = {
+                    "indicator": best[1],
+                    "comparator": _comparator(clause, pm.start(), pm.end()),
+                    "value": tidy(float(pm.group(1))),
+                    "quote": quote,
+                    "start": s,
+                    "end": e,
+                    "flags": ["implausible: a percentage above 100"] if float(pm.group(1)) > 100 else [],
+                }
+    return list(found.values())
