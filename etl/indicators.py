@@ -248,7 +248,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
             (mt, Mention(mt.start(), mt.end(), value, qual, unit, _bounds(text, mt.start(), CLAUSE_END)))
         )
     mentions = [m for _, m in raw]
-    for i, (mt, m) in enumerate(raw):
+    for i, (_, m) in enumerate(raw):
         c0, c1 = m.clause
         prev = mentions[i - 1] if i > 0 and mentions[i - 1].clause == m.clause else None
         nxt = mentions[i + 1] if i + 1 < len(mentions) and mentions[i + 1].clause == m.clause else None
@@ -336,7 +336,7 @@ def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[
         value, qual, basis = _combine(chosen)
         values[ind] = Value(ind, value, qual, basis, chosen, _confidence(chosen, basis))
     # General indicators without a figure of their own: the sum of their children.
-    for ind, rule in all_rules.items():
+    for ind in all_rules:
         if ind in values:
             continue
         children = [c for c, r in all_rules.items() if r.parent == ind and c in by_ind]
