@@ -16,6 +16,13 @@ from etl import rules, sections
 YEAR = re.compile(r"(?<![\d〔【\[(（-])((?:19|20)\d{2})\s*年")
 # A year inside a range (2021-2025年) or a document number (〔2023〕) is not the year reported on.
 RANGE = re.compile(r"(?:19|20)\d{2}\s*[-—–~至到]\s*(?:19|20)\d{2}")
+# Titles of other documents cited in the opening (根据《2023年全面依法治省工作要点》)
+# say nothing about this document's kind or year.
+CITED = re.compile(r"《[^》\n]*》")
+
+
+def _head(text: str, chars: int) -> str:
+    return CITED.sub(lambda m: "\u3000" * len(m.group()), text[:chars])
 
 
 @cache
@@ -40,7 +47,7 @@ def _years(text: str) -> list[tuple[int, int]]:
 def doc_type(text: str) -> str:
     """``plan`` or ``report``."""
     d = _doc()
-    head = text[: d["title_chars"]]
+    head = _head(text, d["title_chars"])
     report_at = d["report_title"].search(head)
     plan_at = d["plan_title"].search(head)
     if report_at and (not plan_at or report_at.start() <= plan_at.start()):
@@ -59,7 +66,7 @@ def doc_type(text: str) -> str:
 def year(text: str) -> int | None:
     """The year reported on (a plan's year is the year it plans for)."""
     d = _doc()
-    head = text[: d["title_chars"]]
+    head = _head(text, d["title_chars"])
     for line in head.split("\n"):
         if d["report_title"].search(line) or d["plan_title"].search(line):
             ys = _years(line)

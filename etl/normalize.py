@@ -19,6 +19,8 @@ ENUMERATOR = re.compile(
     r"|第[一二三四五六七八九十]+|[一二三四五六七八九十]是|\*\*)"
 )
 SENTENCE_END = set("。；;！!？?：:")
+# A line ending in these stops mid-sentence, whatever its length.
+MID_SENTENCE = set("、，,（(“《")
 TITLE_END = ("报告", "总结", "要点", "计划", "方案", "文件", "通知", "意见", "思路", "安排")
 HORIZONTAL_SPACE = set(" \t\u3000\xa0\u2002\u2003\u2009\u200b\ufeff")
 # Lines shorter than this are headings or titles rather than a sentence broken
@@ -65,7 +67,7 @@ def _joins(prev_line: str, next_line: str) -> bool:
         return False
     if ENUMERATOR.match(nxt):
         return False
-    return len(prev) >= MIN_WRAPPED_LINE
+    return prev[-1] in MID_SENTENCE or len(prev) >= MIN_WRAPPED_LINE
 
 
 def normalize(original: str) -> Normalized:
