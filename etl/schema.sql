@@ -1,7 +1,11 @@
 -- The warehouse contract. The build (etl/build.py) fills these tables; the
--- pages read only the views at the end. Corrections live in their own file
+-- pages read only the views (etl/views.sql, plus v_compare which etl/views.py
+-- generates from the indicator catalogue). Corrections live in their own file
 -- (data/corrections.duckdb) and are copied in at each build so they survive
 -- every rebuild.
+--
+-- Bump SCHEMA_VERSION in etl/load.py when a table changes: a warehouse built
+-- with another version is rebuilt from the raw files instead of copied from.
 
 CREATE TABLE reports (
     report_id    VARCHAR PRIMARY KEY,   -- sha256 of the file's bytes
@@ -76,16 +80,56 @@ CREATE TABLE target_indicators (
     definition VARCHAR
 );
 
+-- One row per file of the raw folder at this build, plus one per report that
+-- left it. Only the latest build's log is kept (the warehouse is rebuilt).
 CREATE TABLE ingest_log (
     source_file VARCHAR,
     sha256      VARCHAR,
     status      VARCHAR,   -- loaded | unchanged | duplicate | failed | removed
-    reason      VARCHAR,
+    reason      VARCHAR,   -- why it failed, which file it duplicates, 'content changed', ...
     logged_at   TIMESTAMP
 );
 
+-- One row: what the build that wrote this file did.
 CREATE TABLE build_info (
-    built_at TIMESTAMP,
-    n_reports INTEGER,
-    n_failed INTEGER
+    built_at          TIMESTAMP,
+    n_reports         INTEGER,
+    n_failed          INTEGER,
+    n_loaded          INTEGER,   -- extracted at this build
+    n_unchanged       INTEGER,   -- copied from the previous warehouse
+    n_duplicates      INTEGER,
+    n_removed         INTEGER,
+    full_rebuild      BOOLEAN,
+    jobs              INTEGER,
+    seconds           DOUBLE,
+    raw_dir           VARCHAR,
+    schema_version    INTEGER,
+    extractor_version VARCHAR,   -- fingerprint of the extraction code and rules
+    n_corrections     INTEGER,
+    n_corrections_review INTEGER
+);
+
+-- A copy of data/corrections.duckdb taken at build time (etl/corrections.py
+-- owns the original). The views apply the rows whose status in
+-- v_corrections is 'applied'. new_value/old_value are JSON text:
+--   value          {"value": 12, "qualifier": "exact", ...}  (indicator set)
+--   reject_value   null                                      (indicator set)
+--   region         {"province": .., "city": .., "district": .., "adcode": ..}
+--   year           2023 | null
+--   doc_type       "report" | "plan"
+--   shortfall      {"theme": "outreach_innovation"}          (seq set)
+--   reject_shortfall null                                     (seq set)
+CREATE TABLE corrections (
+    correction_id BIGINT PRIMARY KEY,
+    report_id     VARCHAR NOT NULL,
+    kind          VARCHAR NOT NULL,
+    indicator     VARCHAR,
+    seq           INTEGER,
+    old_value     VARCHAR,
+    new_value     VARCHAR,
+    reason        VARCHAR,
+    who           VARCHAR,
+    created_at    TIMESTAMP,
+    report_sha256 VARCHAR,   -- the report's sha256 when the correction was made
+    source_file   VARCHAR    -- its file name then, to say which file changed
 );

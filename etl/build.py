@@ -1,0 +1,369 @@
+"""``python -m etl build``: raw folder -> DuckDB warehouse, atomically and incrementally.
+
+The live warehouse is never opened read-write: the dashboard may hold it
+read-only, and DuckDB would lock it (and every reader) out. The build writes
+``<db>.tmp``, closes it and ``os.replace``s it over the live file, so a build
+that crashes or is killed leaves the previous warehouse whole; the next build
+removes the stale ``.tmp``. A lock file (``<db>.lock``, ``flock``) keeps two
+builds from writing the same ``.tmp``.
+
+Incremental: the previous warehouse is attached READ_ONLY and the rows of
+every file whose sha256 it already holds are copied, not extracted again —
+unless ``--full`` is given, or the warehouse schema or the extraction code
+(etl/fingerprint.py) changed since it was built.
+
+Corrections (etl/corrections.py) are copied from their own file at every
+build; :func:`refresh_corrections` swaps in new corrections without scanning
+the raw folder (the dashboard's path after an analyst saves one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from etl import corrections, duck, load, scan
+from etl.fingerprint import extractor_fingerprint
+from etl.pool import FileResult, default_jobs, iter_extract
+from etl.views import create_views
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RAW = ROOT / "data" / "raw"
+DEFAULT_DB = ROOT / "data" / "warehouse.duckdb"
+BATCH = 500  # files per bulk insert: bounds memory, keeps inserts large
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class BuildSummary:
+    """What a build did; ``ok`` is False when a file failed."""
+
+    db: Path
+    reports: int = 0
+    loaded: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    removed: int = 0
+    changed: int = 0  # of ``loaded``: files whose content changed since the last build
+    corrections: int = 0
+    corrections_review: int = 0
+    seconds: float = 0.0
+    full: bool = False
+    full_reason: str | None = None  # why every file was extracted again
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    def line(self) -> str:
+        """One-line summary for the terminal and the dashboard."""
+        text = (
+            f"{self.reports} reports: loaded {self.loaded}, unchanged {self.unchanged}, "
+            f"duplicates {self.duplicates}, failed {self.failed}, removed {self.removed} "
+            f"({self.seconds:.1f} s)"
+        )
+        if self.corrections_review:
+            text += f"; {self.corrections_review} corrections need review"
+        return text
+
+
+def tmp_path(db: Path) -> Path:
+    """The file a build writes before swapping it in."""
+    return db.with_name(db.name + ".tmp")
+
+
+def build(
+    raw: Path = DEFAULT_RAW,
+    db: Path = DEFAULT_DB,
+    full: bool = False,
+    jobs: int | None = None,
+    log: Log = print,
+    corrections_file: Path | None = None,
+) -> BuildSummary:
+    """Build the warehouse ``db`` from the report files under ``raw``.
+
+    Returns the summary; raises only when the build as a whole cannot be
+    done (no raw folder, disk full, ...), in which case the previous
+    warehouse is left as it was. Per-file problems are logged in
+    ``ingest_log`` and counted in ``summary.failed``.
+    """
+    from etl.read import iter_report_files  # lazy: the reader pulls in heavy parsers
+
+    started, now = time.monotonic(), dt.datetime.now()
+    raw, db = Path(raw), Path(db)
+    if not raw.is_dir():
+        raise FileNotFoundError(f"raw folder not found: {raw}")
+    corrections_file = Path(corrections_file) if corrections_file else corrections.corrections_path(db)
+    jobs = jobs or default_jobs()
+    summary = BuildSummary(db=db, full=full)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(db, log):
+        tmp = tmp_path(db)
+        remove_file(tmp, log)
+        found = scan.scan(raw, list(iter_report_files([raw])))
+        fingerprint = extractor_fingerprint()
+        con = duck.open_file(tmp, "new", read_only=False)
+        try:
+            load.create_schema(con)
+            load.load_catalogue(con)
+            prev = attach_previous(con, db, fingerprint, log)
+            if full:
+                summary.full_reason = "--full"
+            elif prev.stale_reason:
+                summary.full_reason = prev.stale_reason
+                log(f"re-extracting every file: {prev.stale_reason}")
+            reuse = prev.usable and summary.full_reason is None
+            log_rows = _fill(con, found, prev, reuse, jobs, now, log, summary)
+            load.insert_log(con, sorted(log_rows, key=lambda r: (r[0], r[2])))
+            if prev.attached:
+                con.execute("DETACH prev")
+            summary.corrections = load.copy_corrections(con, corrections_file)
+            create_views(con)
+            summary.reports = _count(con, "SELECT count(*) FROM reports")
+            summary.corrections_review = _count(con, "SELECT count(*) FROM v_corrections_review")
+            summary.seconds = time.monotonic() - started
+            load.insert_build_info(con, _build_info(summary, now, raw, jobs, fingerprint))
+            con.execute("CHECKPOINT")
+            con.close()
+            swap(tmp, db)
+        except BaseException:
+            con.close()
+            remove_file(tmp, None)
+            raise
+    summary.seconds = time.monotonic() - started
+    log("build: " + summary.line())
+    for name, reason in summary.failures:
+        log(f"  failed: {name}: {reason}")
+    return summary
+
+
+def _fill(
+    con: duckdb.DuckDBPyConnection,
+    found: scan.Scan,
+    prev: Previous,
+    reuse: bool,
+    jobs: int,
+    now: dt.datetime,
+    log: Log,
+    summary: BuildSummary,
+) -> list[tuple]:
+    """Copy unchanged reports, extract the rest; return the ingest_log rows."""
+    rows: list[tuple] = []
+    keep = [f for f in found.primary if reuse and f.sha256 in prev.reports]
+    todo = [f for f in found.primary if not (reuse and f.sha256 in prev.reports)]
+    load.copy_unchanged(con, [(f.sha256, f.name) for f in keep])
+    for f in keep:
+        old_name = prev.reports[f.sha256]
+        reason = None if old_name == f.name else f"renamed from {old_name}"
+        rows.append((f.name, f.sha256, "unchanged", reason, now))
+    summary.unchanged = len(keep)
+    old_names = {name: sha for sha, name in prev.reports.items()}
+    batch: list[FileResult] = []
+    for result in iter_extract(todo, jobs, log):
+        batch.append(result)
+        if len(batch) >= BATCH:
+            load.insert_results(con, batch, now)
+            batch.clear()
+        if result.ok:
+            summary.loaded += 1
+            notes = list(result.notes)
+            if old_names.get(result.name, result.sha256) != result.sha256:
+                summary.changed += 1
+                notes.insert(0, "content changed since the last build")
+            rows.append((result.name, result.sha256, "loaded", "; ".join(notes) or None, now))
+        else:
+            summary.failed += 1
+            summary.failures.append((result.name, result.reason or "failed"))
+            rows.append((result.name, result.sha256, "failed", result.reason, now))
+    load.insert_results(con, batch, now)
+    for dup, first in found.duplicates:
+        rows.append((dup.name, dup.sha256, "duplicate", f"same content as {first.name}", now))
+    summary.duplicates = len(found.duplicates)
+    for bad in found.unreadable:
+        rows.append((bad.name, None, "failed", bad.reason, now))
+        summary.failures.append((bad.name, bad.reason))
+    summary.failed += len(found.unreadable)
+    present = {f.sha256 for f in found.primary}
+    names_now = {f.name for f in found.primary} | {d.name for d, _ in found.duplicates}
+    names_now |= {b.name for b in found.unreadable}
+    for sha, name in sorted(prev.reports.items(), key=lambda kv: kv[1]):
+        if sha not in present and name not in names_now:
+            rows.append((name, sha, "removed", "no longer in the raw folder", now))
+            summary.removed += 1
+    return rows
+
+
+@dataclass
+class Previous:
+    """What the build can use of the previous warehouse."""
+
+    attached: bool = False
+    usable: bool = False  # its rows can be copied
+    stale_reason: str | None = None  # why its rows must not be copied
+    reports: dict[str, str] = field(default_factory=dict)  # report_id -> source_file
+
+
+def attach_previous(con: duckdb.DuckDBPyConnection, db: Path, fingerprint: str, log: Log) -> Previous:
+    """Attach the live warehouse READ_ONLY as ``prev`` and decide whether its rows are reusable.
+
+    A warehouse that cannot be opened is ignored (everything is extracted
+    again and it is replaced); one of another schema version or extractor
+    only provides the list of reports (for ``removed``).
+    """
+    prev = Previous()
+    if not db.exists():
+        return prev
+    try:
+        duck.retry_locked(lambda: duck.attach(con, db, "prev", read_only=True))
+        prev.attached = True
+        prev.reports = dict(con.execute("SELECT report_id, source_file FROM prev.reports").fetchall())
+    except duckdb.Error as exc:
+        log(f"previous warehouse not readable, building from scratch: {exc}")
+        prev.stale_reason = "previous warehouse not readable"
+        return prev
+    try:
+        info = con.execute("SELECT schema_version, extractor_version FROM prev.build_info LIMIT 1").fetchone()
+    except duckdb.Error:
+        info = None
+    if info is None or info[0] != load.SCHEMA_VERSION:
+        prev.stale_reason = "warehouse schema changed"
+    elif info[1] != fingerprint:
+        prev.stale_reason = "extraction code or rules changed"
+    prev.usable = prev.stale_reason is None
+    return prev
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    found = con.execute(sql).fetchone()
+    return int(found[0]) if found else 0
+
+
+def _build_info(summary: BuildSummary, now: dt.datetime, raw: Path, jobs: int, fingerprint: str) -> dict:
+    return {
+        "built_at": now,
+        "n_reports": summary.reports,
+        "n_failed": summary.failed,
+        "n_loaded": summary.loaded,
+        "n_unchanged": summary.unchanged,
+        "n_duplicates": summary.duplicates,
+        "n_removed": summary.removed,
+        "full_rebuild": summary.full_reason is not None,
+        "jobs": jobs,
+        "seconds": summary.seconds,
+        "raw_dir": str(raw),
+        "schema_version": load.SCHEMA_VERSION,
+        "extractor_version": fingerprint,
+        "n_corrections": summary.corrections,
+        "n_corrections_review": summary.corrections_review,
+    }
+
+
+def refresh_corrections(db: Path = DEFAULT_DB, corrections_file: Path | None = None, log: Log = print) -> int:
+    """Swap in the current corrections without re-scanning the raw folder.
+
+    Copies the live warehouse to ``.tmp`` (a byte copy is consistent: the
+    live file is only ever replaced whole), replaces its ``corrections``
+    table and swaps it in. Returns how many corrections need review.
+    """
+    db = Path(db)
+    corrections_file = Path(corrections_file) if corrections_file else corrections.corrections_path(db)
+    if not db.exists():
+        raise FileNotFoundError(f"no warehouse at {db}: build first")
+    with build_lock(db, log):
+        tmp = tmp_path(db)
+        remove_file(tmp, log)
+        shutil.copyfile(db, tmp)
+        con = duck.open_file(tmp, "new", read_only=False)
+        try:
+            n = load.replace_corrections(con, corrections_file)
+            review = _count(con, "SELECT count(*) FROM v_corrections_review")
+            con.execute("UPDATE build_info SET n_corrections = ?, n_corrections_review = ?", [n, review])
+            con.execute("CHECKPOINT")
+            con.close()
+            swap(tmp, db)
+        except BaseException:
+            con.close()
+            remove_file(tmp, None)
+            raise
+    log(f"corrections: {n} ({review} need review)")
+    return review
+
+
+def swap(tmp: Path, db: Path) -> None:
+    """Make the finished ``tmp`` the live warehouse, durably."""
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, db)
+    with contextlib.suppress(OSError):
+        fd = os.open(db.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def remove_file(tmp: Path, log: Log | None) -> None:
+    """Delete a (stale) tmp file and its write-ahead log, if any."""
+    for path in (tmp, tmp.with_name(tmp.name + ".wal")):
+        if path.exists():
+            if log:
+                log(f"removing stale {path.name} left by an interrupted build")
+            path.unlink()
+
+
+@contextlib.contextmanager
+def build_lock(db: Path, log: Log) -> Iterator[None]:
+    """Hold ``<db>.lock`` exclusively; the OS releases it if the process dies."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no cross-process guard
+        yield
+        return
+    with open(db.with_name(db.name + ".lock"), "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"waiting for another build of {db.name} to finish")
+            fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``python -m etl build``."""
+    parser.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="folder of report files (default data/raw)")
+    parser.add_argument(
+        "--db", type=Path, default=DEFAULT_DB, help="warehouse file to (re)place (default data/warehouse.duckdb)"
+    )
+    parser.add_argument("--full", action="store_true", help="extract every file again, even unchanged ones")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="extraction processes (default: all cores; 1 = in this process)"
+    )
+    parser.add_argument(
+        "--corrections", type=Path, default=None, help="corrections file (default: corrections.duckdb beside --db)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build; exit status 1 if a file failed, 2 if the build itself could not be done."""
+    try:
+        summary = build(args.raw, args.db, full=args.full, jobs=args.jobs, corrections_file=args.corrections)
+    except (OSError, duckdb.Error, ValueError) as exc:
+        print(f"build failed, previous warehouse kept: {exc}", file=sys.stderr)
+        return 2
+    return 0 if summary.ok else 1

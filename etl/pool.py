@@ -1,0 +1,304 @@
+"""Run the extractor over many files on all cores, one failure at a time.
+
+Extraction is a pure function of the file, so files are shipped to worker
+processes in small chunks and come back as ready-made table rows (the
+checking and shaping happens in the workers, off the main process that loads
+DuckDB). A file that raises becomes a failed result with its reason; a worker
+that dies outright (crash, out of memory) breaks the pool, so the files that
+were in flight are retried one by one in a fresh pool to find the culprit
+without failing its neighbours.
+
+Workers are started with ``forkserver`` (not ``fork``): the build may run
+inside the dashboard, a process with threads and an open DuckDB instance,
+which must not be forked.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+from etl.scan import RawFile
+
+MAX_REASON = 500
+MAX_POOL_RESTARTS = 20
+
+
+@dataclass
+class FileResult:
+    """One file's rows, or why it failed. Tuples follow the column order in etl/load.py."""
+
+    name: str
+    sha256: str
+    reason: str | None = None  # set when the file failed
+    report: tuple | None = None
+    values: list[tuple] = field(default_factory=list)
+    shortfalls: list[tuple] = field(default_factory=list)
+    targets: list[tuple] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # kept, but worth a line in ingest_log
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+
+def _load_extractor() -> tuple[Callable[[Any], Any], Callable[[Any], dict], type[BaseException]]:
+    """Import the reader and extractor lazily: ``python -m etl build --help`` must not need them."""
+    from etl.extract import extract_document
+    from etl.read import ReadError, read_document
+
+    return read_document, extract_document, ReadError
+
+
+def extract_chunk(files: list[RawFile]) -> list[FileResult]:
+    """Worker entry point: extract each file, turning any exception into a failed result."""
+    read_document, extract_document, read_error = _load_extractor()
+    results = []
+    for f in files:
+        try:
+            if f.size == 0:
+                results.append(FileResult(f.name, f.sha256, reason="empty file"))
+                continue
+            doc = read_document(f.path)
+            extraction = extract_document(doc)
+            results.append(shape(f, doc, extraction))
+        except read_error as exc:
+            reason = getattr(exc, "reason", None) or str(exc)
+            results.append(FileResult(f.name, f.sha256, reason=_clip(f"cannot read: {reason}")))
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+            results.append(
+                FileResult(f.name, f.sha256, reason=_clip(f"extraction failed: {type(exc).__name__}: {exc}"))
+            )
+    return results
+
+
+def shape(f: RawFile, doc: Any, ex: dict) -> FileResult:
+    """Turn the extractor's dict into rows, checking what the schema relies on.
+
+    Kept defensive because the extractor evolves separately: a value without
+    a quote is dropped (the spec says it is not a value), a second value for
+    the same indicator keeps the most confident one, and a quote that is not
+    the text at its offsets gets the flag ``quote_offset_mismatch`` (the
+    dashboard highlights by offsets). Each such repair is noted.
+    """
+    rid = f.sha256
+    text: str = doc.text
+    res = FileResult(f.name, rid)
+    year = ex.get("year")
+    if year is not None and not isinstance(year, int):
+        try:
+            year = int(year)
+        except (TypeError, ValueError):
+            res.notes.append(f"year {year!r} is not a number; stored as unknown")
+            year = None
+    res.report = (
+        rid,
+        f.name,
+        _region(ex.get("province")),
+        _region(ex.get("city")),
+        _region(ex.get("district")),
+        _region(ex.get("adcode")),
+        year,
+        ex.get("doc_type"),
+        int(getattr(doc, "size", None) or f.size),
+        getattr(doc, "encoding", None),
+        getattr(doc, "format", None),
+        text,
+    )
+    best: dict[str, tuple] = {}
+    for v in ex.get("values") or []:
+        row = _value_row(rid, text, v, res.notes)
+        if row is None:
+            continue
+        kept = best.get(row[2])
+        if kept is not None:
+            res.notes.append(f"second value for {row[2]} dropped")
+            if (row[9] or 0) <= (kept[9] or 0):
+                continue
+        best[row[2]] = row
+    res.values = list(best.values())
+    for seq, s in enumerate(ex.get("shortfalls") or [], start=1):
+        s_text = s.get("text")
+        if not s_text:
+            res.notes.append(f"shortfall {seq} without text dropped")
+            continue
+        res.shortfalls.append((rid, seq, s.get("theme") or "other", s_text, _int(s.get("start")), _int(s.get("end"))))
+    for t in ex.get("targets") or []:
+        if not t.get("indicator"):
+            res.notes.append("target without indicator dropped")
+            continue
+        res.targets.append(
+            (
+                rid,
+                t["indicator"],
+                t.get("comparator"),
+                _float(t.get("value")),
+                t.get("quote"),
+                _int(t.get("start")),
+                _int(t.get("end")),
+            )
+        )
+    return res
+
+
+def _value_row(rid: str, text: str, v: dict, notes: list[str]) -> tuple | None:
+    """One ``values`` row, or None (with a note) when it cannot be stored."""
+    indicator = v.get("indicator")
+    quote = v.get("quote")
+    start, end = _int(v.get("start")), _int(v.get("end"))
+    if not indicator or not quote or start is None or end is None:
+        notes.append(f"value for {indicator or '?'} without quote/offsets dropped")
+        return None
+    value = _float(v.get("value"))
+    if value is None and v.get("value") is not None:
+        notes.append(f"value for {indicator} is not a number: {v.get('value')!r}; dropped")
+        return None
+    flags = [str(x) for x in (v.get("flags") or [])]
+    if text[start:end] != quote:
+        flags.append("quote_offset_mismatch")
+    return (
+        f"{rid}:{indicator}",
+        rid,
+        indicator,
+        value,
+        v.get("qualifier"),
+        v.get("basis"),
+        quote,
+        start,
+        end,
+        _float(v.get("confidence")),
+        flags,
+    )
+
+
+def _region(x: Any) -> str:
+    return "unknown" if x is None or str(x).strip() == "" else str(x)
+
+
+def _int(x: Any) -> int | None:
+    try:
+        return None if x is None else int(x)
+    except (TypeError, ValueError):
+        return None
+
+
+def _float(x: Any) -> float | None:
+    try:
+        out = None if x is None or isinstance(x, bool) else float(x)
+    except (TypeError, ValueError):
+        return None
+    return out if out is None or math.isfinite(out) else None
+
+
+def _clip(reason: str) -> str:
+    return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
+
+
+class Progress:
+    """A tqdm bar on a terminal, otherwise a plain line every 5% or 10 seconds."""
+
+    def __init__(self, total: int, log: Callable[[str], None]) -> None:
+        self.total, self.done, self.log = total, 0, log
+        self._bar = None
+        self._last_line = time.monotonic()
+        self._next_pct = 5
+        if total and sys.stderr is not None and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit="file", desc="extract", file=sys.stderr)
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if self._bar is not None:
+            self._bar.update(n)
+            return
+        pct = 100 * self.done // max(self.total, 1)
+        now = time.monotonic()
+        if pct >= self._next_pct or now - self._last_line >= 10 or self.done == self.total:
+            self.log(f"extracted {self.done}/{self.total} files ({pct}%)")
+            self._last_line = now
+            self._next_pct = pct - pct % 5 + 5
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def iter_extract(files: list[RawFile], jobs: int, log: Callable[[str], None] = print) -> Iterator[FileResult]:
+    """Yield one result per file, in completion order, using ``jobs`` processes."""
+    progress = Progress(len(files), log)
+    try:
+        if jobs <= 1 or len(files) <= 1:
+            for f in files:
+                (result,) = extract_chunk([f])
+                progress.update(1)
+                yield result
+            return
+        yield from _parallel(files, min(jobs, len(files)), progress)
+    finally:
+        progress.close()
+
+
+def _parallel(files: list[RawFile], jobs: int, progress: Progress) -> Iterator[FileResult]:
+    """The process-pool path of :func:`iter_extract`."""
+    size = max(1, min(16, len(files) // (jobs * 8)))
+    queue: deque[list[RawFile]] = deque(files[i : i + size] for i in range(0, len(files), size))
+    suspects: deque[list[RawFile]] = deque()  # files in flight when a worker died, retried alone
+    restarts = 0
+    ctx_name = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(ctx_name)
+    while queue or suspects:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+        running: dict[Future, list[RawFile]] = {}
+        broken = False
+        try:
+            while (queue or suspects or running) and not broken:
+                window = 1 if suspects else jobs * 3
+                source = suspects if suspects else queue
+                while source and len(running) < window:
+                    chunk = source.popleft()
+                    running[pool.submit(extract_chunk, chunk)] = chunk
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    chunk = running.pop(fut)
+                    try:
+                        results = fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        if len(chunk) == 1 and window == 1:
+                            f = chunk[0]
+                            reason = "worker process died while extracting it (crash or out of memory)"
+                            results = [FileResult(f.name, f.sha256, reason=reason)]
+                        else:
+                            suspects.extend([f] for f in chunk)
+                            continue
+                    progress.update(len(results))
+                    yield from results
+            if broken:
+                for chunk in running.values():
+                    suspects.extend([f] for f in chunk)
+                running.clear()
+                restarts += 1
+                if restarts > MAX_POOL_RESTARTS:
+                    left = [f for c in (*suspects, *queue) for f in c]
+                    suspects.clear()
+                    queue.clear()
+                    progress.update(len(left))
+                    for f in left:
+                        yield FileResult(f.name, f.sha256, reason="not extracted: worker processes kept dying")
+        finally:
+            pool.shutdown(wait=not broken, cancel_futures=True)
+
+
+def default_jobs() -> int:
+    """All cores."""
+    return os.cpu_count() or 1

@@ -1,0 +1,63 @@
+"""Create the views the dashboard reads: etl/views.sql plus the generated ``v_compare``.
+
+``v_compare`` has one column per indicator of the catalogue, so its SQL is
+written from the ``indicators`` table (ids checked in etl/catalogue.py and
+still quoted with :func:`etl.duck.quote_ident` / :func:`etl.duck.quote_literal`:
+a view cannot take bound parameters).
+
+Rows of ``v_compare``: one per region (adcode) x year x doc_type. When
+several reports share that key (a revised version, say) the row shows the
+report with the most values (then the latest ingested); ``n_reports`` says how
+many there were and ``report_id`` which one is shown. A report whose adcode or
+year is unknown gets a row of its own rather than being merged with
+unrelated unknowns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from etl.catalogue import RESERVED
+from etl.duck import quote_ident, quote_literal
+
+VIEWS_FILE = Path(__file__).resolve().parent / "views.sql"
+
+KEY_COLUMNS = ("province", "city", "district", "adcode", "year", "doc_type", "report_id", "source_file", "n_reports")
+# An indicator id may not shadow a key column (etl/catalogue.py rejects those ids).
+assert set(KEY_COLUMNS) <= RESERVED
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """All views, after the catalogue tables are loaded."""
+    con.execute(VIEWS_FILE.read_text(encoding="utf-8"))
+    con.execute(compare_sql(con))
+
+
+def compare_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """The ``CREATE VIEW v_compare`` statement for the current catalogue."""
+    ids = [row[0] for row in con.execute("SELECT indicator FROM indicators ORDER BY rowid").fetchall()]
+    pivots = [
+        "max(v.value) FILTER (WHERE v.indicator = " + quote_literal(i) + ") AS " + quote_ident(i) for i in ids
+    ]
+    keys = ", ".join("c." + quote_ident(k) for k in KEY_COLUMNS)
+    return (
+        "CREATE OR REPLACE VIEW v_compare AS\n"
+        "WITH keyed AS (\n"
+        "    SELECT r.*, CASE WHEN r.adcode IS NULL OR r.adcode = 'unknown' OR r.year IS NULL THEN r.report_id\n"
+        "        ELSE r.adcode || '|' || CAST(r.year AS VARCHAR) || '|' || coalesce(r.doc_type, '') END AS group_key\n"
+        "    FROM v_reports r\n"
+        "),\n"
+        "chosen AS (\n"
+        "    SELECT *, count(*) OVER (PARTITION BY group_key) AS n_reports,\n"
+        "        row_number() OVER (PARTITION BY group_key\n"
+        "            ORDER BY n_values DESC, ingested_at DESC, report_id) AS pick\n"
+        "    FROM keyed\n"
+        ")\n"
+        "SELECT " + ", ".join([keys, *pivots]) + "\n"
+        "FROM chosen c LEFT JOIN v_values_base v ON v.report_id = c.report_id\n"
+        "WHERE c.pick = 1\n"
+        "GROUP BY " + keys + "\n"
+        "ORDER BY c.province, c.city, c.district, c.year, c.doc_type, c.report_id"
+    )
