@@ -108,14 +108,26 @@ def _mention_pattern() -> re.Pattern[str]:
     )
 
 
+@cache
+def _before_qualifiers() -> list[tuple[re.Pattern[str], str]]:
+    lex = rules.load("mentions")
+    words = [(w, q) for q, ws in lex["qualifiers_before"].items() for w in ws]
+    return [(re.compile(rf"{re.escape(w)}(?:达到|达|有|计)?$"), q) for w, q in sorted(words, key=lambda x: -len(x[0]))]
+
+
+@cache
+def _preposition() -> re.Pattern[str]:
+    words = "|".join(map(re.escape, rules.load("mentions")["prepositions"]))
+    return re.compile(rf"(?:{words})(?:该|其中|全区|全县|全市|共|了)?.{{0,3}}$")
+
+
 def _qualifier(text: str, start: int, end: int, post: str) -> str:
     """Qualifier from the words before the number and after its unit."""
     lex = rules.load("mentions")
     before = text[max(0, start - 8) : start]
-    for qual, words in lex["qualifiers_before"].items():
-        for w in sorted(words, key=len, reverse=True):
-            if re.search(rf"{w}(?:达到|达|有|计)?$", before):
-                return qual
+    for pattern, qual in _before_qualifiers():
+        if pattern.search(before):
+            return qual
     after = text[end : end + 4]
     for qual, words in lex["qualifiers_after"].items():
         if any(after.startswith(w) for w in words):
@@ -260,7 +272,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         left = (left_start, m.start)
         right = (m.end, nxt.start if nxt is not None else c1)
         head = text[left_start : m.start]
-        prep = bool(re.search(rf"(?:{'|'.join(lex['prepositions'])})(?:该|其中|全区|全县|全市|共|了)?.{{0,3}}$", head))
+        prep = bool(_preposition().search(head))
         prev_clause = None
         if c0 > 0 and text[c0 - 1] not in SENTENCE_END:
             pc = _bounds(text, c0 - 1, CLAUSE_END)

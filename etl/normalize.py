@@ -22,7 +22,6 @@ SENTENCE_END = set("。；;！!？?：:")
 # A line ending in these stops mid-sentence, whatever its length.
 MID_SENTENCE = set("、，,（(“《")
 TITLE_END = ("报告", "总结", "要点", "计划", "方案", "文件", "通知", "意见", "思路", "安排")
-HORIZONTAL_SPACE = set(" \t\u3000\xa0\u2002\u2003\u2009\u200b\ufeff")
 # Lines shorter than this are headings or titles rather than a sentence broken
 # by a page or paragraph wrap.
 MIN_WRAPPED_LINE = 25
@@ -49,12 +48,10 @@ class Normalized:
         return self.original[s:e], s, e
 
 
-def _fold(ch: str) -> str:
-    """Full-width ASCII to half-width, so that ``６１家`` matches like ``61家``."""
-    code = ord(ch)
-    if 0xFF01 <= code <= 0xFF5E:
-        return chr(code - 0xFEE0)
-    return ch
+# Full-width ASCII to half-width, so that ``６１家`` matches like ``61家``.
+FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+# What goes: horizontal space (so ``61 家`` reads ``61家``) and markdown ``**``.
+DROPPED = re.compile(r"\*\*|[ \t\r\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+")
 
 
 def _joins(prev_line: str, next_line: str) -> bool:
@@ -72,29 +69,28 @@ def _joins(prev_line: str, next_line: str) -> bool:
 
 def normalize(original: str) -> Normalized:
     """Clean ``original`` for matching; see the module docstring for the rules."""
-    out: list[str] = []
+    pieces: list[str] = []
     offsets: list[int] = []
     lines = original.split("\n")
     pos = 0
     for n, line in enumerate(lines):
-        i = 0
-        while i < len(line):
-            ch = line[i]
-            if ch == "*" and line.startswith("**", i):
-                i += 2
-                continue
-            if ch in HORIZONTAL_SPACE or ch == "\r":
-                i += 1
-                continue
-            out.append(_fold(ch))
-            offsets.append(pos + i)
-            i += 1
+        before = len(offsets)
+        kept = 0
+        for m in DROPPED.finditer(line):
+            if m.start() > kept:
+                pieces.append(line[kept : m.start()])
+                offsets.extend(range(pos + kept, pos + m.start()))
+            kept = m.end()
+        if kept < len(line):
+            pieces.append(line[kept:])
+            offsets.extend(range(pos + kept, pos + len(line)))
         pos += len(line) + 1
         if n == len(lines) - 1:
             break
         # Decide what the line break becomes: nothing (wrapped sentence) or "\n".
-        nxt = next((ln for ln in lines[n + 1 :] if ln.strip()), "")
-        if line.strip() and not _joins(line, nxt) and (not out or out[-1] != "\n"):
-            out.append("\n")
-            offsets.append(pos - 1)
-    return Normalized(original=original, text="".join(out), offsets=offsets)
+        if len(offsets) > before:  # the line had text of its own
+            nxt = next((ln for ln in lines[n + 1 :] if ln.strip()), "")
+            if not _joins(line, nxt):
+                pieces.append("\n")
+                offsets.append(pos - 1)
+    return Normalized(original=original, text="".join(pieces).translate(FOLD), offsets=offsets)

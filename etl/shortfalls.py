@@ -29,10 +29,14 @@ def _lexicon() -> dict[str, dict[str, float]]:
     return lex
 
 
+@cache
+def _item() -> re.Pattern[str]:
+    return re.compile(rules.load("document")["item"])
+
+
 def classify(statement: str) -> str:
     """Theme id for one statement; ``other`` when no theme's words occur."""
-    item = re.compile(rules.load("document")["item"])
-    body = item.sub("", statement, count=1)
+    body = _item().sub("", statement, count=1)
     lead = LEAD_END.split(body, maxsplit=1)[0]
     for part in (lead, body):
         scores = {
@@ -47,8 +51,7 @@ def classify(statement: str) -> str:
 def _statements(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the statements in a problems section."""
     doc = rules.load("document")
-    item = re.compile(doc["item"])
-    starts = [m.start() for m in item.finditer(text, start, end)]
+    starts = [m.start() for m in _item().finditer(text, start, end)]
     if starts:
         bounds = starts + [end]
         return [(bounds[i], bounds[i + 1]) for i in range(len(starts))]
