@@ -1,0 +1,22 @@
+"""Entry point: ``streamlit run dashboard.py``.
+
+Draws what every page shares (language switch, filters, navigation) and builds
+the warehouse on a first start. The filters live here, not in the pages, so
+their URL-bound values survive page switches.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import bootstrap, filters, nav, queries
+from ui.i18n import t
+
+st.set_page_config(page_title="统计法治看板", page_icon="📊", layout="wide")
+filters.language_switch()
+st.set_page_config(page_title=t("app_title"), page_icon="📊", layout="wide")
+navigation = st.navigation(nav.pages())
+if not bootstrap.ensure_warehouse():
+    st.stop()
+filters.sidebar(queries.source())
+navigation.run()

@@ -1,0 +1,48 @@
+"""Home: what is loaded, headline figures for the current filters, where to go next."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import catalog, components, filters, queries
+from ui.fmt import number
+from ui.i18n import t
+from ui.nav import PAGES
+
+src = queries.source()
+f = filters.current()
+
+st.title(t("app_title"))
+st.caption(t("intro.home"))
+
+loaded = queries.overview(src)
+cols = st.columns(5)
+cols[0].metric(t("loaded.bureaus"), number(loaded["bureaus"]))
+years = "—" if loaded["year_min"] is None or loaded["years"] == 0 else (
+    f"{int(loaded['year_min'])}–{int(loaded['year_max'])}"
+)
+cols[1].metric(t("loaded.years"), years)
+cols[2].metric(t("loaded.reports"), number(loaded["reports"] - loaded["plans"]))
+cols[3].metric(t("loaded.plans"), number(loaded["plans"]))
+cols[4].metric(t("loaded.values"), number(loaded["values"]))
+built = loaded["built_at"]
+st.caption(t("loaded.built", at="—" if built is None else str(built)[:19]))
+if loaded["unplaced"]:
+    st.warning(t("loaded.unplaced", n=loaded["unplaced"]), icon="⚠️")
+
+st.subheader(t("home.headline"))
+st.caption(" · ".join(f"{k}: {v}" for k, v in filters.describe(f)))
+reports = queries.reports(src, f)
+if reports.empty:
+    components.empty_state(f)
+else:
+    ids = catalog.indicator_ids("home", "headline")
+    components.headline(reports, queries.values(src, f, ids), ids, queries.indicators(src))
+    st.caption(t("legend_qualifiers"))
+
+st.subheader(t("home.next"))
+grid = st.columns(3)
+for i, (name, path, icon) in enumerate(PAGES[1:]):
+    with grid[i % 3].container(border=True):
+        st.page_link(path, label=t(f"page.{name}"), icon=icon, query_params=filters.url_params())
+        st.caption(t(f"intro.{name}"))

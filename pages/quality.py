@@ -1,0 +1,56 @@
+"""Data quality: flagged values, reports with unknown region or year, ingest errors, plans vs reports."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import components, filters, queries, tables
+from ui.fmt import qualified
+from ui.i18n import t
+
+src = queries.source()
+f = filters.current()
+components.header("quality", f)
+names = components.names(queries.indicators(src))
+
+st.subheader(t("quality.flagged"))
+flagged = queries.flagged_values(src, f)
+if flagged.empty:
+    st.success(t("quality.flagged_none"))
+else:
+    shown = tables.with_region(flagged)
+    shown = shown.assign(name=shown["indicator"].map(names), flags=shown["flags"].map(", ".join),
+                         shown=[qualified(v, q) for v, q in zip(shown["value"], shown["qualifier"], strict=True)])
+    st.dataframe(shown[["label", "name", "shown", "flags", "quote"]].rename(columns={
+        "label": t("col.region"), "name": t("col.name"), "shown": t("col.value"), "flags": t("col.flags"),
+        "quote": t("col.quote")}), hide_index=True)
+    for row in shown.to_dict("records"):
+        components.source_link(row["report_id"], row["value_id"], f"{row['label']} · {row['name']}")
+
+st.subheader(t("quality.unplaced"))
+st.caption(t("quality.whole_warehouse"))
+unplaced = queries.unplaced_reports(src)
+if unplaced.empty:
+    st.success(t("quality.unplaced_none"))
+else:
+    st.dataframe(components.localise(unplaced.drop(columns=["report_id"])), hide_index=True)
+
+st.subheader(t("quality.ingest"))
+problems = queries.ingest_problems(src)
+if problems.empty:
+    st.success(t("quality.ingest_none"))
+else:
+    st.dataframe(problems.rename(columns=lambda c: t(f"col.{c}")), hide_index=True)
+
+st.subheader(t("quality.plans"))
+st.caption(t("quality.plans_note"))
+plans = queries.plans_vs_reports(src)
+plans = plans.assign(status=[t("quality.both") if p and r else t("quality.plan_only") if p else t("quality.report_only")
+                             for p, r in zip(plans["plans"], plans["reports"], strict=True)])
+st.dataframe(components.localise(plans.rename(columns={"district": "region"})).rename(columns={
+    "plans": t("col.plans"), "reports": t("col.reports"), "status": t("col.status")}), hide_index=True)
+targets = queries.targets(src, filters.current().__class__(doc_type="all"))
+if len(targets):
+    st.markdown(f"**{t('quality.targets')}**")
+    st.dataframe(tables.with_region(targets)[["label", "name_zh", "name_en", "comparator", "value", "quote"]]
+                 .rename(columns={"label": t("col.region"), "quote": t("col.quote")}), hide_index=True)

@@ -1,0 +1,130 @@
+"""Plotly figures. Each takes already-shaped data (see :mod:`ui.tables`).
+
+Every bar or point carries its ``value_id`` in ``customdata`` so a click can
+list the quotes behind it; text labels show the qualified value (``≥20``);
+a report that does not give the number is drawn as a "not stated" label,
+never as a zero-height bar.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+PALETTE = ["#1f5fa8", "#e0722b", "#2e9c6a", "#b8434a", "#7b5ea7", "#8c6d4f", "#d1689f", "#6b7b8c"]
+
+
+def _style(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 16}},
+        font={"family": FONT, "size": 13},
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "y": -0.18},
+        clickmode="event+select",
+    )
+    return fig
+
+
+def bars(frame: pd.DataFrame, title: str, unit: str, not_stated: str) -> go.Figure:
+    """Bars by region, one colour per year; silent reports labelled ``not_stated``."""
+    fig = go.Figure()
+    given = frame[~frame["missing"]]
+    for i, (year, part) in enumerate(given.groupby("year", sort=True)):
+        fig.add_trace(
+            go.Bar(
+                x=part["region"], y=part["value"], name=str(int(year)), text=part["display"],
+                textposition="outside", customdata=part[["value_id"]].to_numpy(),
+                marker_color=PALETTE[i % len(PALETTE)],
+                hovertemplate="%{x} " + str(int(year)) + ": %{text} " + unit + "<extra></extra>",
+            )
+        )
+    silent = frame[frame["missing"]]
+    if len(silent):
+        fig.add_trace(
+            go.Scatter(
+                x=silent["region"], y=[0] * len(silent), mode="text", name=not_stated,
+                text=[not_stated] * len(silent), textposition="top center",
+                textfont={"color": "#8a8a8a"}, hoverinfo="skip", showlegend=False,
+            )
+        )
+    fig.update_layout(barmode="group", yaxis_title=unit, xaxis={"type": "category"})
+    if len(given):
+        fig.update_yaxes(range=[0, float(given["value"].max()) * 1.2 or 1])
+    return _style(fig, title)
+
+
+def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
+    """One line per region over the years; only stated values are plotted."""
+    fig = go.Figure()
+    given = frame[~frame["missing"]].sort_values("year")
+    for i, (region, part) in enumerate(given.groupby("region", sort=True)):
+        fig.add_trace(
+            go.Scatter(
+                x=part["year"].astype(int), y=part["value"], name=str(region), mode="lines+markers+text",
+                text=part["display"], textposition="top center", customdata=part[["value_id"]].to_numpy(),
+                line={"color": PALETTE[i % len(PALETTE)], "width": 3}, marker={"size": 10},
+                hovertemplate=str(region) + " %{x}: %{text} " + unit + "<extra></extra>",
+            )
+        )
+    fig.update_layout(yaxis_title=unit, xaxis={"dtick": 1, "tickformat": "d"})
+    return _style(fig, title, height=320)
+
+
+def funnel(rows: pd.DataFrame, names: dict[str, str], title: str) -> go.Figure:
+    """Inspected → violation → penalty, one funnel per report that gives every step."""
+    fig = go.Figure()
+    for i, (label, part) in enumerate(rows.groupby("label", sort=True)):
+        fig.add_trace(
+            go.Funnel(
+                y=[names.get(ind, ind) for ind in part["indicator"]], x=part["value"], name=str(label),
+                text=part["display"], textinfo="text", customdata=part[["value_id"]].to_numpy(),
+                marker={"color": PALETTE[i % len(PALETTE)]},
+                hovertemplate=str(label) + " · %{y}: %{text}<extra></extra>",
+            )
+        )
+    return _style(fig, title, height=360)
+
+
+def heatmap(counts: pd.DataFrame, texts: pd.DataFrame, title: str, hover_label: str) -> go.Figure:
+    """Regions × shortfall themes; hovering a cell shows the statements."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=counts.to_numpy(), x=list(counts.columns), y=list(counts.index),
+            customdata=texts.to_numpy(), colorscale=[[0, "#f4f6f9"], [1, "#b8434a"]], zmin=0,
+            xgap=3, ygap=3, showscale=False,
+            text=counts.to_numpy(), texttemplate="%{text}",
+            hovertemplate="%{y} · %{x}<br>" + hover_label + ": %{z}<br>%{customdata}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(side="top", tickangle=0)
+    return _style(fig, title, height=140 + 48 * max(len(counts.index), 1))
+
+
+def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str],
+             workload_cols: list[str], title: str, not_stated: str) -> go.Figure:
+    """Staff and posts (left panel) beside inspection workload (right panel), per report.
+
+    Two panels because a handful of staff and dozens of inspected units do not
+    share a scale; missing numbers are labelled, not drawn as zero.
+    """
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.1,
+                        subplot_titles=(" / ".join(capacity_cols), " / ".join(workload_cols)))
+    labels = numbers["label"]
+    for i, col in enumerate(capacity_cols + workload_cols):
+        side = 1 if col in capacity_cols else 2
+        text = [not_stated if s == "—" else s for s in shown[col]]
+        fig.add_trace(
+            go.Bar(
+                y=labels, x=numbers[col].fillna(0), name=col, orientation="h", text=text,
+                textposition="outside", cliponaxis=False, marker_color=PALETTE[i % len(PALETTE)],
+                hovertemplate="%{y}: %{text}<extra>" + col + "</extra>",
+            ),
+            row=1, col=side,
+        )
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(rangemode="tozero")
+    return _style(fig, title, height=180 + 70 * max(len(numbers), 1))

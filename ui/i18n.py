@@ -1,0 +1,54 @@
+"""Chinese by default, English on request.
+
+Interface words live in ``labels.yaml`` (one key, one ``zh``/``en`` pair);
+indicator and theme names come from the warehouse's ``name_zh``/``name_en``
+columns, so this module never translates data.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+import yaml
+
+LABELS_FILE = Path(__file__).with_name("labels.yaml")
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+LANG_KEY = "lang"
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, dict[str, str]]:
+    with LABELS_FILE.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def lang() -> str:
+    """The language the sidebar switch selected (``zh`` until the widget exists)."""
+    chosen = st.session_state.get(LANG_KEY)
+    return chosen if chosen in LANGS else DEFAULT_LANG
+
+
+def t(key: str, **fmt: Any) -> str:
+    """The label for ``key`` in the current language, ``str.format``-ed with ``fmt``.
+
+    A missing key shows as the key itself, so a typo is visible instead of fatal.
+    """
+    entry = _labels().get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang()) or entry.get(DEFAULT_LANG) or key
+    return text.format(**fmt) if fmt else text
+
+
+def name_col() -> str:
+    """``name_zh`` or ``name_en``: which warehouse column names things in this language."""
+    return f"name_{lang()}"
+
+
+def keys() -> list[str]:
+    """All label keys (tests check both languages are filled)."""
+    return list(_labels())
