@@ -198,7 +198,9 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
     return best
 
 
-def _classify(text: str, m: Mention, left: Span, right: Span, prep: bool, prev_clause: Span | None) -> None:
+def _classify(
+    text: str, m: Mention, left: Span, right: Span, prep: bool, prev_clause: Span | None, prev_units: set[str]
+) -> None:
     """Decide which indicators a mention counts for (fills ``m.indicators``)."""
     lex = rules.load("mentions")
     clause_text = text[m.clause[0] : m.clause[1]]
@@ -214,7 +216,8 @@ def _classify(text: str, m: Mention, left: Span, right: Span, prep: bool, prev_c
         if rule.requires and not any(w in clause_text for w in rule.requires):
             continue
         d = _keyword_hits(rule, text, left, right, prep)
-        if d is None and prev_clause is not None:
+        # The clause before may lend its keyword unless its own numbers could claim it.
+        if d is None and prev_clause is not None and not (prev_units & rule.units):
             d = _keyword_hits(rule, text, prev_clause, (right[1], right[1]), False)
             if d is not None:
                 d += lex["previous_clause_penalty"] + (left[1] - left[0])
@@ -273,12 +276,11 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         right = (m.end, nxt.start if nxt is not None else c1)
         head = text[left_start : m.start]
         prep = bool(_preposition().search(head))
-        prev_clause = None
+        prev_clause, prev_units = None, set()
         if c0 > 0 and text[c0 - 1] not in SENTENCE_END:
-            pc = _bounds(text, c0 - 1, CLAUSE_END)
-            if not any(pc[0] <= o.start < pc[1] for o in mentions):
-                prev_clause = pc
-        _classify(text, m, left, right, prep, prev_clause)
+            prev_clause = _bounds(text, c0 - 1, CLAUSE_END)
+            prev_units = {o.unit for o in mentions if prev_clause[0] <= o.start < prev_clause[1]}
+        _classify(text, m, left, right, prep, prev_clause, prev_units)
         clause_head = text[c0 : m.start]
         m.total = any(w in clause_head for w in lex["total_markers"])
         m.part = any(w in clause_head for w in lex["part_markers"])
