@@ -235,7 +235,7 @@ def attach_previous(con: duckdb.DuckDBPyConnection, db: Path, fingerprint: str, 
         prev.stale_reason = "previous warehouse not readable"
         return prev
     try:
-        info = con.execute("SELECT schema_version, extractor_version FROM prev.build_info LIMIT 1").fetchone()
+        info = duck.one(con, "SELECT schema_version, extractor_version FROM prev.build_info LIMIT 1")
     except duckdb.Error:
         info = None
     if info is None or info[0] != load.SCHEMA_VERSION:
@@ -247,7 +247,7 @@ def attach_previous(con: duckdb.DuckDBPyConnection, db: Path, fingerprint: str, 
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    found = con.execute(sql).fetchone()
+    found = duck.one(con, sql)
     return int(found[0]) if found else 0
 
 

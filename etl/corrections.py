@@ -129,12 +129,13 @@ def add_correction(
         try:
             con.execute("BEGIN TRANSACTION")
             con.execute(DDL)
-            found = con.execute(
+            found = duck.one(
+                con,
                 "INSERT INTO corrections (report_id, kind, indicator, seq, old_value, new_value, reason, "
                 "who, created_at, report_sha256, source_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "RETURNING correction_id",
                 row,
-            ).fetchone()
+            )
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
             assert found is not None

@@ -57,6 +57,16 @@ def open_file(path: Path, alias: str, read_only: bool) -> duckdb.DuckDBPyConnect
     return con
 
 
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
+    """The first row of a query, or None.
+
+    Fetches everything: DuckDB 2 refuses further work on a connection whose
+    last result was not read to the end (``fetchone`` leaves it open).
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
 def is_lock_error(exc: BaseException) -> bool:
     """Whether DuckDB refused a file because another process holds it."""
     return isinstance(exc, duckdb.Error) and any(m in str(exc) for m in _LOCK_MESSAGES)

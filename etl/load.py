@@ -191,14 +191,14 @@ def copy_corrections(con: duckdb.DuckDBPyConnection, path: Path) -> int:
 
     duck.retry_locked(attach)
     try:
-        tables = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'corr' AND table_name = 'corrections'"
-        ).fetchone()
+        tables = duck.one(
+            con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'corr' AND table_name = 'corrections'"
+        )
         if tables and tables[0]:
             con.execute("INSERT INTO corrections (" + cols + ") SELECT " + cols + " FROM corr.corrections")
     finally:
         con.execute("DETACH corr")
-    found = con.execute("SELECT count(*) FROM corrections").fetchone()
+    found = duck.one(con, "SELECT count(*) FROM corrections")
     return int(found[0]) if found else 0
 
 
