@@ -109,6 +109,19 @@ def _mention_pattern() -> re.Pattern[str]:
 
 
 @cache
+def _inverted_pattern() -> re.Pattern[str]:
+    """The unit noun before the number: 覆盖人次超1万, 培训人数达500余."""
+    lex = rules.load("mentions")
+    nouns = "|".join(sorted(lex["inverted_units"], key=len, reverse=True))
+    quals = "|".join(sorted((w for ws in lex["qualifiers_before"].values() for w in ws), key=len, reverse=True))
+    suffixes = "|".join(lex["approximate_suffixes"])
+    return re.compile(
+        rf"(?P<noun>{nouns})(?:为|达到|达|共计|共|累计|合计|有)?(?P<pre>{quals})?(?:达到|达)?"
+        rf"(?P<num>{ARABIC}|{CHINESE})(?P<mult>万|亿)?(?P<post>{suffixes})?(?![\d万亿余多人家户次场名个件份])"
+    )
+
+
+@cache
 def _before_qualifiers() -> list[tuple[re.Pattern[str], str]]:
     lex = rules.load("mentions")
     words = [(w, q) for q, ws in lex["qualifiers_before"].items() for w in ws]
@@ -117,8 +130,16 @@ def _before_qualifiers() -> list[tuple[re.Pattern[str], str]]:
 
 @cache
 def _preposition() -> re.Pattern[str]:
-    words = "|".join(map(re.escape, rules.load("mentions")["prepositions"]))
-    return re.compile(rf"(?:{words})(?:该|其中|全区|全县|全市|共|了)?.{{0,3}}$")
+    lex = rules.load("mentions")
+    words = "|".join(map(re.escape, lex["prepositions"]))
+    return re.compile(rf"(?:(?:{words})(?:该|其中|全区|全县|全市|共|了)?.{{0,3}}|{lex['preposition_relative']})$")
+
+
+@cache
+def _compiled(key: str) -> re.Pattern[str]:
+    """A regular expression of rules/mentions.yaml or rules/document.yaml by key."""
+    lex = rules.load("mentions")
+    return re.compile(lex[key] if key in lex else rules.load("document")[key])
 
 
 def _qualifier(text: str, start: int, end: int, post: str) -> str:
@@ -193,6 +214,10 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
             d = km.start() - right[0] + (0 if prep else lex["right_penalty"])
             d -= len(km.group()) * 0.01
             best = d if best is None else min(best, d)
+        # A phrase around the number (局党组先后3次召开会议专题研究…).
+        km = kw.search(text, left[0], right[1])
+        if km and km.start() < left[1] and km.end() > right[0]:
+            best = 0.0 if best is None else min(best, 0.0)
     if best is not None and best > lex["max_distance"]:
         return None
     return best
@@ -206,8 +231,11 @@ def _classify(
     clause_text = text[m.clause[0] : m.clause[1]]
     if any(w in clause_text for w in lex["clause_excludes"]):
         return
+    if any(w in text[right[0] : right[0] + 16] for w in lex["right_excludes"]):
+        return
     all_rules = indicator_rules()
     hits: dict[str, float] = {}
+    lent: dict[str, float] = {}  # hits found only in the clause before
     for rule in all_rules.values():
         if m.unit not in rule.units:
             continue
@@ -216,13 +244,18 @@ def _classify(
         if rule.requires and not any(w in clause_text for w in rule.requires):
             continue
         d = _keyword_hits(rule, text, left, right, prep)
-        # The clause before may lend its keyword unless its own numbers could claim it.
-        if d is None and prev_clause is not None and not (prev_units & rule.units):
-            d = _keyword_hits(rule, text, prev_clause, (right[1], right[1]), False)
-            if d is not None:
-                d += lex["previous_clause_penalty"] + (left[1] - left[0])
         if d is not None:
             hits[rule.id] = d
+        # The clause before may lend its keyword unless its own numbers could claim it.
+        elif prev_clause is not None and not (prev_units & rule.units):
+            d = _keyword_hits(rule, text, prev_clause, (right[1], right[1]), False)
+            if d is not None:
+                lent[rule.id] = d + lex["previous_clause_penalty"] + (left[1] - left[0])
+    # The clause before names the kind of units counted here: it refines a general
+    # indicator (与市场监管局联合开展“双随机”抽查，共检查企业11家), or stands alone.
+    for ind, d in lent.items():
+        if not hits or all_rules[ind].parent in hits:
+            hits[ind] = d
     if not hits:
         return
     # A specific indicator wins over the general one it rolls up into.
@@ -234,7 +267,7 @@ def _classify(
     m.indicators = [best]
     m.distance = hits[best]
     # Overlapping indicators (a joint 双随机 check is also random) share the number.
-    context = text[left[0] : right[1]]
+    context = text[(prev_clause[0] if lent and prev_clause else left[0]) : right[1]]
     for other in hits:
         if other == best:
             continue
@@ -243,27 +276,58 @@ def _classify(
             m.indicators.append(other)
 
 
+def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -> bool:
+    """Frequencies, intentions, next year's plans and other bodies' figures."""
+    head = text[clause[0] : start]
+    sentence_text = text[sentence[0] : sentence[1]]
+    return bool(
+        _compiled("frequency").search(text, max(clause[0], start - 10), start)
+        or _compiled("future_clause").search(head)
+        or _compiled("plan_sentence").match(sentence_text)
+        or any(re.search(p, sentence_text) for p in rules.load("mentions")["sentence_excludes"])
+    )
+
+
+def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
+    """Every number with a unit that may count this year's work, in text order."""
+    lex = rules.load("mentions")
+    found: list[Mention] = []
+    for mt in _mention_pattern().finditer(text):
+        if _is_word_part(text, mt):
+            continue
+        value = parse_number(mt.group("num"), mt.group("mult") or "")
+        qual = _qualifier(text, mt.start(), mt.end(), mt.group("post") or "")
+        found.append(Mention(mt.start(), mt.end(), value or 0.0, qual, mt.group("unit"), (0, 0)))
+        found[-1].distance = -1 if value is None else 0
+    for mt in _inverted_pattern().finditer(text):
+        value = parse_number(mt.group("num"), mt.group("mult") or "")
+        if value is None:
+            continue
+        qual = "exact"
+        if mt.group("pre"):
+            qual = next(q for q, ws in lex["qualifiers_before"].items() if mt.group("pre") in ws)
+        elif mt.group("post"):
+            qual = "at_least"
+        unit = lex["inverted_units"][mt.group("noun")]
+        found.append(Mention(mt.start("num"), mt.end(), value, qual, unit, (0, 0)))
+    out = []
+    for m in sorted(found, key=lambda m: m.start):
+        if m.distance < 0 or inside(m.start, excluded):
+            continue
+        sentence = _bounds(text, m.start, SENTENCE_END)
+        m.clause = _bounds(text, m.start, CLAUSE_END)
+        if _in_name(text, m.start, sentence) or _not_this_years_count(text, m.start, m.clause, sentence):
+            continue
+        out.append(m)
+    return out
+
+
 def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     """Every counted number of the year's work, with the indicators it counts for."""
     text = norm.text
     lex = rules.load("mentions")
-    raw: list[tuple[re.Match[str], Mention]] = []
-    for mt in _mention_pattern().finditer(text):
-        if inside(mt.start(), excluded) or _is_word_part(text, mt):
-            continue
-        sentence = _bounds(text, mt.start(), SENTENCE_END)
-        if _in_name(text, mt.start(), sentence):
-            continue
-        value = parse_number(mt.group("num"), mt.group("mult") or "")
-        if value is None:
-            continue
-        qual = _qualifier(text, mt.start(), mt.end(), mt.group("post") or "")
-        unit = mt.group("unit")
-        raw.append(
-            (mt, Mention(mt.start(), mt.end(), value, qual, unit, _bounds(text, mt.start(), CLAUSE_END)))
-        )
-    mentions = [m for _, m in raw]
-    for i, (_, m) in enumerate(raw):
+    mentions = _read_numbers(text, excluded)
+    for i, m in enumerate(mentions):
         c0, c1 = m.clause
         prev = mentions[i - 1] if i > 0 and mentions[i - 1].clause == m.clause else None
         nxt = mentions[i + 1] if i + 1 < len(mentions) and mentions[i + 1].clause == m.clause else None
@@ -274,8 +338,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
             left_start = prev.end + cut if cut >= 0 else prev.end
         left = (left_start, m.start)
         right = (m.end, nxt.start if nxt is not None else c1)
-        head = text[left_start : m.start]
-        prep = bool(_preposition().search(head))
+        prep = bool(_preposition().search(text, left_start, m.start))
         prev_clause, prev_units = None, set()
         if c0 > 0 and text[c0 - 1] not in SENTENCE_END:
             prev_clause = _bounds(text, c0 - 1, CLAUSE_END)
@@ -284,7 +347,8 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         clause_head = text[c0 : m.start]
         m.total = any(w in clause_head for w in lex["total_markers"])
         m.part = any(w in clause_head for w in lex["part_markers"])
-        m.restated = any(text[max(c0, m.start - len(w) - 1) : m.start].find(w) >= 0 for w in lex["restate_markers"])
+        m.restated = bool(_compiled("restate_frame").search(clause_head)) and "中" in text[m.end : c1]
+        m.restated |= any(w in text[max(c0, m.start - len(w) - 1) : m.start] for w in lex["restate_markers"])
     return [m for m in mentions if m.indicators]
 
 
@@ -312,6 +376,20 @@ def _combine(mentions: list[Mention]) -> tuple[float, str, str]:
     return value, qual, "stated" if len(mentions) == 1 else "derived"
 
 
+def _without_breakdowns(mentions: list[Mention]) -> list[Mention]:
+    """Drop a run of mentions that adds up to the figure just before it (15场：进企业6场、进社区9场)."""
+    kept: list[Mention] = []
+    i = 0
+    while i < len(mentions):
+        kept.append(mentions[i])
+        total, j = 0.0, i + 1
+        while j < len(mentions) and total < mentions[i].value:
+            total += mentions[j].value
+            j += 1
+        i = j if j > i + 2 and total == mentions[i].value else i + 1
+    return kept
+
+
 def _select(mentions: list[Mention]) -> list[Mention]:
     """Apply the several-mentions rule (module docstring, points 1–3)."""
     totals = [m for m in mentions if m.total and not m.part]
@@ -322,12 +400,10 @@ def _select(mentions: list[Mention]) -> list[Mention]:
         mentions = whole
     kept: list[Mention] = []
     for m in mentions:
-        if m.restated and any(k.value == m.value for k in kept):
-            continue
         if m.restated and kept:
             continue
         kept.append(m)
-    return kept
+    return _without_breakdowns(kept)
 
 
 def _confidence(mentions: list[Mention], basis: str) -> float:
@@ -349,18 +425,20 @@ def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[
         chosen = _select(ms)
         value, qual, basis = _combine(chosen)
         values[ind] = Value(ind, value, qual, basis, chosen, _confidence(chosen, basis))
-    # General indicators without a figure of their own: the sum of their children.
+    # General indicators: a stated total of their own, else the sum of their own
+    # figures and their children's (双随机 20家 + 专项检查 8家 → 28家).
     for ind in all_rules:
-        if ind in values:
-            continue
         children = [c for c, r in all_rules.items() if r.parent == ind and c in by_ind]
-        if not children:
+        if not children or (ind in values and any(m.total for m in values[ind].mentions)):
             continue
-        parts: dict[int, Mention] = {}
+        own = values[ind].mentions if ind in values else []
+        if own and any(m.part for c in children for m in values[c].mentions):
+            continue  # 其中…: the children are parts of the general figure
+        parts: dict[int, Mention] = {m.start: m for m in own}
         for c in children:
             for m in values[c].mentions:
                 parts[m.start] = m
-        chosen = sorted(parts.values(), key=lambda m: m.start)
+        chosen = _select(sorted(parts.values(), key=lambda m: m.start))
         value, qual, _ = _combine(chosen)
         values[ind] = Value(ind, value, qual, "derived", chosen, _confidence(chosen, "derived"))
     for ind, zs in zeros.items():

@@ -21,8 +21,17 @@ RANGE = re.compile(r"(?:19|20)\d{2}\s*[-—–~至到]\s*(?:19|20)\d{2}")
 CITED = re.compile(r"《[^》\n]*》")
 
 
-def _head(text: str, chars: int) -> str:
-    return CITED.sub(lambda m: "\u3000" * len(m.group()), text[:chars])
+def _title_lines(text: str, chars: int) -> list[str]:
+    """Where a document says what it is: its title lines and its first sentence.
+
+    Title lines are the first short lines without a full stop; cited titles
+    (《…》) are blanked out, since they name other documents.
+    """
+    head = CITED.sub(lambda m: "\u3000" * len(m.group()), text[:chars])
+    lines = [ln for ln in head.split("\n") if ln.strip()][:3]
+    titles = [ln for ln in lines if len(ln) <= 60 and "。" not in ln and not sections.is_heading(ln)]
+    first_sentence = re.split(r"[。:;]", head.lstrip(), maxsplit=1)[0]
+    return titles + [first_sentence]
 
 
 @cache
@@ -30,7 +39,10 @@ def _doc() -> dict[str, re.Pattern[str] | int]:
     d = rules.load("document")
     return {
         k: re.compile(d[k]) if isinstance(d[k], str) else d[k]
-        for k in ("plan_title", "report_title", "report_markers", "plan_markers", "year_lead", "title_chars")
+        for k in (
+            "plan_title", "report_title", "report_markers", "plan_markers",
+            "plan_markers_min", "year_lead", "title_chars",
+        )
     }
 
 
@@ -47,27 +59,26 @@ def _years(text: str) -> list[tuple[int, int]]:
 def doc_type(text: str) -> str:
     """``plan`` or ``report``."""
     d = _doc()
-    head = _head(text, d["title_chars"])
-    report_at = d["report_title"].search(head)
-    plan_at = d["plan_title"].search(head)
-    if report_at and (not plan_at or report_at.start() <= plan_at.start()):
-        return "report"
-    if plan_at:
-        return "plan"
+    for line in _title_lines(text, d["title_chars"]):
+        report_at = d["report_title"].search(line)
+        plan_at = d["plan_title"].search(line)
+        if report_at and (not plan_at or report_at.start() <= plan_at.start()):
+            return "report"
+        if plan_at:
+            return "plan"
     # A report usually closes with next year's plans: work done comes first.
     plans = sections.plan_spans(text)
-    if plans and plans[0][0] > 0.3 * len(text):
+    if (plans and plans[0][0] > 0.3 * len(text)) or sections.problem_spans(text):
         return "report"
     report = len(d["report_markers"].findall(text))
     plan = len(d["plan_markers"].findall(text))
-    return "plan" if plan > 2 * report else "report"
+    return "plan" if plan >= d["plan_markers_min"] and plan > 2 * report else "report"
 
 
 def year(text: str) -> int | None:
     """The year reported on (a plan's year is the year it plans for)."""
     d = _doc()
-    head = _head(text, d["title_chars"])
-    for line in head.split("\n"):
+    for line in _title_lines(text, d["title_chars"]):
         if d["report_title"].search(line) or d["plan_title"].search(line):
             ys = _years(line)
             if ys:

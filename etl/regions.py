@@ -27,6 +27,8 @@ SUFFIXES = (
     "地区", "盟", "省", "市", "区", "县", "旗",
 )
 BUREAU = re.compile(r"^(?:统计局|人民政府|政府|委|党委)")
+# A bureau named after these is another one the report deals with (与长宁区统计局联组学习).
+OTHER = re.compile(r"(?:与|赴|到|和|同|向|联合|配合|协助|及)$")
 
 
 @dataclass(frozen=True)
@@ -113,10 +115,12 @@ def resolve(text: str, title_chars: int = 200) -> Region:
         if BUREAU.match(text, end + 1):
             weight += 2
         if start < title_chars:
-            weight += 1
+            weight += 2
+        if OTHER.search(text, max(0, start - 2), start):
+            weight = 0.5
         for code, full in entries:
             if places[code].level == "county":
-                county_score[code] += weight / len(entries) if len(entries) > 1 else weight
+                county_score[code] += weight
             else:
                 context[code] += 1 if full else 0.5
     # Ambiguous names: the province or city named beside them decides.

@@ -31,16 +31,20 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     return {k: re.compile(doc[k]) for k in ("heading", "plan_section", "problem_section", "problem_lead", "item")}
 
 
+def is_heading(line: str) -> bool:
+    """An enumerated short line (一、… / (二)… / 第三部分…)."""
+    stripped = line.strip()
+    return bool(_patterns()["heading"].match(stripped)) and len(stripped) <= rules.load("document")["heading_max_chars"]
+
+
 def headings(text: str) -> list[Heading]:
     """Enumerated short lines, and bare short lines naming a plan or problems section."""
     pats = _patterns()
-    limit = rules.load("document")["heading_max_chars"]
     found = []
     pos = 0
     for line in text.split("\n"):
         stripped = line.strip()
-        m = pats["heading"].match(stripped)
-        if m and len(stripped) <= limit:
+        if is_heading(stripped):
             level = 2 if stripped.startswith("(") else 1
             found.append(Heading(pos, pos + len(line), level, stripped))
         elif 0 < len(stripped) <= 20 and (
@@ -63,8 +67,11 @@ def _sections(text: str, pattern: re.Pattern[str]) -> list[Span]:
             if nxt.level <= h.level and not pattern.search(nxt.text):
                 end = nxt.start
                 break
+        # A heading may carry its text inline (四、存在的问题。一是…): the body starts after it.
+        inline = re.search(r"[。:]", h.text)
+        body = h.start + inline.end() if inline and inline.end() < len(h.text) else h.end + 1
         if not spans or h.start >= spans[-1][1]:
-            spans.append((min(h.end + 1, end), end))
+            spans.append((min(body, end), end))
     return spans
 
 
