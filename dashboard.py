@@ -19,4 +19,5 @@ navigation = st.navigation(nav.pages())
 if not bootstrap.ensure_warehouse():
     st.stop()
 filters.sidebar(queries.source())
+bootstrap.mark_entry()
 navigation.run()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import components, export, filters, queries, tables
+from ui import bootstrap, components, export, filters, queries, tables
 from ui.i18n import t
+
+bootstrap.require_entry()
 
 src = queries.source()
 f = filters.current()
@@ -16,7 +18,7 @@ if bundle is None:
     components.empty_state(f)
     st.stop()
 
-st.dataframe(components.styled(bundle.numbers, bundle.shown), hide_index=True)
+st.dataframe(components.styled(bundle.numbers, bundle.shown), hide_index=True, placeholder="—")
 st.caption(t("compare.sort_hint") + " " + t("legend_qualifiers"))
 
 st.subheader(t("compare.change"))

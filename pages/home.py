@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import catalog, components, filters, queries
+from ui import bootstrap, catalog, components, filters, queries
 from ui.fmt import number
 from ui.i18n import t
 from ui.nav import PAGES
+
+bootstrap.require_entry()
 
 src = queries.source()
 f = filters.current()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from ui import components, filters, queries
+from ui import bootstrap, components, filters, queries
+
+bootstrap.require_entry()
 
 components.indicator_page("inspections", queries.source(), filters.current())

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import catalog, charts, components, filters, queries, tables
+from ui import bootstrap, catalog, charts, components, filters, queries, tables
 from ui.i18n import t
+
+bootstrap.require_entry()
 
 src = queries.source()
 f = filters.current()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import components, filters, queries, tables
+from ui import bootstrap, components, filters, queries, tables
 from ui.fmt import qualified
-from ui.i18n import t
+from ui.i18n import name_col, t
+from ui.model import ALL_DOCS, Filters
+
+bootstrap.require_entry()
 
 src = queries.source()
 f = filters.current()
@@ -49,8 +52,16 @@ plans = plans.assign(status=[t("quality.both") if p and r else t("quality.plan_o
                              for p, r in zip(plans["plans"], plans["reports"], strict=True)])
 st.dataframe(components.localise(plans.rename(columns={"district": "region"})).rename(columns={
     "plans": t("col.plans"), "reports": t("col.reports"), "status": t("col.status")}), hide_index=True)
-targets = queries.targets(src, filters.current().__class__(doc_type="all"))
+targets = tables.with_region(queries.targets(src, Filters(doc_type=ALL_DOCS)))
 if len(targets):
     st.markdown(f"**{t('quality.targets')}**")
-    st.dataframe(tables.with_region(targets)[["label", "name_zh", "name_en", "comparator", "value", "quote"]]
-                 .rename(columns={"label": t("col.region"), "quote": t("col.quote")}), hide_index=True)
+    st.dataframe(targets[["label", name_col(), "comparator", "value", "quote"]].rename(columns={
+        "label": t("col.region"), name_col(): t("col.name"), "comparator": t("col.comparator"),
+        "value": t("col.value"), "quote": t("col.quote")}), hide_index=True)
+
+st.subheader(t("quality.corrections"))
+review = queries.corrections_review(src)
+if review.empty:
+    st.success(t("quality.corrections_none"))
+else:
+    st.dataframe(review.rename(columns=lambda c: t(f"col.{c}")), hide_index=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import catalog, charts, components, filters, queries, tables
+from ui import bootstrap, catalog, charts, components, filters, queries, tables
 from ui.i18n import name_col, t
+
+bootstrap.require_entry()
 
 src = queries.source()
 f = filters.current()
@@ -44,7 +46,6 @@ cap, work = catalog.indicator_ids("shortfalls", "capacity"), catalog.indicator_i
 names = components.names(queries.indicators(src))
 values = queries.values(src, f, cap + work)
 numbers, shown = tables.wide(reports, values, cap + work, names)
-numbers["label"] = tables.with_region(numbers)["label"]
 cap_cols, work_cols = [names.get(i, i) for i in cap], [names.get(i, i) for i in work]
 fig = charts.capacity(numbers, shown, cap_cols, work_cols, t("shortfalls.capacity"), t("not_stated"))
 table = tables.capacity(reports, values, cap, work, names).rename(

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import components, filters, highlight, queries, tables
+from ui import bootstrap, components, filters, highlight, queries, tables
 from ui.fmt import qualified
 from ui.i18n import t
+
+bootstrap.require_entry()
 
 src = queries.source()
 f = filters.current()

@@ -49,3 +49,26 @@ def ensure_warehouse() -> bool:
         return config.db_path().exists()
     finally:
         _BUILD_LOCK.release()
+
+
+ENTRY_KEY = "_entry_ran"
+
+
+def mark_entry() -> None:
+    """Called by ``dashboard.py`` on every run, just before it runs the chosen page."""
+    st.session_state[ENTRY_KEY] = True
+
+
+def require_entry() -> None:
+    """Make sure the page runs under ``dashboard.py`` (sidebar, filters, first-start build).
+
+    Until some session has called ``st.navigation``, Streamlit treats a ``pages/``
+    folder the old way and runs a deep-linked page file on its own. Calling
+    ``st.navigation`` switches that off for the process; the rerun then goes
+    through ``dashboard.py`` to the same page.
+    """
+    if not st.session_state.pop(ENTRY_KEY, False):
+        from ui.nav import pages
+
+        st.navigation(pages(), position="hidden")
+        st.rerun()

@@ -96,12 +96,13 @@ def heatmap(counts: pd.DataFrame, texts: pd.DataFrame, title: str, hover_label: 
             z=counts.to_numpy(), x=list(counts.columns), y=list(counts.index),
             customdata=texts.to_numpy(), colorscale=[[0, "#f4f6f9"], [1, "#b8434a"]], zmin=0,
             xgap=3, ygap=3, showscale=False,
-            text=counts.to_numpy(), texttemplate="%{text}",
+            text=[[str(v) if v else "" for v in row] for row in counts.to_numpy()], texttemplate="%{text}",
             hovertemplate="%{y} · %{x}<br>" + hover_label + ": %{z}<br>%{customdata}<extra></extra>",
         )
     )
-    fig.update_xaxes(side="top", tickangle=0)
-    return _style(fig, title, height=140 + 48 * max(len(counts.index), 1))
+    fig.update_xaxes(side="bottom", tickangle=0)
+    fig.update_yaxes(autorange="reversed")
+    return _style(fig, title, height=150 + 52 * max(len(counts.index), 1))
 
 
 def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str],

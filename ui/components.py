@@ -66,6 +66,8 @@ def headline(reports: pd.DataFrame, values: pd.DataFrame, ids: Sequence[str], ca
                 help=t("coverage_help"),
             )
             col.caption(t("coverage", given=row["given"], reports=row["reports"]))
+            if row["flagged"]:
+                col.caption(t("flagged_in_total", n=row["flagged"]))
 
 
 def selected_value_ids(event: Any) -> list[str]:
@@ -89,7 +91,7 @@ def source_link(report_id: str, value_id: str | None, label: str, key_suffix: st
     params: dict[str, Any] = {**filters.url_params(), "report": report_id}
     if value_id:
         params["value"] = value_id
-    st.page_link(SOURCES_PAGE, label=label, icon="📄", query_params=params)
+    st.page_link(SOURCES_PAGE, label=label, icon=":material/description:", query_params=params)
 
 
 def quotes(src: Source, value_ids: Sequence[str], catalogue: pd.DataFrame) -> None:
@@ -168,11 +170,16 @@ def indicator_page(page: str, src: Source, f: Filters) -> tuple[pd.DataFrame, pd
         chart(charts.bars(frame, t("by_region", name=label.get(chosen, chosen)), unit, t("not_stated")),
               indicator_table(frame), f"{page}__bars", src, catalogue)
     with right:
-        chart(charts.trend(frame, t("over_years"), unit), indicator_table(frame), f"{page}__trend", src, catalogue)
+        if frame.loc[~frame["missing"], "year"].nunique() > 1:
+            chart(charts.trend(frame, t("over_years"), unit), indicator_table(frame), f"{page}__trend", src,
+                  catalogue)
+        else:
+            st.markdown(f"**{t('over_years')}**")
+            st.info(t("one_year_only"))
     missing_note(frame)
     st.subheader(t("all_indicators"))
     _, shown = tables.wide(reports, values, ids, label)
-    st.dataframe(localise(shown.drop(columns=["report_id", "source_file"])), hide_index=True)
+    st.dataframe(localise(shown.drop(columns=["report_id", "source_file", "label"])), hide_index=True)
     st.caption(t("legend_qualifiers"))
     return reports, values
 
@@ -194,7 +201,7 @@ def localise(df: pd.DataFrame) -> pd.DataFrame:
 
 def styled(numbers: pd.DataFrame, shown: pd.DataFrame) -> Any:
     """A numeric table (so column sorting is numeric) that displays ``≥20``/``—`` per cell."""
-    view = localise(numbers.drop(columns=["report_id"]))
+    view = localise(numbers.drop(columns=["report_id", "label"]))
     fixed = set(column_names().values())
     styler = view.style
     for col in view.columns:

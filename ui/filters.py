@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import queries
-from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGS, t
+from ui.i18n import DEFAULT_LANG, LANG_KEY, LANG_NAMES, LANGS, lang, t
 from ui.model import ALL_DOCS, Filters, Source
 
 YEARS_KEY = "years"
@@ -42,16 +42,15 @@ def _choices(options: pd.DataFrame, column: str, **narrow: str | None) -> list[s
 
 def language_switch() -> str:
     """Draw the 中文/English switch first, so every label after it uses the choice."""
-    chosen = st.sidebar.segmented_control(
+    st.sidebar.segmented_control(
         "语言 / Language",
-        LANGS,
-        default=DEFAULT_LANG,
+        [LANG_NAMES[code] for code in LANGS],
+        default=LANG_NAMES[DEFAULT_LANG],
         required=True,
-        format_func=lambda code: {"zh": "中文", "en": "English"}[code],
         key=LANG_KEY,
         bind=BIND,
     )
-    return chosen or DEFAULT_LANG
+    return lang()
 
 
 def years_available(options: pd.DataFrame) -> list[int]:

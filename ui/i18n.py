@@ -18,6 +18,10 @@ LABELS_FILE = Path(__file__).with_name("labels.yaml")
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 LANG_KEY = "lang"
+#: What the switch shows, which is also what the URL carries (``?lang=English``):
+#: a bound widget puts its displayed option in the URL.
+LANG_NAMES = {"zh": "中文", "en": "English"}
+_CODES = {name: code for code, name in LANG_NAMES.items()}
 
 
 @lru_cache(maxsize=1)
@@ -28,8 +32,11 @@ def _labels() -> dict[str, dict[str, str]]:
 
 def lang() -> str:
     """The language the sidebar switch selected (``zh`` until the widget exists)."""
-    chosen = st.session_state.get(LANG_KEY)
-    return chosen if chosen in LANGS else DEFAULT_LANG
+    try:
+        chosen = st.session_state.get(LANG_KEY)
+    except Exception:  # noqa: BLE001 - outside a Streamlit run (export tests, scripts)
+        chosen = None
+    return _CODES.get(str(chosen), DEFAULT_LANG)
 
 
 def t(key: str, **fmt: Any) -> str:

@@ -4,9 +4,7 @@ Rules kept here so pages cannot break them: parameters are always bound
 (``?``), never formatted into SQL; the only strings spliced into SQL are the
 constant fragments below. Each cached function takes a :class:`Source` whose
 version changes when the warehouse file is replaced, so a rebuild is picked up
-without clearing caches. The views ``v_values``/``v_reports`` are used when the
-build provides them (they apply corrections); otherwise an equivalent query on
-the base tables of ``etl/schema.sql`` stands in.
+without clearing caches.
 """
 
 from __future__ import annotations
@@ -26,24 +24,24 @@ MAX_ENTRIES = 256
 
 cache = st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 
-# Columns every values query returns, whether from v_values or the base tables.
-VALUE_COLUMNS = (
-    "value_id, report_id, indicator, province, city, district, adcode, year, doc_type, source_file, "
-    "name_zh, name_en, unit, category, value, qualifier, basis, quote, start_pos, end_pos, flags, "
-    "confidence, corrected, correction_note"
+# The build's views (etl/views.sql) apply analysts' corrections; the pages read
+# only them, plus reports.text for the Sources page. Each constant below is a
+# fixed relation with the columns the pages use.
+VALUES = (
+    "(SELECT value_id, report_id, indicator, province, city, district, adcode, year, doc_type, source_file, "
+    "name_zh, name_en, unit, category, value, qualifier, basis, quote, start_pos, end_pos, flags, confidence, "
+    "corrected, correction_note FROM v_values)"
 )
-
-_BASE_VALUES = """
-SELECT v.value_id, v.report_id, v.indicator, r.province, r.city, r.district, r.adcode, r.year,
-       r.doc_type, r.source_file, i.name_zh, i.name_en, i.unit, i.category, v.value, v.qualifier,
-       v.basis, v.quote, v.start_pos, v.end_pos, v.flags, v.confidence,
-       FALSE AS corrected, CAST(NULL AS VARCHAR) AS correction_note
-FROM "values" v
-JOIN reports r USING (report_id)
-LEFT JOIN indicators i USING (indicator)
-"""
-
 REPORT_COLUMNS = "report_id, source_file, province, city, district, adcode, year, doc_type"
+REPORTS = f"(SELECT {REPORT_COLUMNS} FROM v_reports)"
+SHORTFALLS = (
+    "(SELECT report_id, seq, theme, theme_zh, theme_en, text, start_pos, end_pos, province, city, district, "
+    "year, doc_type, source_file, corrected, correction_note FROM v_shortfalls)"
+)
+TARGETS = (
+    "(SELECT report_id, indicator, name_zh, name_en, unit, comparator, value, quote, start_pos, end_pos, "
+    "province, city, district, year, doc_type, source_file FROM v_targets)"
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -62,83 +60,26 @@ def _df(src: Source, sql: str, params: Sequence[Any] | None = None) -> pd.DataFr
     return _reader(src.db).df(sql, params)
 
 
-@cache
-def _relations(src: Source) -> frozenset[str]:
-    """Names of the tables and views the warehouse holds."""
-    names = _df(src, "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'w'")
-    return frozenset(names["table_name"])
-
-
-def _values_rel(src: Source) -> str:
-    """``v_values`` when the build defines it, else the same columns from base tables."""
-    if "v_values" in _relations(src):
-        return f"(SELECT {VALUE_COLUMNS} FROM v_values)"
-    return f"({_BASE_VALUES})"
-
-
-def _reports_rel(src: Source) -> str:
-    if "v_reports" in _relations(src):
-        return f"(SELECT {REPORT_COLUMNS} FROM v_reports)"
-    return f"(SELECT {REPORT_COLUMNS} FROM reports)"
-
-
-SHORTFALL_COLUMNS = (
-    "report_id, seq, theme, theme_zh, theme_en, text, start_pos, end_pos, province, city, district, year, "
-    "doc_type, source_file"
-)
-_BASE_SHORTFALLS = f"""
-SELECT {SHORTFALL_COLUMNS} FROM (
-    SELECT s.report_id, s.seq, s.theme, t.name_zh AS theme_zh, t.name_en AS theme_en, s.text, s.start_pos,
-           s.end_pos, r.province, r.city, r.district, r.year, r.doc_type, r.source_file
-    FROM shortfalls s JOIN reports r USING (report_id) LEFT JOIN shortfall_themes t USING (theme)
-)
-"""
-TARGET_COLUMNS = (
-    "report_id, indicator, name_zh, name_en, unit, comparator, value, quote, start_pos, end_pos, "
-    "province, city, district, year, doc_type, source_file"
-)
-_BASE_TARGETS = f"""
-SELECT {TARGET_COLUMNS} FROM (
-    SELECT t.report_id, t.indicator, ti.name_zh, ti.name_en, ti.unit, t.comparator, t.value, t.quote,
-           t.start_pos, t.end_pos, r.province, r.city, r.district, r.year, r.doc_type, r.source_file
-    FROM targets t JOIN reports r USING (report_id) LEFT JOIN target_indicators ti USING (indicator)
-)
-"""
-
-
-def _shortfalls_rel(src: Source) -> str:
-    if "v_shortfalls" in _relations(src):
-        return f"(SELECT {SHORTFALL_COLUMNS} FROM v_shortfalls)"
-    return f"({_BASE_SHORTFALLS})"
-
-
-def _targets_rel(src: Source) -> str:
-    if "v_targets" in _relations(src):
-        return f"(SELECT {TARGET_COLUMNS} FROM v_targets)"
-    return f"({_BASE_TARGETS})"
-
-
-def _where(f: Filters, alias: str = "") -> tuple[str, list[Any]]:
+def _where(f: Filters) -> tuple[str, list[Any]]:
     """A WHERE clause for the sidebar filters, with its bound parameters.
 
     Reports with an unknown year never match: they cannot be placed on a time
     axis, and the Data quality page lists them.
     """
-    p = f"{alias}." if alias else ""
-    clauses = [f"{p}year IS NOT NULL"]
+    clauses = ["year IS NOT NULL"]
     params: list[Any] = []
     for column, value in (("province", f.province), ("city", f.city), ("district", f.district)):
         if value is not None:
-            clauses.append(f"{p}{column} = ?")
+            clauses.append(f"{column} = ?")
             params.append(value)
     if f.year_min is not None:
-        clauses.append(f"{p}year >= ?")
+        clauses.append("year >= ?")
         params.append(int(f.year_min))
     if f.year_max is not None:
-        clauses.append(f"{p}year <= ?")
+        clauses.append("year <= ?")
         params.append(int(f.year_max))
     if f.doc_type != ALL_DOCS:
-        clauses.append(f"{p}doc_type = ?")
+        clauses.append("doc_type = ?")
         params.append(f.doc_type)
     return " AND ".join(clauses), params
 
@@ -163,7 +104,7 @@ def region_options(src: Source) -> pd.DataFrame:
     """Distinct province/city/district/year/doc_type rows, to feed the cascading filters."""
     return _df(
         src,
-        f"SELECT DISTINCT province, city, district, year, doc_type FROM {_reports_rel(src)} "
+        f"SELECT DISTINCT province, city, district, year, doc_type FROM {REPORTS} "
         "ORDER BY province, city, district, year",
     )
 
@@ -186,10 +127,10 @@ def overview(src: Source) -> dict[str, Any]:
                min(year) AS year_min, max(year) AS year_max,
                count(*) FILTER (WHERE year IS NULL OR coalesce(district, 'unknown') = 'unknown'
                                 OR coalesce(province, 'unknown') = 'unknown') AS unplaced
-        FROM {_reports_rel(src)}
+        FROM {REPORTS}
         """,
     ).iloc[0].to_dict()
-    values = _df(src, f"SELECT count(*) AS n FROM {_values_rel(src)}").iloc[0]["n"]
+    values = _df(src, f"SELECT count(*) AS n FROM {VALUES}").iloc[0]["n"]
     build = _df(src, "SELECT built_at, n_reports, n_failed FROM build_info ORDER BY built_at DESC LIMIT 1")
     counts["values"] = int(values)
     counts["built_at"] = None if build.empty else build.iloc[0]["built_at"]
@@ -206,7 +147,7 @@ def reports(src: Source, f: Filters) -> pd.DataFrame:
     where, params = _where(f)
     return _df(
         src,
-        f"SELECT {REPORT_COLUMNS} FROM {_reports_rel(src)} WHERE {where} "
+        f"SELECT {REPORT_COLUMNS} FROM {REPORTS} WHERE {where} "
         "ORDER BY province, city, district, year, doc_type",
         params,
     )
@@ -219,10 +160,10 @@ def values(src: Source, f: Filters, indicator_ids: tuple[str, ...] | None = None
     ``indicator_ids=None`` means every indicator.
     """
     where, params = _where(f)
-    sql = f"SELECT * FROM {_values_rel(src)} WHERE {where}"
+    sql = f"SELECT * FROM {VALUES} WHERE {where}"
     if indicator_ids is not None:
         if not indicator_ids:
-            return _df(src, f"SELECT * FROM {_values_rel(src)} WHERE FALSE")
+            return _df(src, f"SELECT * FROM {VALUES} WHERE FALSE")
         sql += " AND list_contains(?, indicator)"
         params.append(list(indicator_ids))
     sql += " ORDER BY province, city, district, year, indicator"
@@ -233,10 +174,10 @@ def values(src: Source, f: Filters, indicator_ids: tuple[str, ...] | None = None
 def value_by_id(src: Source, value_ids: tuple[str, ...]) -> pd.DataFrame:
     """The values behind a clicked bar, with their quotes."""
     if not value_ids:
-        return _df(src, f"SELECT * FROM {_values_rel(src)} WHERE FALSE")
+        return _df(src, f"SELECT * FROM {VALUES} WHERE FALSE")
     return _df(
         src,
-        f"SELECT * FROM {_values_rel(src)} WHERE list_contains(?, value_id) ORDER BY year, district",
+        f"SELECT * FROM {VALUES} WHERE list_contains(?, value_id) ORDER BY year, district",
         [list(value_ids)],
     )
 
@@ -247,7 +188,7 @@ def shortfalls(src: Source, f: Filters) -> pd.DataFrame:
     where, params = _where(f)
     return _df(
         src,
-        f"SELECT * FROM {_shortfalls_rel(src)} WHERE {where} ORDER BY province, city, district, year, seq",
+        f"SELECT * FROM {SHORTFALLS} WHERE {where} ORDER BY province, city, district, year, seq",
         params,
     )
 
@@ -257,7 +198,7 @@ def targets(src: Source, f: Filters) -> pd.DataFrame:
     """Quantified targets set by the filtered documents (plans)."""
     where, params = _where(f)
     return _df(
-        src, f"SELECT * FROM {_targets_rel(src)} WHERE {where} ORDER BY year, district, indicator", params
+        src, f"SELECT * FROM {TARGETS} WHERE {where} ORDER BY year, district, indicator", params
     )
 
 
@@ -269,7 +210,7 @@ def report_list(src: Source) -> pd.DataFrame:
     """Every report, for the Sources page's picker (not filtered: a link must always resolve)."""
     return _df(
         src,
-        f"SELECT {REPORT_COLUMNS} FROM {_reports_rel(src)} ORDER BY province, city, district, year, source_file",
+        f"SELECT {REPORT_COLUMNS} FROM {REPORTS} ORDER BY province, city, district, year, source_file",
     )
 
 
@@ -285,7 +226,7 @@ def report_values(src: Source, report_id: str) -> pd.DataFrame:
     """All values of one report, in text order."""
     return _df(
         src,
-        f"SELECT * FROM {_values_rel(src)} WHERE report_id = ? ORDER BY start_pos, indicator",
+        f"SELECT * FROM {VALUES} WHERE report_id = ? ORDER BY start_pos, indicator",
         [report_id],
     )
 
@@ -299,7 +240,7 @@ def flagged_values(src: Source, f: Filters) -> pd.DataFrame:
     where, params = _where(f)
     return _df(
         src,
-        f"SELECT * FROM {_values_rel(src)} WHERE {where} AND len(coalesce(flags, [])) > 0 "
+        f"SELECT * FROM {VALUES} WHERE {where} AND len(coalesce(flags, [])) > 0 "
         "ORDER BY year, district, indicator",
         params,
     )
@@ -311,7 +252,7 @@ def unplaced_reports(src: Source) -> pd.DataFrame:
     return _df(
         src,
         f"""
-        SELECT {REPORT_COLUMNS} FROM {_reports_rel(src)}
+        SELECT {REPORT_COLUMNS} FROM {REPORTS}
         WHERE year IS NULL OR coalesce(province, 'unknown') = 'unknown'
            OR coalesce(district, 'unknown') = 'unknown'
         ORDER BY source_file
@@ -338,8 +279,18 @@ def plans_vs_reports(src: Source) -> pd.DataFrame:
         SELECT province, city, district, year,
                count(*) FILTER (WHERE doc_type = 'plan') AS plans,
                count(*) FILTER (WHERE doc_type = 'report') AS reports
-        FROM {_reports_rel(src)}
+        FROM {REPORTS}
         GROUP BY ALL
         ORDER BY province, city, district, year
         """,
+    )
+
+
+@cache
+def corrections_review(src: Source) -> pd.DataFrame:
+    """Analysts' corrections that no longer fit the data (file changed, statement moved)."""
+    return _df(
+        src,
+        "SELECT source_file, kind, indicator, reason, who, created_at, status_note "
+        "FROM v_corrections_review ORDER BY created_at DESC",
     )

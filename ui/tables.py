@@ -24,19 +24,27 @@ def with_region(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def is_missing_list(flags: object) -> bool:
+    """A merged-in ``flags`` cell is NaN for reports without the value."""
+    return isinstance(flags, float)
+
+
 def indicator_frame(reports: pd.DataFrame, values: pd.DataFrame, indicator: str) -> pd.DataFrame:
     """One row per filtered report for one indicator; ``value`` is NaN where the report is silent.
 
     Starting from the reports (not the values) is what lets a chart show a
     silent report as missing instead of dropping it or drawing a zero.
     """
-    cols = ["report_id", "value", "qualifier", "basis", "quote", "value_id", "start_pos", "end_pos"]
+    cols = ["report_id", "value", "qualifier", "basis", "quote", "value_id", "start_pos", "end_pos", "flags"]
     mine = values.loc[values["indicator"] == indicator, cols] if len(values) else pd.DataFrame(columns=cols)
     out = with_region(reports[[c for c in REPORT_KEYS if c in reports.columns]]).merge(
         mine, on="report_id", how="left"
     )
     out["value"] = pd.to_numeric(out["value"], errors="coerce")
-    out["display"] = [qualified(v, q) for v, q in zip(out["value"], out["qualifier"], strict=True)]
+    out["display"] = [
+        qualified(v, q) + (" ⚠" if f is not None and not is_missing_list(f) and len(f) else "")
+        for v, q, f in zip(out["value"], out["qualifier"], out["flags"], strict=True)
+    ]
     out["missing"] = out["value"].isna()
     return out.sort_values(["region", "year"]).reset_index(drop=True)
 
@@ -54,23 +62,24 @@ def totals(reports: pd.DataFrame, values: pd.DataFrame, indicator_ids: Sequence[
         given = int(mine["report_id"].nunique()) if len(mine) else 0
         total = float(mine["value"].sum()) if given else float("nan")
         qualifier = combine_qualifiers(list(mine["qualifier"])) if given else "exact"
+        flagged = int(sum(1 for f in mine["flags"] if f is not None and len(f))) if given else 0
         rows.append(
             {"indicator": ind, "total": total, "qualifier": qualifier, "given": given, "reports": n_reports,
-             "display": qualified(total, qualifier)}
+             "flagged": flagged, "display": qualified(total, qualifier)}
         )
-    return pd.DataFrame(rows, columns=["indicator", "total", "qualifier", "given", "reports", "display"])
+    return pd.DataFrame(rows, columns=["indicator", "total", "qualifier", "given", "reports", "flagged", "display"])
 
 
 def wide(reports: pd.DataFrame, values: pd.DataFrame, indicator_ids: Sequence[str],
          names: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Report × indicator tables: numbers (for sorting) and display strings (``≥20``, ``—``).
 
-    Both share index and columns; columns are the indicators' display names in
-    ``indicator_ids`` order.
+    Both share index and columns: the report columns (``label`` is region and
+    year) then the indicators' display names in ``indicator_ids`` order.
     """
     base = with_region(reports[[c for c in REPORT_KEYS if c in reports.columns]])
     base = base.sort_values(["province", "city", "region", "year"]).reset_index(drop=True)
-    numbers = base[["report_id", "province", "city", "region", "year", "doc_type", "source_file"]].copy()
+    numbers = base[["report_id", "province", "city", "region", "year", "doc_type", "source_file", "label"]].copy()
     shown = numbers.copy()
     for ind in indicator_ids:
         mine = values[values["indicator"] == ind].set_index("report_id") if len(values) else None
