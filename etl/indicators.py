@@ -205,6 +205,10 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
     """Distance to the nearest keyword of ``rule`` around a number, or None."""
     lex = rules.load("mentions")
     best: float | None = None
+    # 对12家存在统计违法行为的企业下达责令改正通知书: after a preposition, what
+    # stands before 的+noun describes the units; the action comes after it.
+    rel = _compiled("relative_noun").search(text, right[0], right[1]) if prep else None
+    action = rel.end() if rel else right[0]
     for kw in rule.keywords:
         for km in kw.finditer(text, left[0], left[1]):
             d = left[1] - km.end() + (lex["left_penalty_after_preposition"] if prep else 0)
@@ -212,6 +216,8 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
             best = d if best is None else min(best, d)
         for km in kw.finditer(text, right[0], right[1]):
             d = km.start() - right[0] + (0 if prep else lex["right_penalty"])
+            if prep and km.start() < action:
+                d += lex["relative_clause_penalty"]
             d -= len(km.group()) * 0.01
             best = d if best is None else min(best, d)
         # A phrase around the number (局党组先后3次召开会议专题研究…).

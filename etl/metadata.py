@@ -16,6 +16,8 @@ from etl import rules, sections
 YEAR = re.compile(r"(?<![\d〔【\[(（-])((?:19|20)\d{2})\s*年")
 # A year inside a range (2021-2025年) or a document number (〔2023〕) is not the year reported on.
 RANGE = re.compile(r"(?:19|20)\d{2}\s*[-—–~至到]\s*(?:19|20)\d{2}")
+CN_YEAR = re.compile(r"((?:一九|二〇|二零)[〇零一二三四五六七八九]{2})年")
+CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 # Titles of other documents cited in the opening (根据《2023年全面依法治省工作要点》)
 # say nothing about this document's kind or year.
 CITED = re.compile(r"《[^》\n]*》")
@@ -47,13 +49,15 @@ def _doc() -> dict[str, re.Pattern[str] | int]:
 
 
 def _years(text: str) -> list[tuple[int, int]]:
-    """(position, year) of each plausible year mention outside ranges."""
+    """(position, year) of each plausible year mention outside ranges (二〇二三年 too)."""
     ranges = [m.span() for m in RANGE.finditer(text)]
-    return [
+    found = [
         (m.start(), int(m.group(1)))
         for m in YEAR.finditer(text)
         if not any(s <= m.start() < e for s, e in ranges)
     ]
+    found += [(m.start(), int(m.group(1).translate(CN_DIGITS))) for m in CN_YEAR.finditer(text)]
+    return sorted(found)
 
 
 def doc_type(text: str) -> str:
