@@ -16,11 +16,16 @@ import hashlib
 import io
 import os
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the parsers are imported only when a file needs them
+    from docx.document import Document as DocxDocument
+    from docx.table import Table, _Cell
+    from lxml.etree import _Element
 
 MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
@@ -290,10 +295,10 @@ def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            try:
-                return _accept(data.decode(codec)), codec
-            except UnicodeDecodeError:
-                raise _NotText from None
+            text = _try(data, codec)
+            if text is not None:
+                return _accept(text), codec
+            break  # not a BOM after all: GBK 罨 (EF BB) can be followed by a BF lead byte
 
     utf8 = _try(data, "utf-8")
     if utf8 is not None and not _has_controls(utf8):
@@ -373,22 +378,19 @@ def _accept(text: str) -> str:
     return text
 
 
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
-
-
-def _is_control(ch: str) -> bool:
-    return unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS
+# C0 and C1 control characters except tab, newline, vertical tab, form feed, CR.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def _has_controls(text: str) -> bool:
-    return any(_is_control(ch) for ch in text)
+    return _CONTROL.search(text) is not None
 
 
 def _has_binary_chars(text: str) -> bool:
     """NULs or many control characters mean the bytes were never meant as text."""
     if "\x00" in text:
         return True
-    controls = sum(1 for ch in text if _is_control(ch))
+    controls = len(_CONTROL.findall(text))
     # A stray form feed or DOS end-of-file mark is normal; one control in fifty is not.
     return controls > max(2, len(text) // 50)
 
@@ -408,6 +410,10 @@ def _best_utf16(data: bytes) -> tuple[str, str, float] | None:
     return best
 
 
+# Judging an encoding needs a few pages, not a whole 20 MB file.
+_SAMPLE_CHARS = 100_000
+
+
 def _plausibility(text: str) -> float:
     """Share of characters a Chinese report is made of, from 0 (garbage) to 1.
 
@@ -416,6 +422,7 @@ def _plausibility(text: str) -> float:
     reports use the 6,763 hanzi of GB 2312, digits, punctuation and whole
     Latin words (GDP, App) almost exclusively.
     """
+    text = text[:_SAMPLE_CHARS]
     total = 0.0
     n = 0
     previous_letter = False
@@ -619,15 +626,13 @@ def _docx_text(data: bytes, path: Path, max_bytes: int) -> str:
         raise ReadError(path, f"file too large (docx expands to {_human_size(expanded)} > limit {_human_size(limit)})")
 
     import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []
-        for block in _docx_blocks(document.element.body, document, Paragraph, Table):
-            if isinstance(block, Paragraph):
-                lines.append(block.text)
+        for block in _docx_blocks(document.element.body, document):
+            if isinstance(block, str):
+                lines.append(block)
             else:
                 lines.extend(_table_lines(block))
     except Exception as exc:  # python-docx and lxml raise many unrelated types
@@ -651,25 +656,31 @@ def _zip_kind(names: set[str], path: Path) -> str:
     return f"unsupported format ({what})"
 
 
-def _docx_blocks(parent, document, paragraph_cls, table_cls) -> Iterator:
-    """Walk body children, descending into content controls (w:sdt) that templates wrap text in."""
+def _docx_blocks(parent: _Element, document: DocxDocument) -> Iterator[str | Table]:
+    """Paragraph texts and tables of the body in order.
+
+    Walks the XML itself because python-docx skips content controls (w:sdt),
+    which templates wrap whole sections of a report in.
+    """
     from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
     for child in parent.iterchildren():
         if child.tag == qn("w:p"):
-            yield paragraph_cls(child, document)
+            yield Paragraph(child, document).text
         elif child.tag == qn("w:tbl"):
-            yield table_cls(child, document)
+            yield Table(child, document)
         elif child.tag == qn("w:sdt"):
             content = child.find(qn("w:sdtContent"))
             if content is not None:
-                yield from _docx_blocks(content, document, paragraph_cls, table_cls)
+                yield from _docx_blocks(content, document)
 
 
-def _table_lines(table) -> list[str]:
+def _table_lines(table: Table) -> list[str]:
     lines = []
     for row in table.rows:
-        cells = []
+        cells: list[str] = []
         previous = None
         for cell in row.cells:
             if cell._tc is previous:  # a merged cell is repeated once per grid column
@@ -680,11 +691,13 @@ def _table_lines(table) -> list[str]:
     return lines
 
 
-def _cell_text(cell) -> str:
+def _cell_text(cell: _Cell) -> str:
     # Newlines or tabs inside a cell would break the one-row-one-line layout.
-    parts = []
+    from docx.table import Table
+
+    parts: list[str] = []
     for block in cell.iter_inner_content():
-        if hasattr(block, "rows"):  # a nested table
+        if isinstance(block, Table):  # a nested table
             parts.extend(_table_lines(block))
         else:
             parts.append(block.text)
@@ -704,7 +717,7 @@ def _short(exc: BaseException) -> str:
 def _pdf_text(data: bytes, path: Path) -> str:
     """Page texts joined by newlines; refuse PDFs whose text would be empty or garbage."""
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -727,9 +740,7 @@ def _pdf_text(data: bytes, path: Path) -> str:
         raise
     except FileNotDecryptedError:
         raise ReadError(path, "encrypted PDF: it needs a password; save an unprotected copy") from None
-    except PdfReadError as exc:
-        raise ReadError(path, f"corrupt PDF: {_short(exc)}") from None
-    except Exception as exc:  # truncated files surface as ValueError, KeyError, ...
+    except Exception as exc:  # PdfReadError, and for truncated files ValueError, KeyError, ...
         raise ReadError(path, f"corrupt PDF: {_short(exc)}") from None
     text = "\n".join(pages)
     if not text.strip():
