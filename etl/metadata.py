@@ -87,8 +87,15 @@ def year(text: str) -> int | None:
             ys = _years(line)
             if ys:
                 return ys[0][1]
-    lead = d["year_lead"].search(text[:600])
-    if lead:
-        return int(lead.group(1))
-    counts = Counter(y for _, y in _years(text))
-    return counts.most_common(1)[0][0] if counts else None
+    # Years in a closing next-year plan (2024年工作计划) are not the year reported on.
+    plans = sections.plan_spans(text)
+    for lead in d["year_lead"].finditer(text[:600]):
+        if not sections.inside(lead.start(), plans):
+            return int(lead.group(1))
+    years = _years(text)
+    counts = Counter(y for pos, y in years if not sections.inside(pos, plans))
+    if counts:
+        return counts.most_common(1)[0][0]
+    # Only the closing plan names a year (三、2024年工作计划): the report is on the year before.
+    planned = [y for pos, y in years if plans and pos >= plans[0][0] > 0]
+    return min(planned) - 1 if planned else None

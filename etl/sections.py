@@ -55,7 +55,7 @@ def headings(text: str) -> list[Heading]:
     return found
 
 
-def _sections(text: str, pattern: re.Pattern[str]) -> list[Span]:
+def _sections(text: str, pattern: re.Pattern[str], with_heading: bool = False) -> list[Span]:
     """Bodies under each heading matching ``pattern``, to the next heading of its level or above."""
     hs = headings(text)
     spans: list[Span] = []
@@ -70,6 +70,8 @@ def _sections(text: str, pattern: re.Pattern[str]) -> list[Span]:
         # A heading may carry its text inline (四、存在的问题。一是…): the body starts after it.
         inline = re.search(r"[。:]", h.text)
         body = h.start + inline.end() if inline and inline.end() < len(h.text) else h.end + 1
+        if with_heading:
+            body = h.start
         if not spans or h.start >= spans[-1][1]:
             spans.append((min(body, end), end))
     return spans
@@ -77,7 +79,7 @@ def _sections(text: str, pattern: re.Pattern[str]) -> list[Span]:
 
 def plan_spans(text: str) -> list[Span]:
     """Next-year plan sections inside a report."""
-    return _sections(text, _patterns()["plan_section"])
+    return _sections(text, _patterns()["plan_section"], with_heading=True)
 
 
 def problem_spans(text: str) -> list[Span]:
