@@ -473,11 +473,11 @@ def _topic_paras(b: Builder, topic: str, blocks: list[tuple[str, bool]], numbere
     n = len(subs)
     per = [blocks[i::n] for i in range(n)]
     out = []
+    head_style = rng.choice(["numbered", "numbered", "shi", "none"])
     for i, (sub, mine) in enumerate(zip(subs, per, strict=True), 1):
-        style = rng.random()
-        if style < 0.4:
+        if head_style == "numbered":
             head = (f"（{ordinal(i)}）" if numbered else f"{i}．") + sub + "。"
-        elif style < 0.6:
+        elif head_style == "shi":
             head = f"{ordinal(i)}是{sub}。"
         else:
             head = ""
@@ -486,6 +486,8 @@ def _topic_paras(b: Builder, topic: str, blocks: list[tuple[str, bool]], numbere
         while k < len(mine):
             take = 2 if k + 1 < len(mine) and rng.random() < 0.3 else 1
             lead = b.fill(rng.choice(book.sections["leadins"])) if mine[k][1] else ""
+            if mine[k][0].startswith(("全年", "年内", "今年")):
+                lead = ""
             sents.append(lead + "，".join(t for t, _ in mine[k : k + take]) + "。")
             k += take
         if rng.random() < 0.5:

@@ -91,7 +91,7 @@ def fill(
     ``{name}`` comes from ``ctx``; ``{a|家}`` is an indicator quantity,
     rendered by ``slot(name, unit)``; ``{#家:20-60}`` a plan number;
     ``{n:8-20}``/``{c:3-9}`` distractor numbers in Arabic/Chinese numerals;
-    ``{date}``, ``{docno}``, ``{anniv}``, ``{m}``, ``{d}`` are drawn here.
+    ``{date}``, ``{docno}``, ``{anniv}``, ``{m}``, ``{m3}``, ``{d}`` are drawn here.
     """
 
     def repl(m: re.Match[str]) -> str:
@@ -115,6 +115,10 @@ def fill(
             return f"{rng.randint(1, 12)}月{rng.randint(1, 28)}日"
         if key == "m":
             return str(rng.randint(1, 12))
+        if key == "m3":  # a year-end report is signed early the next year
+            return str(rng.randint(1, 3))
+        if key == "m12":
+            return "12"
         if key == "d":
             return str(rng.randint(1, 28))
         if key == "docno":
