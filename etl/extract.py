@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from etl import indicators, metadata, regions, sections, shortfalls, targets
+from etl import indicators, mentions, metadata, regions, sections, shortfalls, targets
 from etl.normalize import normalize
 from etl.read import Document, read_document
 
@@ -20,9 +20,9 @@ def extract_text(text: str, source_file: str = "") -> dict[str, Any]:
     kind = metadata.doc_type(norm.text)
     region = regions.resolve(norm.text)
     plans = [(0, len(norm.text))] if kind == "plan" else sections.plan_spans(norm.text)
-    mentions = indicators.find_mentions(norm, plans)
-    zeros = indicators.find_zero_mentions(norm, plans)
-    values = indicators.aggregate(mentions, zeros)
+    found = mentions.find_mentions(norm, plans)
+    zeros = mentions.find_zero_mentions(norm, plans)
+    values = indicators.aggregate(found, zeros)
     return {
         "source_file": source_file,
         "province": region.province,

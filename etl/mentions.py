@@ -1,0 +1,353 @@
+"""Numbers of the year's work in a report, and the indicators each counts for.
+
+A number becomes a mention when a unit word follows it (``61 家``, ``20余场``)
+or a unit noun precedes it (``覆盖人次超1万``); it is read in its clause and
+counts for the indicator whose keyword stands nearest (rules in
+``rules/indicators.yaml`` and ``rules/mentions.yaml``). Numbers that are names,
+dates, frequencies, intentions, next year's plans or other bodies' figures
+are never mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from etl import rules
+from etl.normalize import Normalized
+from etl.numbers import ARABIC, CHINESE, parse_number
+from etl.sections import Span, inside
+
+CLAUSE_END = ",;。!?:\n"
+SENTENCE_END = ";。!?\n"
+
+
+@dataclass
+class Mention:
+    """One number with its unit, read in its clause."""
+
+    start: int  # span of the number and unit, in normalised text
+    end: int
+    value: float
+    qualifier: str
+    unit: str
+    clause: Span
+    indicators: list[str] = field(default_factory=list)
+    distance: float = 0.0
+    total: bool = False
+    part: bool = False
+    restated: bool = False
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    id: str
+    units: frozenset[str]
+    keywords: tuple[re.Pattern[str], ...]
+    parent: str | None
+    also: dict[str, tuple[str, ...]]
+    requires: tuple[str, ...]
+    excludes: tuple[str, ...]
+    zero: tuple[re.Pattern[str], ...]
+    max: float | None
+    max_reason: str
+
+
+@cache
+def indicator_rules() -> dict[str, IndicatorRule]:
+    """Rules keyed by indicator id, checked against the catalogue."""
+    raw = rules.load("indicators")
+    known = set(rules.indicator_ids())
+    unknown = set(raw) - known
+    if unknown:
+        raise ValueError(f"rules/indicators.yaml names indicators not in the catalogue: {sorted(unknown)}")
+    out = {}
+    for ind, r in raw.items():
+        out[ind] = IndicatorRule(
+            id=ind,
+            units=frozenset(r["units"]),
+            keywords=tuple(re.compile(k) for k in r["keywords"]),
+            parent=r.get("parent"),
+            also={k: tuple(v) for k, v in (r.get("also") or {}).items()},
+            requires=tuple(r.get("requires", ())),
+            excludes=tuple(r.get("excludes", ())),
+            zero=tuple(re.compile(z) for z in r.get("zero", ())),
+            max=r.get("max"),
+            max_reason=r.get("max_reason", ""),
+        )
+    return out
+
+
+@cache
+def _mention_pattern() -> re.Pattern[str]:
+    units = sorted({u for r in indicator_rules().values() for u in r.units}, key=len, reverse=True)
+    suffixes = "|".join(rules.load("mentions")["approximate_suffixes"])
+    return re.compile(
+        rf"(?P<num>{ARABIC}|{CHINESE})\s*(?P<mult>万|亿)?(?P<post>{suffixes})?(?P<unit>{'|'.join(units)})"
+    )
+
+
+@cache
+def _inverted_pattern() -> re.Pattern[str]:
+    """The unit noun before the number: 覆盖人次超1万, 培训人数达500余."""
+    lex = rules.load("mentions")
+    nouns = "|".join(sorted(lex["inverted_units"], key=len, reverse=True))
+    quals = "|".join(sorted((w for ws in lex["qualifiers_before"].values() for w in ws), key=len, reverse=True))
+    suffixes = "|".join(lex["approximate_suffixes"])
+    return re.compile(
+        rf"(?P<noun>{nouns})(?:为|达到|达|共计|共|累计|合计|有)?(?P<pre>{quals})?(?:达到|达)?"
+        rf"(?P<num>{ARABIC}|{CHINESE})(?P<mult>万|亿)?(?P<post>{suffixes})?(?![\d万亿余多人家户次场名个件份])"
+    )
+
+
+@cache
+def _before_qualifiers() -> list[tuple[re.Pattern[str], str]]:
+    lex = rules.load("mentions")
+    words = [(w, q) for q, ws in lex["qualifiers_before"].items() for w in ws]
+    return [(re.compile(rf"{re.escape(w)}(?:达到|达|有|计)?$"), q) for w, q in sorted(words, key=lambda x: -len(x[0]))]
+
+
+@cache
+def _preposition() -> re.Pattern[str]:
+    lex = rules.load("mentions")
+    words = "|".join(map(re.escape, lex["prepositions"]))
+    return re.compile(rf"(?:(?:{words})(?:该|其中|全区|全县|全市|共|了)?.{{0,3}}|{lex['preposition_relative']})$")
+
+
+@cache
+def _compiled(key: str) -> re.Pattern[str]:
+    """A regular expression of rules/mentions.yaml or rules/document.yaml by key."""
+    lex = rules.load("mentions")
+    return re.compile(lex[key] if key in lex else rules.load("document")[key])
+
+
+def _qualifier(text: str, start: int, end: int, post: str) -> str:
+    """Qualifier from the words before the number and after its unit."""
+    lex = rules.load("mentions")
+    before = text[max(0, start - 8) : start]
+    for pattern, qual in _before_qualifiers():
+        if pattern.search(before):
+            return qual
+    after = text[end : end + 4]
+    for qual, words in lex["qualifiers_after"].items():
+        if any(after.startswith(w) for w in words):
+            return qual
+    return "at_least" if post else "exact"
+
+
+def _bounds(text: str, pos: int, stops: str) -> Span:
+    start = pos
+    while start > 0 and text[start - 1] not in stops:
+        start -= 1
+    end = pos
+    while end < len(text) and text[end] not in stops:
+        end += 1
+    return start, end
+
+
+def _in_name(text: str, pos: int, sentence: Span) -> bool:
+    """Inside “…”, 《…》, 〔…〕 and the like: a name or a document number."""
+    for open_, close in rules.load("mentions")["name_brackets"]:
+        segment = text[sentence[0] : pos]
+        if open_ == close:
+            if segment.count(open_) % 2 == 1:
+                return True
+        elif segment.rfind(open_) > segment.rfind(close):
+            return True
+    return False
+
+
+def _is_word_part(text: str, m: re.Match[str]) -> bool:
+    """Numbers that are parts of words or not counts: 第五次, 每季度一次, 千家万户, 统一."""
+    lex = rules.load("mentions")
+    num = m.group("num")
+    start = m.start()
+    before = text[max(0, start - 3) : start]
+    if any(before.endswith(w) for w in lex["not_after"]):
+        return True
+    if re.fullmatch(CHINESE, num):
+        if not re.search(r"[零〇一二两三四五六七八九十]", num):
+            return True  # 千家, 万户: a figure of speech, not a count
+        if num.startswith("一") and start > 0 and text[start - 1] in lex["word_before_yi"]:
+            return True
+        if start > 0 and re.match(r"[零〇一二两三四五六七八九十百千万亿]", text[start - 1]):
+            return True
+    nxt = text[m.end() : m.end() + 1]
+    if nxt and re.match(r"[零〇一二两三四五六七八九十百千万性]", nxt):
+        return True  # 一家一户, 一次性
+    if m.group("num")[-1:].isdigit() and text[m.end() : m.end() + 1] in {"年", "月", "日", "号"}:
+        return True
+    return False
+
+
+def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep: bool) -> float | None:
+    """Distance to the nearest keyword of ``rule`` around a number, or None."""
+    lex = rules.load("mentions")
+    best: float | None = None
+    # 对12家存在统计违法行为的企业下达责令改正通知书: after a preposition, what
+    # stands before 的+noun describes the units; the action comes after it.
+    rel = _compiled("relative_noun").search(text, right[0], right[1]) if prep else None
+    action = rel.end() if rel else right[0]
+    for kw in rule.keywords:
+        for km in kw.finditer(text, left[0], left[1]):
+            d = left[1] - km.end() + (lex["left_penalty_after_preposition"] if prep else 0)
+            d -= len(km.group()) * 0.01
+            best = d if best is None else min(best, d)
+        for km in kw.finditer(text, right[0], right[1]):
+            d = km.start() - right[0] + (0 if prep else lex["right_penalty"])
+            if prep and km.start() < action:
+                d += lex["relative_clause_penalty"]
+            d -= len(km.group()) * 0.01
+            best = d if best is None else min(best, d)
+        # A phrase around the number (局党组先后3次召开会议专题研究…).
+        km = kw.search(text, left[0], right[1])
+        if km and km.start() < left[1] and km.end() > right[0]:
+            best = 0.0 if best is None else min(best, 0.0)
+    if best is not None and best > lex["max_distance"]:
+        return None
+    return best
+
+
+def _classify(
+    text: str, m: Mention, left: Span, right: Span, prep: bool, prev_clause: Span | None, prev_units: set[str]
+) -> None:
+    """Decide which indicators a mention counts for (fills ``m.indicators``)."""
+    lex = rules.load("mentions")
+    clause_text = text[m.clause[0] : m.clause[1]]
+    if any(w in clause_text for w in lex["clause_excludes"]):
+        return
+    if any(w in text[right[0] : right[0] + 16] for w in lex["right_excludes"]):
+        return
+    all_rules = indicator_rules()
+    hits: dict[str, float] = {}
+    lent: dict[str, float] = {}  # hits found only in the clause before
+    for rule in all_rules.values():
+        if m.unit not in rule.units:
+            continue
+        if rule.excludes and any(w in clause_text for w in rule.excludes):
+            continue
+        if rule.requires and not any(w in clause_text for w in rule.requires):
+            continue
+        d = _keyword_hits(rule, text, left, right, prep)
+        if d is not None:
+            hits[rule.id] = d
+        # The clause before may lend its keyword unless its own numbers could claim it.
+        elif prev_clause is not None and not (prev_units & rule.units):
+            d = _keyword_hits(rule, text, prev_clause, (right[1], right[1]), False)
+            if d is not None:
+                lent[rule.id] = d + lex["previous_clause_penalty"] + (left[1] - left[0])
+    # The clause before names the kind of units counted here: it refines a general
+    # indicator (与市场监管局联合开展“双随机”抽查，共检查企业11家), or stands alone.
+    for ind, d in lent.items():
+        if not hits or all_rules[ind].parent in hits:
+            hits[ind] = d
+    if not hits:
+        return
+    # A specific indicator wins over the general one it rolls up into.
+    for ind in list(hits):
+        parent = all_rules[ind].parent
+        if parent in hits:
+            del hits[parent]
+    best = min(hits, key=hits.__getitem__)
+    m.indicators = [best]
+    m.distance = hits[best]
+    # Overlapping indicators (a joint 双随机 check is also random) share the number.
+    context = text[(prev_clause[0] if lent and prev_clause else left[0]) : right[1]]
+    for other in hits:
+        if other == best:
+            continue
+        pair = all_rules[best].also.get(other) or all_rules[other].also.get(best)
+        if pair and any(w in context for w in pair):
+            m.indicators.append(other)
+
+
+def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -> bool:
+    """Frequencies, intentions, next year's plans and other bodies' figures."""
+    head = text[clause[0] : start]
+    sentence_text = text[sentence[0] : sentence[1]]
+    return bool(
+        _compiled("frequency").search(text, max(clause[0], start - 10), start)
+        or _compiled("future_clause").search(head)
+        or _compiled("plan_sentence").match(sentence_text)
+        or any(re.search(p, sentence_text) for p in rules.load("mentions")["sentence_excludes"])
+    )
+
+
+def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
+    """Every number with a unit that may count this year's work, in text order."""
+    lex = rules.load("mentions")
+    found: list[Mention] = []
+    for mt in _mention_pattern().finditer(text):
+        if _is_word_part(text, mt):
+            continue
+        value = parse_number(mt.group("num"), mt.group("mult") or "")
+        qual = _qualifier(text, mt.start(), mt.end(), mt.group("post") or "")
+        found.append(Mention(mt.start(), mt.end(), value or 0.0, qual, mt.group("unit"), (0, 0)))
+        found[-1].distance = -1 if value is None else 0
+    for mt in _inverted_pattern().finditer(text):
+        value = parse_number(mt.group("num"), mt.group("mult") or "")
+        if value is None:
+            continue
+        qual = "exact"
+        if mt.group("pre"):
+            qual = next(q for q, ws in lex["qualifiers_before"].items() if mt.group("pre") in ws)
+        elif mt.group("post"):
+            qual = "at_least"
+        unit = lex["inverted_units"][mt.group("noun")]
+        found.append(Mention(mt.start("num"), mt.end(), value, qual, unit, (0, 0)))
+    out = []
+    for m in sorted(found, key=lambda m: m.start):
+        if m.distance < 0 or inside(m.start, excluded):
+            continue
+        sentence = _bounds(text, m.start, SENTENCE_END)
+        m.clause = _bounds(text, m.start, CLAUSE_END)
+        if _in_name(text, m.start, sentence) or _not_this_years_count(text, m.start, m.clause, sentence):
+            continue
+        out.append(m)
+    return out
+
+
+def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
+    """Every counted number of the year's work, with the indicators it counts for."""
+    text = norm.text
+    lex = rules.load("mentions")
+    mentions = _read_numbers(text, excluded)
+    for i, m in enumerate(mentions):
+        c0, c1 = m.clause
+        prev = mentions[i - 1] if i > 0 and mentions[i - 1].clause == m.clause else None
+        nxt = mentions[i + 1] if i + 1 < len(mentions) and mentions[i + 1].clause == m.clause else None
+        left_start = c0
+        if prev is not None:
+            between = text[prev.end : m.start]
+            cut = max((between.rfind(j) + len(j) for j in lex["joiners"] if j in between), default=-1)
+            left_start = prev.end + cut if cut >= 0 else prev.end
+        left = (left_start, m.start)
+        right = (m.end, nxt.start if nxt is not None else c1)
+        prep = bool(_preposition().search(text, left_start, m.start))
+        prev_clause, prev_units = None, set()
+        if c0 > 0 and text[c0 - 1] not in SENTENCE_END:
+            prev_clause = _bounds(text, c0 - 1, CLAUSE_END)
+            prev_units = {o.unit for o in mentions if prev_clause[0] <= o.start < prev_clause[1]}
+        _classify(text, m, left, right, prep, prev_clause, prev_units)
+        clause_head = text[c0 : m.start]
+        m.total = any(w in clause_head for w in lex["total_markers"])
+        m.part = any(w in clause_head for w in lex["part_markers"])
+        m.restated = bool(_compiled("restate_frame").search(clause_head)) and "中" in text[m.end : c1]
+        m.restated |= any(w in text[max(c0, m.start - len(w) - 1) : m.start] for w in lex["restate_markers"])
+    return [m for m in mentions if m.indicators]
+
+
+def find_zero_mentions(norm: Normalized, excluded: list[Span]) -> dict[str, list[Mention]]:
+    """Zero words: 无行政复议和行政诉讼案件 → 0 cases."""
+    out: dict[str, list[Mention]] = {}
+    for rule in indicator_rules().values():
+        for pat in rule.zero:
+            for zm in pat.finditer(norm.text):
+                if inside(zm.start(), excluded):
+                    continue
+                clause = _bounds(norm.text, zm.start(), CLAUSE_END)
+                out.setdefault(rule.id, []).append(
+                    Mention(zm.start(), zm.end(), 0.0, "exact", "", clause, [rule.id])
+                )
+    return out
