@@ -167,8 +167,8 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
     if any(before.endswith(w) for w in lex["not_after"]):
         return True
     if re.fullmatch(CHINESE, num):
-        if not re.search(r"[零〇一二两三四五六七八九十]", num):
-            return True  # 千家, 万户: a figure of speech, not a count
+        if not re.search(r"[零〇一二两三四五六七八九十]", num) and not m.group("post"):
+            return True  # 千家万户: a figure of speech; but 百余家 is over a hundred
         if num.startswith("一") and start > 0 and text[start - 1] in lex["word_before_yi"]:
             return True
         if start > 0 and re.match(r"[零〇一二两三四五六七八九十百千万亿]", text[start - 1]):

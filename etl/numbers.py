@@ -16,6 +16,8 @@ MULTIPLIERS = {"万": 10_000, "亿": 100_000_000}
 def parse_number(numeral: str, multiplier: str = "") -> float | None:
     """Value of an Arabic or Chinese numeral, or None when it is not a number."""
     s = numeral.replace(",", "")
+    if s[:1] in "百千万亿":
+        s = "一" + s  # 百余家, 千余人次: a bare order of magnitude
     try:
         value = float(s)
     except ValueError:
