@@ -8,13 +8,15 @@ follow improvements to extraction.
 
 from __future__ import annotations
 
+import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
@@ -58,3 +60,88 @@ def seed_frame(db: Path, sql: str, params: list | None = None) -> pd.DataFrame:
         return con.execute(sql, params or []).df()
     finally:
         con.close()
+
+
+@pytest.fixture
+def open_page(dashboard_env: Path) -> Callable[..., AppTest]:
+    """Open the dashboard in AppTest, optionally with URL query params, on a page file."""
+
+    def _open(page: str | None = None, query: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        at.run()
+        if page is not None:
+            at.switch_page(page)
+            at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return _open
+
+
+def plotly_specs(at: AppTest) -> list[dict]:
+    """The Plotly figures a run drew (AppTest keeps them as JSON in unknown elements)."""
+    specs = []
+    for element in at.main:
+        spec = getattr(getattr(element, "proto", None), "spec", None)
+        if type(element).__name__ == "UnknownElement" and isinstance(spec, str) and spec:
+            specs.append(json.loads(spec))
+    return specs
+
+
+def metric_value(at: AppTest, label_start: str) -> str:
+    """The shown value of the first metric whose label starts with ``label_start``."""
+    found = [m.value for m in at.metric if m.label.startswith(label_start)]
+    assert found, [m.label for m in at.metric]
+    return found[0]
+
+
+def expected_totals(db: Path, indicator: str, **where: str) -> tuple[float | None, str]:
+    """Sum of an indicator over annual reports matching ``where`` and the indicator's Chinese name.
+
+    ``None`` when no matching report gives the indicator (the page must show "—").
+    """
+    clauses = " AND ".join(f"{column} = ?" for column in where)
+    sql = "SELECT sum(value) AS total, count(*) AS n FROM v_values WHERE indicator = ? AND doc_type = 'report'"
+    frame = seed_frame(db, sql + (f" AND {clauses}" if clauses else ""), [indicator, *where.values()])
+    name = seed_frame(db, "SELECT name_zh FROM indicators WHERE indicator = ?", [indicator]).iloc[0, 0]
+    total = None if int(frame["n"].iloc[0]) == 0 else float(frame["total"].iloc[0])
+    return total, str(name)
+
+
+def assert_indicator_page(open_page: Callable[..., AppTest], db: Path, page: str, page_key: str) -> None:
+    """The checks every indicator page must pass: totals match the warehouse, a filter
+    changes them, a chart carries value ids, filters matching nothing show the empty state,
+    and the English switch renames the indicators from the warehouse's name_en."""
+    from ui import catalog
+    from ui.fmt import MISSING, number
+
+    ids = catalog.indicator_ids(page_key)
+    at = open_page(page)
+    for ind in ids:
+        total, name = expected_totals(db, ind)
+        shown = metric_value(at, name)
+        assert shown == MISSING if total is None else shown.lstrip("≥≈≤") == number(total), (ind, shown)
+    given = [i for i in ids if expected_totals(db, i)[0] is not None]
+    assert given, "the seed reports give at least one indicator of this page"
+    ind = given[0]
+    provinces = seed_frame(db, "SELECT DISTINCT province FROM v_values WHERE indicator = ? AND doc_type = 'report' "
+                               "AND province <> 'unknown' ORDER BY province", [ind])["province"]
+    total_all, name = expected_totals(db, ind)
+    province = provinces.iloc[0]
+    total_one, _ = expected_totals(db, ind, province=province)
+    at.selectbox(key="province").select(province).run()
+    assert metric_value(at, name).lstrip("≥≈≤") == number(total_one)
+    if len(provinces) > 1:
+        assert total_one != total_all, "the filter changed the number shown"
+    specs = plotly_specs(at)
+    assert specs and any(trace.get("customdata") for trace in specs[0]["data"]), "bars carry value ids"
+
+    at.select_slider(key="years").set_range(2020, 2020).run()
+    at.selectbox(key="province").select("广东省").run()
+    assert any("没有报告" in i.value for i in at.info), "empty state"
+
+    english = open_page(page, query={"lang": "English"})
+    name_en = seed_frame(db, "SELECT name_en FROM indicators WHERE indicator = ?", [ind]).iloc[0, 0]
+    assert any(m.label.startswith(name_en) for m in english.metric)

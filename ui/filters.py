@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import queries
-from ui.i18n import DEFAULT_LANG, LANG_KEY, LANG_NAMES, LANGS, lang, t
+from ui.i18n import DEFAULT_LANG, LANG_KEY, LANG_NAMES, LANGS, set_lang, t
 from ui.model import ALL_DOCS, Filters, Source
 
 YEARS_KEY = "years"
@@ -32,6 +32,12 @@ def _place(name: Any) -> str:
     return t("unknown") if name == "unknown" else str(name)
 
 
+def _fixed(labels: dict[Any, str]) -> Any:
+    """A format_func bound to this run's labels: Streamlit may call it again later,
+    after the language changed, and must get the labels the options were drawn with."""
+    return lambda value: labels.get(value, str(value))
+
+
 def _choices(options: pd.DataFrame, column: str, **narrow: str | None) -> list[str]:
     rows = options
     for col, value in narrow.items():
@@ -42,7 +48,7 @@ def _choices(options: pd.DataFrame, column: str, **narrow: str | None) -> list[s
 
 def language_switch() -> str:
     """Draw the 中文/English switch first, so every label after it uses the choice."""
-    st.sidebar.segmented_control(
+    chosen = st.sidebar.segmented_control(
         "语言 / Language",
         [LANG_NAMES[code] for code in LANGS],
         default=LANG_NAMES[DEFAULT_LANG],
@@ -50,7 +56,7 @@ def language_switch() -> str:
         key=LANG_KEY,
         bind=BIND,
     )
-    return lang()
+    return set_lang(chosen)
 
 
 def years_available(options: pd.DataFrame) -> list[int]:
@@ -79,20 +85,22 @@ def sidebar(src: Source) -> Filters:
     elif years:
         bar.caption(t("only_year", year=years[0]))
 
+    place = _fixed({"unknown": t("unknown")})
     province = bar.selectbox(
         t("province"), _choices(options, "province"), index=None, placeholder=t("all"),
-        format_func=_place, key=PROVINCE_KEY, bind=BIND,
+        format_func=place, key=PROVINCE_KEY, bind=BIND,
     )
     city = bar.selectbox(
         t("city"), _choices(options, "city", province=province), index=None, placeholder=t("all"),
-        format_func=_place, key=CITY_KEY, bind=BIND,
+        format_func=place, key=CITY_KEY, bind=BIND,
     )
     district = bar.selectbox(
         t("district"), _choices(options, "district", province=province, city=city), index=None,
-        placeholder=t("all"), format_func=_place, key=DISTRICT_KEY, bind=BIND,
+        placeholder=t("all"), format_func=place, key=DISTRICT_KEY, bind=BIND,
     )
     doc_type = bar.selectbox(
-        t("doc_type"), DOC_TYPES, index=0, format_func=lambda d: t(f"doc_{d}"), key=DOC_KEY, bind=BIND,
+        t("doc_type"), DOC_TYPES, index=0, format_func=_fixed({d: t(f"doc_{d}") for d in DOC_TYPES}),
+        key=DOC_KEY, bind=BIND,
     )
     bar.button(t("reset_filters"), on_click=reset, key="reset_filters_sidebar")
     chosen_filters = Filters(year_min, year_max, province, city, district, doc_type or "report")

@@ -30,13 +30,24 @@ def _labels() -> dict[str, dict[str, str]]:
         return yaml.safe_load(fh)
 
 
+_CHOSEN_KEY = "_lang_code"
+
+
+def set_lang(shown: str | None) -> str:
+    """Record the switch's value for this run (its return value is current even when
+    the URL-bound widget state is not yet) and return the language code."""
+    code = _CODES.get(str(shown), DEFAULT_LANG)
+    st.session_state[_CHOSEN_KEY] = code
+    return code
+
+
 def lang() -> str:
-    """The language the sidebar switch selected (``zh`` until the widget exists)."""
+    """The language the sidebar switch selected (``zh`` until the switch is drawn)."""
     try:
-        chosen = st.session_state.get(LANG_KEY)
+        chosen = st.session_state.get(_CHOSEN_KEY)
     except Exception:  # noqa: BLE001 - outside a Streamlit run (export tests, scripts)
         chosen = None
-    return _CODES.get(str(chosen), DEFAULT_LANG)
+    return chosen if chosen in LANGS else DEFAULT_LANG
 
 
 def t(key: str, **fmt: Any) -> str:

@@ -1,0 +1,11 @@
+"""Inspections page on the seed warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import assert_indicator_page
+
+
+def test_inspections_page(open_page, seed_db: Path) -> None:
+    assert_indicator_page(open_page, seed_db, "pages/inspections.py", "inspections")
