@@ -13,6 +13,7 @@ import math
 import random
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from etl.synth.numerals import is_round, quantity
@@ -48,6 +49,21 @@ class Doc:
     values: list[Value]
     shortfalls: list[tuple[str, str]]  # (theme, evidence)
     targets: list[tuple[str, str, int, str]]  # (indicator, comparator, value, evidence)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A clause stating values, before it is placed in a paragraph."""
+
+    text: str
+    leadin: bool  # may take a lead-in such as 今年以来，
+    inds: frozenset[str]  # indicators it states or derives
+
+
+# Never put two of these in one sentence: "联合检查20家，对80家企业实施检查"
+# reads as parts of one total or as a part and the total, and only the
+# compound sentences say which.
+INSPECTION_FAMILY = frozenset({"inspected_units", "random_inspected_units", "joint_inspected_units"})
 
 
 @dataclass
@@ -284,6 +300,13 @@ def fill_free(template: str) -> str:
     return max(parts, key=len) if parts else template
 
 
+@cache
+def compound_specs(book: Phrasebook) -> list[tuple[dict[str, Any], frozenset[str], frozenset[str]]]:
+    """Every compound sentence with the indicators it claims and needs, worked out once."""
+    specs = book.compounds["total_parts"] + book.compounds["derived"]
+    return [(s, frozenset(claims(s)), frozenset(needs(s))) for s in specs]
+
+
 def claims(spec: dict[str, Any]) -> set[str]:
     """Indicators a compound sentence states or derives."""
     out = set(spec.get("derive", {}))
@@ -381,25 +404,26 @@ def _report(b: Builder) -> list[Para]:
 
     # certified enforcers may be told in the problems section ("持证执法人员仅2名")
     capacity_count = "certified_enforcers" in desired and rng.random() < 0.35
-    blocks: dict[str, list[tuple[str, bool]]] = {t: [] for t in TOPICS}
+    blocks: dict[str, list[Block]] = {t: [] for t in TOPICS}
     owned: set[str] = {"certified_enforcers"} if capacity_count else set()
     owner: dict[str, str] = {}
 
-    specs = [("total_parts", s) for s in book.compounds["total_parts"]]
-    specs += [("derived", s) for s in book.compounds["derived"]]
+    specs = compound_specs(book)[:]
     rng.shuffle(specs)
-    for _kind, spec in specs:
-        c, n = claims(spec), needs(spec)
-        if n <= desired - zero and not c & owned and rng.random() < 0.4:
+    available = desired - zero
+    for spec, c, n in specs:
+        if n <= available and not c & owned and rng.random() < 0.4:
             first = next(iter(spec["slots"].values()))
             ind = first if isinstance(first, str) else next(v for k, v in first.items() if k != "q")
-            blocks[inds[ind]["topic"]].append((b.compound(spec, w), True))
+            blocks[inds[ind]["topic"]].append(Block(b.compound(spec, w), True, c))
             owned |= c
             for i in c:
                 owner[i] = "compound"
-    for ind in sorted(desired - owned, key=lambda _: rng.random()):
+    rest = sorted(desired - owned)  # sorted first: set order varies between processes
+    rng.shuffle(rest)
+    for ind in rest:
         text = b.single(ind, w[ind], zero=ind in zero)
-        blocks[inds[ind]["topic"]].append((text, inds[ind].get("leadin", True)))
+        blocks[inds[ind]["topic"]].append(Block(text, inds[ind].get("leadin", True), frozenset([ind])))
         owner[ind] = "single"
 
     # only parts of all inspections are stated: their sum is the total (spec: derived)
@@ -465,7 +489,7 @@ def _report(b: Builder) -> list[Para]:
     return lines
 
 
-def _topic_paras(b: Builder, topic: str, blocks: list[tuple[str, bool]], numbered: bool) -> list[Para]:
+def _topic_paras(b: Builder, topic: str, blocks: list[Block], numbered: bool) -> list[Para]:
     """Paragraphs of one topic section, with the value sentences spread over them."""
     rng, book = b.rng, b.book
     n = max(1, min(3, len(blocks) // 2 + rng.randint(0, 1)))
@@ -484,11 +508,12 @@ def _topic_paras(b: Builder, topic: str, blocks: list[tuple[str, bool]], numbere
         sents = [b.filler(topic)]
         k = 0
         while k < len(mine):
-            take = 2 if k + 1 < len(mine) and rng.random() < 0.3 else 1
-            lead = b.fill(rng.choice(book.sections["leadins"])) if mine[k][1] else ""
-            if mine[k][0].startswith(("全年", "年内", "今年")):
+            pair = k + 1 < len(mine) and not (mine[k].inds | mine[k + 1].inds) & INSPECTION_FAMILY
+            take = 2 if pair and rng.random() < 0.3 else 1
+            lead = b.fill(rng.choice(book.sections["leadins"])) if mine[k].leadin else ""
+            if mine[k].text.startswith(("全年", "年内", "今年")):
                 lead = ""
-            sents.append(lead + "，".join(t for t, _ in mine[k : k + take]) + "。")
+            sents.append(lead + "，".join(x.text for x in mine[k : k + take]) + "。")
             k += take
         if rng.random() < 0.5:
             sents.insert(rng.randint(0, len(sents)), b.distractor(topic if topic in book.distractors else "general"))

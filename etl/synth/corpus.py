@@ -211,3 +211,29 @@ def generate(
         "values": len(gold["values"]),
         "seconds": round(time.perf_counter() - t0, 2),
     }
+
+
+def read_manifest(out: Path) -> dict[str, dict[str, str]]:
+    """The manifest of a corpus folder, by file name."""
+    with open(Path(out) / "manifest.csv", encoding="utf-8") as fh:
+        return {r["file"]: r for r in csv.DictReader(fh)}
+
+
+def read_text(out: Path, name: str, manifest: dict[str, dict[str, str]] | None = None) -> str:
+    """A document's text as written: decoded with its real encoding, line ends as \\n.
+
+    Tests and hand scoring use this instead of guessing encodings, so that a
+    check of the answer key never depends on the reader under test.
+    """
+    manifest = manifest or read_manifest(out)
+    data = (Path(out) / "raw" / name).read_bytes()
+    return data.decode(manifest[name]["encoding"]).replace("\r\n", "\n")
+
+
+def read_gold(out: Path) -> dict[str, list[dict[str, str]]]:
+    """The answer key of a corpus folder: the four CSV files as lists of rows."""
+    gold = {}
+    for k in GOLD_HEADERS:
+        with open(Path(out) / "gold" / f"{k}.csv", encoding="utf-8") as fh:
+            gold[k] = list(csv.DictReader(fh))
+    return gold

@@ -22,7 +22,7 @@ from etl.synth.numerals import chinese, quantity
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one per process
 class Phrasebook:
     """All phrase files, parsed once per process."""
 
@@ -94,6 +94,8 @@ def fill(
     ``{date}``, ``{docno}``, ``{anniv}``, ``{m}``, ``{m3}``, ``{d}`` are drawn here.
     """
 
+    month = [1]
+
     def repl(m: re.Match[str]) -> str:
         key = m.group(1)
         if "|" in key:
@@ -111,8 +113,11 @@ def fill(
             if key[0] == "n":
                 return str(n)
             return "两" if n == 2 else chinese(n)
-        if key in ("date", "date2"):
-            return f"{rng.randint(1, 12)}月{rng.randint(1, 28)}日"
+        if key == "date":
+            month[0] = rng.randint(1, 11)
+            return f"{month[0]}月{rng.randint(1, 28)}日"
+        if key == "date2":  # the end of a range that began at {date}
+            return f"{rng.randint(month[0] + 1, 12)}月{rng.randint(1, 28)}日"
         if key == "m":
             return str(rng.randint(1, 12))
         if key == "m3":  # a year-end report is signed early the next year
@@ -127,4 +132,6 @@ def fill(
             return str(ctx["Y"] - 1983)
         return str(ctx[key])
 
+    if "{" not in template:  # most filler: nothing to fill
+        return template
     return PLACEHOLDER.sub(repl, template)
