@@ -81,10 +81,11 @@ def _table(numbers: pd.DataFrame, values: pd.DataFrame, ids: list[str], names: d
     for ind in ids:
         mine = values[values["indicator"] == ind].set_index("report_id")
         col = names.get(ind, ind)
-        out[col] = [
+        # object dtype: ints stay ints (no "61.0"), qualified cells stay text, missing stays empty
+        out[col] = pd.Series([
             export_cell(mine.at[rid, "value"], mine.at[rid, "qualifier"]) if rid in mine.index else None
             for rid in numbers["report_id"]
-        ]
+        ], index=out.index, dtype=object)
     return out.rename(columns={c: t(f"col.{c}") for c in REPORT_COLS})
 
 

@@ -1,0 +1,70 @@
+"""Sources page: full text with values marked at their offsets, reachable by URL."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from conftest import plotly_specs, seed_frame
+
+from ui import highlight
+
+
+def _report_with_values(db: Path) -> tuple[str, str, str]:
+    row = seed_frame(
+        db,
+        "SELECT report_id, value_id, quote FROM v_values ORDER BY report_id, start_pos LIMIT 1",
+    ).iloc[0]
+    return row["report_id"], row["value_id"], row["quote"]
+
+
+def test_sources_by_url_marks_every_value(open_page, seed_db: Path) -> None:
+    report_id, value_id, quote = _report_with_values(seed_db)
+    at = open_page("pages/sources.py", query={"report": report_id, "value": value_id})
+    assert at.selectbox(key="sources__report").value == report_id
+    body = at.get("html")[0].proto.body
+    values = seed_frame(seed_db, "SELECT name_zh, quote FROM v_values WHERE report_id = ?", [report_id])
+    titles = " ".join(re.findall(r'<mark[^>]*title="([^"]*)"', body))
+    assert all(name in titles for name in values["name_zh"]), "every value is marked"
+    assert 'class="sel"' in body, "the linked value stands out"
+    marked = re.sub(r"</?mark[^>]*>", "", body)
+    assert all(html.escape(q) in marked for q in values["quote"]), "marks sit on the quoted text"
+    assert len(at.dataframe[0].value) == len(values), "values listed beside the text"
+
+
+def test_text_is_escaped_before_marking() -> None:
+    text = "共<b>检查</b> 12 家 & <script>alert(1)</script>"
+    start = text.index("12")
+    out = highlight.render(text, [highlight.Span(start, start + 2, "v1", 'x" onmouseover="y')], selected="v1")
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert "<b>" not in out and "&lt;b&gt;" in out
+    assert '<mark class="sel" id="selected-value" title="x&quot; onmouseover=&quot;y">12</mark>' in out
+    assert "&amp;" in out
+
+
+def test_overlapping_and_bad_offsets() -> None:
+    text = "对40家和15家企业检查"
+    spans = [highlight.Span(1, 8, "a", "A"), highlight.Span(5, 8, "b", "B"), highlight.Span(50, 60, "c", "C")]
+    out = highlight.render(text, spans)
+    assert out.count("<mark") == 2 and 'title="A；B"' in out
+    assert not highlight.valid(spans[2], text)
+
+
+def test_click_on_bar_lists_quote_with_source_link(open_page, seed_db: Path) -> None:
+    at = open_page("pages/inspections.py")
+    spec = plotly_specs(at)[0]
+    value_id = spec["data"][0]["customdata"][0][0]
+    quote = seed_frame(seed_db, "SELECT quote FROM v_values WHERE value_id = ?", [value_id]).iloc[0, 0]
+    at.session_state["inspections__bars"] = {"selection": {"points": [{"customdata": [value_id]}]}}
+    at.run()
+    assert any(quote in m.value for m in at.markdown), "the quote behind the bar is listed"
+    links = [p.proto for p in at.get("page_link")]
+    wanted = {"report": [value_id.split(":")[0]], "value": [value_id]}
+    assert any(p.page == "sources" and parse_qs(p.query_string) == wanted for p in links)
+
+
+def test_sources_english(open_page) -> None:
+    at = open_page("pages/sources.py", query={"lang": "English"})
+    assert at.title[0].value == "Sources"
