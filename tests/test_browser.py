@@ -1,0 +1,92 @@
+"""End to end: ``streamlit run dashboard.py`` driven by headless Chromium.
+
+Covers what AppTest cannot: the first-start build from the raw folder, Plotly
+rendering and clicks, sidebar navigation with URL-kept filters, the language
+switch and the CSV download.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from conftest import RAW, seed_frame
+
+from ui.server import CHROMIUM, CHROMIUM_ARGS, serve, wait_idle
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (apt-get install chromium)")
+
+SIDEBAR = '[data-testid="stSidebar"]'
+
+
+def _nav(page, label: str) -> None:
+    page.locator(f'{SIDEBAR} [data-testid="stSidebarNav"]').get_by_text(label, exact=True).click()
+    wait_idle(page)
+
+
+def test_dashboard_in_browser(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    db = tmp_path / "warehouse.duckdb"  # missing: the first start must build it
+    with serve(db, raw, timeout=180) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            page.goto(url)
+            wait_idle(page, timeout_ms=180_000)
+            expect(page.locator("h1").first).to_have_text("统计法治政府建设年报看板")
+            assert db.exists(), "built on first start"
+            n_reports = seed_frame(db, "SELECT count(*) FROM v_reports WHERE doc_type = 'plan'").iloc[0, 0]
+            expect(page.locator('[data-testid="stMetric"]').filter(has_text="工作计划")).to_contain_text(
+                str(n_reports))
+
+            _nav(page, "执法检查")
+            expect(page.locator("h1").first).to_have_text("执法检查")
+            page.wait_for_selector(".js-plotly-plot .barlayer .point path", timeout=30_000)
+            bar = page.locator(".js-plotly-plot .barlayer .point path").first
+            bar.scroll_into_view_if_needed()
+            box = bar.bounding_box()
+            assert box is not None
+            # Plotly's drag layer sits over the bars: point at the bar and click, as a user would.
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            page.mouse.move(x, y)
+            page.wait_for_timeout(300)
+            page.mouse.click(x, y)
+            expect(page.get_by_text("原文出处", exact=True)).to_be_visible(timeout=15_000)
+            wait_idle(page)
+            link = page.locator('a[href*="sources"]').filter(has_text="在原文中查看").first
+            expect(link).to_be_visible()
+            assert "value=" in (link.get_attribute("href") or "")
+
+            province = seed_frame(
+                db, "SELECT province FROM v_values WHERE doc_type = 'report' AND province <> 'unknown' "
+                    "GROUP BY province ORDER BY count(*) DESC LIMIT 1").iloc[0, 0]
+            page.locator(f'{SIDEBAR} [data-testid="stSelectbox"]').filter(has_text="省份").click()
+            page.get_by_role("option", name=province, exact=True).click()
+            wait_idle(page)
+            assert parse_qs(urlparse(page.url).query).get("province") == [province], "filter kept in the URL"
+
+            _nav(page, "对比导出")
+            expect(page.locator("h1").first).to_have_text("对比导出")
+            assert parse_qs(urlparse(page.url).query).get("province") == [province], "filter survives a page switch"
+            with page.expect_download() as info:
+                page.get_by_role("button", name=re.compile("下载 CSV")).click()
+            data = Path(info.value.path()).read_bytes()
+            assert data.startswith(b"\xef\xbb\xbf")
+            lines = data.decode("utf-8-sig").strip().splitlines()
+            expected = seed_frame(db, "SELECT count(*) FROM v_reports WHERE doc_type = 'report' AND province = ? "
+                                      "AND year IS NOT NULL", [province]).iloc[0, 0]
+            assert len(lines) == 1 + expected
+            assert all(line.startswith(province) for line in lines[1:])
+
+            page.locator(SIDEBAR).get_by_text("English", exact=True).click()
+            wait_idle(page)
+            expect(page.locator("h1").first).to_have_text("Compare & export")
+            assert parse_qs(urlparse(page.url).query).get("lang") == ["English"]
+        finally:
+            browser.close()
