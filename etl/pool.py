@@ -8,9 +8,12 @@ that dies outright (crash, out of memory) breaks the pool, so the files that
 were in flight are retried one by one in a fresh pool to find the culprit
 without failing its neighbours.
 
-Workers are started with ``forkserver`` (not ``fork``): the build may run
-inside the dashboard, a process with threads and an open DuckDB instance,
-which must not be forked.
+Workers are started with ``fork`` on Linux. ``spawn``/``forkserver`` would
+re-run the caller's main module in every worker (a script without a
+``__main__`` guard runs again; ``python -`` and notebooks fail outright).
+Forking a process with threads (the dashboard, DuckDB) is safe here because
+the workers only run the pure-Python reader and extractor and leave with
+``os._exit``, never touching the parent's locks or DuckDB.
 """
 
 from __future__ import annotations
@@ -254,8 +257,7 @@ def _parallel(files: list[RawFile], jobs: int, progress: Progress) -> Iterator[F
     queue: deque[list[RawFile]] = deque(files[i : i + size] for i in range(0, len(files), size))
     suspects: deque[list[RawFile]] = deque()  # files in flight when a worker died, retried alone
     restarts = 0
-    ctx_name = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(ctx_name)
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
     while queue or suspects:
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
         running: dict[Future, list[RawFile]] = {}
