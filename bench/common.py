@@ -1,0 +1,149 @@
+"""What the benchmark scripts share: the generated corpus, timers, memory sampling.
+
+Benchmarks print figures; they assert nothing. They run on the synthetic
+corpus of ``etl.synth`` (one document per county-level division and year), so
+the figures are for the production scale of about 28,500 files. The corpus is
+generated once into ``$BENCH_DIR`` (default ``/tmp/stats_bench``) and reused
+while the generator and its arguments are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/x.py` puts bench/, not the repo, on the path
+    sys.path.insert(0, str(ROOT))
+
+from etl.synth.corpus import generate  # noqa: E402
+
+BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/stats_bench"))
+DECADE = list(range(2015, 2025))
+
+
+def generator_version() -> str:
+    """A hash of the generator's code and phrase files: a changed generator means a new corpus."""
+    h = hashlib.sha256()
+    for p in sorted((ROOT / "etl" / "synth").rglob("*")):
+        if p.suffix in (".py", ".yaml"):
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def corpus(
+    folder: Path | None = None,
+    years: list[int] | None = None,
+    counties: int | None = None,
+    seed: str = "bench",
+    jobs: int | None = None,
+) -> Path:
+    """The synthetic corpus folder (``raw/``, ``gold/``, ``manifest.csv``), generated if missing or stale."""
+    folder = folder or BENCH_DIR / "corpus"
+    years = years or DECADE
+    stamp = {"years": years, "counties": counties, "seed": seed, "generator": generator_version()}
+    stamp_file = folder / "stamp.json"
+    if stamp_file.exists() and json.loads(stamp_file.read_text()) == stamp:
+        return folder
+    stamp_file.unlink(missing_ok=True)
+    stats = generate(folder, years, counties, seed, jobs)
+    print(f"generated corpus in {folder}: " + " ".join(f"{k}={v}" for k, v in stats.items()))
+    stamp_file.write_text(json.dumps(stamp))
+    return folder
+
+
+def percentile(xs: list[float], q: float) -> float:
+    """The q-th percentile (0-100) by linear interpolation, as numpy's default."""
+    if not xs:
+        return float("nan")
+    if len(xs) == 1:
+        return xs[0]
+    return statistics.quantiles(xs, n=100, method="inclusive")[int(q) - 1] if 1 <= q <= 99 else max(xs)
+
+
+def machine() -> str:
+    """One line describing where the figures were measured."""
+    try:
+        import psutil
+
+        mem = f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM, load {os.getloadavg()[0]:.1f}"
+    except ImportError:
+        mem = ""
+    return f"{os.cpu_count()} CPUs, {mem}, Python {platform.python_version()}, {platform.system()}"
+
+
+class PeakMemory:
+    """Peak resident memory of this process and all its children, summed, sampled every 50 ms.
+
+    ``resource.getrusage`` gives the peak of each process separately (for
+    children, of the largest one), not of the process tree at one moment;
+    sampling the tree with psutil does. The getrusage figure is kept as a
+    cross-check.
+    """
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        import psutil
+
+        me = psutil.Process()
+        total = me.memory_info().rss
+        for child in me.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._sample())
+
+    @staticmethod
+    def rusage_mb() -> tuple[float, float]:
+        """Peak RSS of this process and of its largest finished child, in MB (Linux: kB units)."""
+        import resource
+
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        return own, kids
+
+
+@contextmanager
+def timer() -> Iterator[list[float]]:
+    """``with timer() as t: ...`` then ``t[0]`` is the elapsed wall time in seconds."""
+    out: list[float] = []
+    start = time.perf_counter()
+    try:
+        yield out
+    finally:
+        out.append(time.perf_counter() - start)
+
+
+def verdict(value: float, target: float, higher_is_better: bool = False) -> str:
+    """'ok' or 'MISSED' against a target, for the printed table."""
+    good = value >= target if higher_is_better else value <= target
+    return "ok" if good else "MISSED"
