@@ -219,18 +219,24 @@ class Previous:
 def attach_previous(con: duckdb.DuckDBPyConnection, db: Path, fingerprint: str, log: Log) -> Previous:
     """Attach the live warehouse READ_ONLY as ``prev`` and decide whether its rows are reusable.
 
-    A warehouse that cannot be opened is ignored (everything is extracted
-    again and it is replaced); one of another schema version or extractor
-    only provides the list of reports (for ``removed``).
+    A warehouse that is not readable (corrupt, not DuckDB) is ignored:
+    everything is extracted again and it is replaced. One that another
+    process holds read-write stops the build (replacing it would not help
+    that process, and it is a bug there). One of another schema version or
+    extractor only provides the list of reports (for ``removed``).
     """
     prev = Previous()
     if not db.exists():
         return prev
     try:
-        duck.retry_locked(lambda: duck.attach(con, db, "prev", read_only=True))
+        duck.retry_locked(lambda: duck.attach(con, db, "prev", read_only=True), timeout=2.0)
         prev.attached = True
         prev.reports = dict(con.execute("SELECT report_id, source_file FROM prev.reports").fetchall())
     except duckdb.Error as exc:
+        if duck.is_lock_error(exc):
+            raise RuntimeError(
+                f"{db} is open read-write in another process; readers must attach it READ_ONLY"
+            ) from exc
         log(f"previous warehouse not readable, building from scratch: {exc}")
         prev.stale_reason = "previous warehouse not readable"
         return prev
@@ -363,7 +369,7 @@ def run(args: argparse.Namespace) -> int:
     """Build; exit status 1 if a file failed, 2 if the build itself could not be done."""
     try:
         summary = build(args.raw, args.db, full=args.full, jobs=args.jobs, corrections_file=args.corrections)
-    except (OSError, duckdb.Error, ValueError) as exc:
+    except (OSError, duckdb.Error, ValueError, RuntimeError) as exc:
         print(f"build failed, previous warehouse kept: {exc}", file=sys.stderr)
         return 2
     return 0 if summary.ok else 1

@@ -520,3 +520,85 @@ def test_fingerprint_follows_extraction_code_not_warehouse_code(tmp_path: Path) 
     assert extractor_fingerprint(pkg) == first
     (pkg / "rules" / "indicators.yaml").write_text("x: 2\n")
     assert extractor_fingerprint(pkg) != first
+
+
+def test_a_worker_that_dies_fails_only_its_file(raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (raw / "crash.txt").write_text("这份文件让进程崩溃。" * 50, encoding="utf-8")
+    real = etl.pool._load_extractor
+
+    def crashing() -> tuple:
+        read_document, extract_document, read_error = real()
+
+        def extract(doc):  # noqa: ANN001, ANN202
+            if Path(doc.path).name == "crash.txt":
+                os._exit(3)  # a segfault or the OOM killer, as the pool sees it
+            return extract_document(doc)
+
+        return read_document, extract, read_error
+
+    monkeypatch.setattr(etl.pool, "_load_extractor", crashing)  # forked workers inherit the patch
+    summary = build(raw, db, jobs=2, log=quiet)
+
+    assert (summary.loaded, summary.failed) == (5, 1)
+    assert summary.failures == [("crash.txt", "worker process died while extracting it (crash or out of memory)")]
+
+
+def test_extractor_output_is_checked_before_loading() -> None:
+    from types import SimpleNamespace
+
+    from etl.pool import shape
+    from etl.scan import RawFile
+
+    text = "全年开展专项执法检查15次，培训300人。"
+    doc = SimpleNamespace(text=text, size=60, encoding="utf-8", format="txt")
+    f = RawFile(Path("a.txt"), "a.txt", "f" * 64, 60)
+    extraction = {
+        "province": None, "city": "", "district": "某区", "adcode": "unknown", "year": "2023", "doc_type": "report",
+        "values": [
+            {"indicator": "special_inspections", "value": 15, "quote": "专项执法检查15次", "start": 4, "end": 13,
+             "confidence": 0.5},
+            {"indicator": "special_inspections", "value": 16, "quote": "专项执法检查15次", "start": 4, "end": 13,
+             "confidence": 0.9},
+            {"indicator": "trainees", "value": 300, "quote": "培训300人", "start": 0, "end": 6, "confidence": 0.8},
+            {"indicator": "study_sessions", "value": 2, "quote": None, "start": 0, "end": 1},
+        ],
+        "shortfalls": [{"theme": None, "text": "宣传方式单一", "start": None, "end": None}],
+        "targets": [],
+    }
+    res = shape(f, doc, extraction)
+    assert res.report[2:7] == ("unknown", "unknown", "某区", "unknown", 2023)
+    values = {v[2]: v for v in res.values}
+    assert values["special_inspections"][3] == 16.0  # the more confident of the two
+    assert values["special_inspections"][10] == []
+    assert values["trainees"][10] == ["quote_offset_mismatch"]  # 0:6 is not where the quote is
+    assert "study_sessions" not in values
+    assert res.shortfalls == [("f" * 64, 1, "other", "宣传方式单一", None, None)]
+    assert len(res.notes) == 2
+
+
+def test_unreadable_previous_warehouse_is_rebuilt(raw: Path, db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b"this is not a DuckDB file" * 100)
+    messages: list[str] = []
+    summary = build(raw, db, jobs=1, log=messages.append)
+    assert summary.loaded == 5 and scalar(db, "SELECT count(*) FROM reports") == 5
+    assert any("not readable" in m for m in messages)
+
+
+def test_warehouse_held_read_write_elsewhere_stops_the_build(raw: Path, db: Path) -> None:
+    build(raw, db, jobs=1, log=quiet)
+    before = snapshot(db)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time, duckdb\ncon = duckdb.connect(sys.argv[1])\nprint('x', flush=True)\n"
+         "time.sleep(30)\n", str(db)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "x"
+        with pytest.raises(RuntimeError, match="read-write in another process"):
+            build(raw, db, jobs=1, log=quiet)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert snapshot(db) == before and not tmp_file_of(db).exists()
