@@ -24,9 +24,9 @@ else:
     shown = tables.with_region(flagged)
     shown = shown.assign(name=shown["indicator"].map(names), flags=shown["flags"].map(", ".join),
                          shown=[qualified(v, q) for v, q in zip(shown["value"], shown["qualifier"], strict=True)])
-    st.dataframe(shown[["label", "name", "shown", "flags", "quote"]].rename(columns={
-        "label": t("col.region"), "name": t("col.name"), "shown": t("col.value"), "flags": t("col.flags"),
-        "quote": t("col.quote")}), hide_index=True)
+    st.dataframe(components.localise(shown[["label", "name", "shown", "flags", "quote"]]).rename(columns={
+        "name": t("col.name"), "shown": t("col.value"), "flags": t("col.flags"), "quote": t("col.quote")}),
+        hide_index=True)
     for row in shown.to_dict("records"):
         components.source_link(row["report_id"], row["value_id"], f"{row['label']} · {row['name']}")
 
@@ -55,9 +55,9 @@ st.dataframe(components.localise(plans.rename(columns={"district": "region"})).r
 targets = tables.with_region(queries.targets(src, Filters(doc_type=ALL_DOCS)))
 if len(targets):
     st.markdown(f"**{t('quality.targets')}**")
-    st.dataframe(targets[["label", name_col(), "comparator", "value", "quote"]].rename(columns={
-        "label": t("col.region"), name_col(): t("col.name"), "comparator": t("col.comparator"),
-        "value": t("col.value"), "quote": t("col.quote")}), hide_index=True)
+    st.dataframe(components.localise(targets[["label", name_col(), "comparator", "value", "quote"]]).rename(
+        columns={name_col(): t("col.name"), "comparator": t("col.comparator"), "value": t("col.value"),
+                 "quote": t("col.quote")}), hide_index=True)
 
 st.subheader(t("quality.corrections"))
 review = queries.corrections_review(src)

@@ -41,4 +41,20 @@ def test_compare_filter_and_empty(open_page, seed_db: Path) -> None:
 def test_compare_english(open_page) -> None:
     at = open_page("pages/compare.py", query={"lang": "English"})
     assert at.title[0].value == "Compare & export"
-    assert "Province" in at.dataframe[0].value.columns
+    assert "District" in at.dataframe[0].value.columns
+
+
+def test_change_over_previous_year_needs_both_years() -> None:
+    import pandas as pd
+
+    from ui import tables
+
+    values = pd.DataFrame({
+        "province": ["天津市"] * 4, "city": ["天津市"] * 4, "district": ["静海区"] * 4,
+        "doc_type": ["report"] * 4, "indicator": ["a", "a", "a", "b"], "year": [2021, 2022, 2024, 2022],
+        "value": [10.0, 15.0, 30.0, 5.0], "qualifier": ["exact", "at_least", "exact", "exact"],
+    })
+    change = tables.changes(values, {"a": "A", "b": "B"})
+    assert list(change["year"]) == [2022], "2024 has no 2023 to compare with; b has no 2021"
+    row = change.iloc[0]
+    assert row["change"] == 5 and row["change_pct"] == 50 and row["display"] == "≥15"

@@ -186,12 +186,18 @@ def indicator_page(page: str, src: Source, f: Filters) -> tuple[pd.DataFrame, pd
 
 def column_names() -> dict[str, str]:
     """Localised headers for the report columns of wide tables."""
-    return {c: t(f"col.{c}") for c in ("province", "city", "region", "year", "doc_type", "source_file")}
+    cols = ("province", "city", "district", "adcode", "region", "label", "year", "doc_type", "source_file")
+    return {c: t(f"col.{c}") for c in cols}
 
 
 def localise(df: pd.DataFrame) -> pd.DataFrame:
-    """Translate document types and report-column headers of a wide table for display."""
+    """Translate document types, "unknown" places and report-column headers for display."""
     out = df.copy()
+    for col in ("province", "city", "district", "region", "adcode"):
+        if col in out.columns:
+            out[col] = out[col].replace("unknown", t("unknown"))
+    if "label" in out.columns:
+        out["label"] = out["label"].str.replace("unknown", t("unknown"), regex=False)
     if "doc_type" in out.columns:
         out["doc_type"] = out["doc_type"].map(lambda d: t(f"doc_{d}"))
     if "year" in out.columns:
@@ -201,7 +207,8 @@ def localise(df: pd.DataFrame) -> pd.DataFrame:
 
 def styled(numbers: pd.DataFrame, shown: pd.DataFrame) -> Any:
     """A numeric table (so column sorting is numeric) that displays ``≥20``/``—`` per cell."""
-    view = localise(numbers.drop(columns=["report_id", "label"]))
+    # Province, city and file are in the export; on screen the district and year suffice.
+    view = localise(numbers.drop(columns=["report_id", "label", "province", "city", "source_file"]))
     fixed = set(column_names().values())
     styler = view.style
     for col in view.columns:
