@@ -1,4 +1,5 @@
-"""Inspections: the indicators listed for this page in ui/pages.yaml, by region and over years."""
+"""Inspections: units inspected (random, joint, special), violations found and source-data checks,
+by district and over the years. Which indicators appear is declared in ui/pages.yaml."""
 
 from __future__ import annotations
 
@@ -6,4 +7,10 @@ from ui import bootstrap, components, filters, queries
 
 bootstrap.require_entry()
 
-components.indicator_page("inspections", queries.source(), filters.current())
+src = queries.source()
+f = filters.current()
+shown = components.indicator_page("inspections", src, f)
+if shown is not None:
+    reports, _ = shown
+    components.group_section("inspections", "methods", src, f, reports)
+    components.group_section("inspections", "findings", src, f, reports)

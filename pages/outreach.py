@@ -1,4 +1,5 @@
-"""Outreach: the indicators listed for this page in ui/pages.yaml, by region and over years."""
+"""Outreach: events, person-times reached, people trained, materials and units notified.
+Which indicators appear is declared in ui/pages.yaml."""
 
 from __future__ import annotations
 
@@ -6,4 +7,9 @@ from ui import bootstrap, components, filters, queries
 
 bootstrap.require_entry()
 
-components.indicator_page("outreach", queries.source(), filters.current())
+src = queries.source()
+f = filters.current()
+shown = components.indicator_page("outreach", src, f)
+if shown is not None:
+    reports, _ = shown
+    components.group_section("outreach", "activity", src, f, reports)

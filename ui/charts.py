@@ -129,3 +129,24 @@ def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str
     fig.update_layout(barmode="group")
     fig.update_xaxes(rangemode="tozero")
     return _style(fig, title, height=180 + 70 * max(len(numbers), 1))
+
+
+def grouped(frame: pd.DataFrame, names: dict[str, str], title: str, unit: str) -> go.Figure:
+    """Several indicators of one unit side by side per report (e.g. inspection methods).
+
+    ``frame`` is long: one row per report × indicator with ``label``, ``value``,
+    ``display`` and ``value_id``; silent reports simply have no bar for that indicator.
+    """
+    fig = go.Figure()
+    given = frame[~frame["missing"]]
+    for i, (ind, part) in enumerate(given.groupby("indicator", sort=False)):
+        fig.add_trace(
+            go.Bar(
+                x=part["label"], y=part["value"], name=names.get(ind, ind), text=part["display"],
+                textposition="outside", customdata=part[["value_id"]].to_numpy(),
+                marker_color=PALETTE[i % len(PALETTE)],
+                hovertemplate="%{x} · " + names.get(ind, ind) + ": %{text} " + unit + "<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="group", yaxis_title=unit, xaxis={"type": "category"})
+    return _style(fig, title)

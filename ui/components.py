@@ -217,3 +217,30 @@ def styled(numbers: pd.DataFrame, shown: pd.DataFrame) -> Any:
         for i, text in enumerate(shown[col]):
             styler = styler.format(lambda _v, s=text: s, subset=pd.IndexSlice[[view.index[i]], [col]])
     return styler
+
+
+def group_section(page: str, group: str, src: Source, f: Filters, reports: pd.DataFrame) -> None:
+    """A page's extra chart: the indicators of one ``pages.yaml`` group side by side per report.
+
+    The title and note come from ``labels.yaml`` (``<page>.<group>``); the
+    unit is the first indicator's (a group shares one unit by design).
+    """
+    ids = catalog.indicator_ids(page, group)
+    if not ids:
+        return
+    catalogue = queries.indicators(src)
+    label = names(catalogue)
+    values = queries.values(src, f, ids)
+    frame = pd.concat([tables.indicator_frame(reports, values, i).assign(indicator=i) for i in ids],
+                      ignore_index=True)
+    st.subheader(t(f"{page}.{group}"))
+    st.caption(t(f"{page}.{group}_note"))
+    if frame["missing"].all():
+        st.info(t("group_none"))
+        return
+    table = frame[~frame["missing"]][["label", "indicator", "display", "quote"]].assign(
+        indicator=lambda d: d["indicator"].map(label))
+    table = localise(table).rename(columns={"indicator": t("col.name"), "display": t("col.value"),
+                                            "quote": t("col.quote")})
+    fig = charts.grouped(frame, label, t(f"{page}.{group}"), unit_of(catalogue, ids[0]))
+    chart(fig, table, f"{page}__{group}", src, catalogue)
