@@ -81,14 +81,6 @@ class Reader:
             finally:
                 cur.close()
 
-    def has_relation(self, name: str) -> bool:
-        """Whether the warehouse defines a table or view of that name."""
-        found = self.df(
-            "SELECT count(*) AS n FROM information_schema.tables WHERE table_catalog = ? AND table_name = ?",
-            [ALIAS, name],
-        )
-        return bool(found["n"].iloc[0])
-
     def close(self) -> None:
         """Release the file (tests delete their tmp folders)."""
         with self._lock:
