@@ -7,7 +7,9 @@
 -- v_values             one row per report x indicator, corrected, rejected ones left out
 -- v_shortfalls         shortfall statements with theme corrections, rejected ones left out
 -- v_targets            plan targets with report metadata
+-- v_report_meta       (internal) v_reports without the counts, for joins
 -- v_values_base        (internal) corrected values without report metadata
+-- v_shortfalls_base    (internal) corrected shortfalls without report metadata
 
 CREATE VIEW v_corrections AS
 WITH c AS (
@@ -142,7 +144,32 @@ SELECT
 FROM merged
 WHERE correction_kind IS DISTINCT FROM 'reject_value';
 
-CREATE VIEW v_reports AS
+CREATE VIEW v_shortfalls_base AS
+WITH sc AS (
+    SELECT report_id, seq, kind, new_value, reason, who, created_at
+    FROM v_corrections
+    WHERE status = 'applied' AND kind IN ('shortfall', 'reject_shortfall')
+)
+SELECT
+    s.report_id,
+    s.seq,
+    CASE WHEN sc.kind = 'shortfall' THEN json_extract_string(sc.new_value, '$.theme') ELSE s.theme END AS theme,
+    s.text,
+    s.start_pos,
+    s.end_pos,
+    coalesce(sc.kind = 'shortfall', false) AS corrected,
+    CASE
+        WHEN sc.kind IS NOT NULL
+            THEN sc.reason || ' (' || sc.who || ', ' || strftime(sc.created_at, '%Y-%m-%d %H:%M') || ')'
+    END AS correction_note,
+    s.theme AS extracted_theme
+FROM shortfalls s
+LEFT JOIN sc USING (report_id, seq)
+WHERE sc.kind IS DISTINCT FROM 'reject_shortfall';
+
+-- Reports' metadata with region/year/doc_type corrections, without counts:
+-- what the other views join, so a query for one report does not count all.
+CREATE VIEW v_report_meta AS
 WITH mc AS (
     SELECT report_id, kind, new_value, reason, who, created_at
     FROM v_corrections
@@ -157,23 +184,6 @@ notes AS (
         ) AS correction_note
     FROM mc
     GROUP BY report_id
-),
-nv AS (
-    SELECT
-        report_id,
-        count(*) AS n_values,
-        count(*) FILTER (WHERE len(flags) > 0) AS n_flagged,
-        count(*) FILTER (WHERE corrected) AS n_corrected_values
-    FROM v_values_base
-    GROUP BY report_id
-),
-ns AS (SELECT report_id, count(*) AS n_shortfalls FROM shortfalls GROUP BY report_id),
-nt AS (SELECT report_id, count(*) AS n_targets FROM targets GROUP BY report_id),
-nr AS (
-    SELECT current_report_id AS report_id, count(*) AS n_corrections_review
-    FROM v_corrections
-    WHERE status = 'needs_review'
-    GROUP BY current_report_id
 )
 SELECT
     r.report_id,
@@ -191,14 +201,8 @@ SELECT
     r.encoding,
     r.format,
     r.ingested_at,
-    coalesce(nv.n_values, 0) AS n_values,
-    coalesce(nv.n_flagged, 0) AS n_flagged,
-    coalesce(nv.n_corrected_values, 0) AS n_corrected_values,
-    coalesce(ns.n_shortfalls, 0) AS n_shortfalls,
-    coalesce(nt.n_targets, 0) AS n_targets,
     notes.report_id IS NOT NULL AS corrected,
     notes.correction_note,
-    coalesce(nr.n_corrections_review, 0) AS n_corrections_review,
     r.province AS extracted_province,
     r.city AS extracted_city,
     r.district AS extracted_district,
@@ -209,11 +213,58 @@ FROM reports r
 LEFT JOIN (SELECT * FROM mc WHERE kind = 'region') reg ON reg.report_id = r.report_id
 LEFT JOIN (SELECT * FROM mc WHERE kind = 'year') yr ON yr.report_id = r.report_id
 LEFT JOIN (SELECT * FROM mc WHERE kind = 'doc_type') dt ON dt.report_id = r.report_id
-LEFT JOIN notes ON notes.report_id = r.report_id
-LEFT JOIN nv ON nv.report_id = r.report_id
-LEFT JOIN ns ON ns.report_id = r.report_id
-LEFT JOIN nt ON nt.report_id = r.report_id
-LEFT JOIN nr ON nr.report_id = r.report_id;
+LEFT JOIN notes ON notes.report_id = r.report_id;
+
+CREATE VIEW v_reports AS
+WITH nv AS (
+    SELECT
+        report_id,
+        count(*) AS n_values,
+        count(*) FILTER (WHERE len(flags) > 0) AS n_flagged,
+        count(*) FILTER (WHERE corrected) AS n_corrected_values
+    FROM v_values_base
+    GROUP BY report_id
+),
+ns AS (SELECT report_id, count(*) AS n_shortfalls FROM v_shortfalls_base GROUP BY report_id),
+nt AS (SELECT report_id, count(*) AS n_targets FROM targets GROUP BY report_id),
+nr AS (
+    SELECT current_report_id AS report_id, count(*) AS n_corrections_review
+    FROM v_corrections
+    WHERE status = 'needs_review'
+    GROUP BY current_report_id
+)
+SELECT
+    m.report_id,
+    m.source_file,
+    m.province,
+    m.city,
+    m.district,
+    m.adcode,
+    m.year,
+    m.doc_type,
+    m.size_bytes,
+    m.encoding,
+    m.format,
+    m.ingested_at,
+    coalesce(nv.n_values, 0) AS n_values,
+    coalesce(nv.n_flagged, 0) AS n_flagged,
+    coalesce(nv.n_corrected_values, 0) AS n_corrected_values,
+    coalesce(ns.n_shortfalls, 0) AS n_shortfalls,
+    coalesce(nt.n_targets, 0) AS n_targets,
+    m.corrected,
+    m.correction_note,
+    coalesce(nr.n_corrections_review, 0) AS n_corrections_review,
+    m.extracted_province,
+    m.extracted_city,
+    m.extracted_district,
+    m.extracted_adcode,
+    m.extracted_year,
+    m.extracted_doc_type
+FROM v_report_meta m
+LEFT JOIN nv ON nv.report_id = m.report_id
+LEFT JOIN ns ON ns.report_id = m.report_id
+LEFT JOIN nt ON nt.report_id = m.report_id
+LEFT JOIN nr ON nr.report_id = m.report_id;
 
 CREATE VIEW v_values AS
 SELECT
@@ -244,33 +295,10 @@ SELECT
     v.correction_id,
     v.extracted_value
 FROM v_values_base v
-JOIN v_reports r USING (report_id)
+JOIN v_report_meta r USING (report_id)
 LEFT JOIN indicators i USING (indicator);
 
 CREATE VIEW v_shortfalls AS
-WITH sc AS (
-    SELECT report_id, seq, kind, new_value, reason, who, created_at
-    FROM v_corrections
-    WHERE status = 'applied' AND kind IN ('shortfall', 'reject_shortfall')
-),
-s AS (
-    SELECT
-        s.report_id,
-        s.seq,
-        CASE WHEN sc.kind = 'shortfall' THEN json_extract_string(sc.new_value, '$.theme') ELSE s.theme END AS theme,
-        s.text,
-        s.start_pos,
-        s.end_pos,
-        sc.kind = 'shortfall' AS corrected,
-        CASE
-            WHEN sc.kind IS NOT NULL
-                THEN sc.reason || ' (' || sc.who || ', ' || strftime(sc.created_at, '%Y-%m-%d %H:%M') || ')'
-        END AS correction_note,
-        s.theme AS extracted_theme
-    FROM shortfalls s
-    LEFT JOIN sc USING (report_id, seq)
-    WHERE sc.kind IS DISTINCT FROM 'reject_shortfall'
-)
 SELECT
     s.report_id,
     r.source_file,
@@ -287,11 +315,11 @@ SELECT
     s.text,
     s.start_pos,
     s.end_pos,
-    coalesce(s.corrected, false) AS corrected,
+    s.corrected,
     s.correction_note,
     s.extracted_theme
-FROM s
-JOIN v_reports r USING (report_id)
+FROM v_shortfalls_base s
+JOIN v_report_meta r USING (report_id)
 LEFT JOIN shortfall_themes t ON t.theme = s.theme;
 
 CREATE VIEW v_targets AS
@@ -314,5 +342,5 @@ SELECT
     t.start_pos,
     t.end_pos
 FROM targets t
-JOIN v_reports r USING (report_id)
+JOIN v_report_meta r USING (report_id)
 LEFT JOIN target_indicators ti USING (indicator);
