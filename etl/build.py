@@ -35,7 +35,7 @@ import duckdb
 from etl import corrections, duck, load, scan
 from etl.fingerprint import extractor_fingerprint
 from etl.pool import FileResult, default_jobs, iter_extract
-from etl.views import create_views
+from etl.views import create_views, replace_views
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = ROOT / "data" / "raw"
@@ -282,7 +282,10 @@ def refresh_corrections(db: Path = DEFAULT_DB, corrections_file: Path | None = N
 
     Copies the live warehouse to ``.tmp`` (a byte copy is consistent: the
     live file is only ever replaced whole), replaces its ``corrections``
-    table and swaps it in. Returns how many corrections need review.
+    table (and views) and swaps it in: a fraction of a second where a build
+    takes seconds. Returns how many corrections need review. Raises
+    ``FileNotFoundError`` without a warehouse and ``RuntimeError`` for one
+    of another schema version (build instead).
     """
     db = Path(db)
     corrections_file = Path(corrections_file) if corrections_file else corrections.corrections_path(db)
@@ -294,7 +297,11 @@ def refresh_corrections(db: Path = DEFAULT_DB, corrections_file: Path | None = N
         shutil.copyfile(db, tmp)
         con = duck.open_file(tmp, "new", read_only=False)
         try:
+            version = duck.one(con, "SELECT max(schema_version) FROM build_info")
+            if version is None or version[0] != load.SCHEMA_VERSION:
+                raise RuntimeError(f"{db} was built by another version of the build: run a build first")
             n = load.replace_corrections(con, corrections_file)
+            replace_views(con)
             review = _count(con, "SELECT count(*) FROM v_corrections_review")
             con.execute("UPDATE build_info SET n_corrections = ?, n_corrections_review = ?", [n, review])
             con.execute("CHECKPOINT")

@@ -35,6 +35,20 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(compare_sql(con))
 
 
+def replace_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the views of the connection's default catalog and create the current ones.
+
+    Used when a warehouse is copied rather than rebuilt, so that it still
+    gets the view definitions of the code that copies it.
+    """
+    names = con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND database_name = current_database()"
+    ).fetchall()
+    for (name,) in names:
+        con.execute("DROP VIEW IF EXISTS " + quote_ident(name))
+    create_views(con)
+
+
 def compare_sql(con: duckdb.DuckDBPyConnection) -> str:
     """The ``CREATE VIEW v_compare`` statement for the current catalogue."""
     ids = [row[0] for row in con.execute("SELECT indicator FROM indicators ORDER BY rowid").fetchall()]

@@ -279,3 +279,13 @@ def test_writer_waits_while_another_process_holds_the_file(tmp_path: Path) -> No
 def test_warehouse_and_corrections_columns_agree(db: Path) -> None:
     cols = [r[0] for r in query(db, "SELECT column_name FROM information_schema.columns WHERE table_name = 'corrections' ORDER BY ordinal_position")]
     assert cols == list(corrections.COLUMNS)
+
+
+def test_refresh_refuses_a_warehouse_of_another_schema_version(raw: Path, db: Path) -> None:
+    con = duck.open_file(db, "w", read_only=False)
+    con.execute("UPDATE build_info SET schema_version = 1")
+    con.close()
+    with pytest.raises(RuntimeError, match="build first"):
+        refresh_corrections(db, log=quiet)
+    summary = build(raw, db, jobs=1, log=quiet)  # a build redoes everything
+    assert summary.full_reason == "warehouse schema changed" and summary.loaded == 5
