@@ -232,6 +232,22 @@ def sign_out() -> None:
 # --------------------------------------------------------------------------- widget
 
 
+FAILED_KEY = "_auth_failed"
+
+
+def _submit(key: str) -> None:
+    """The sign-in form's callback: check the submitted name and password.
+
+    Done in the callback, which runs before the page script, so the sign-in
+    holds even when the page is run twice for one click (a deep link's first
+    run re-enters through ``dashboard.py``).
+    """
+    name = str(st.session_state.get(f"{key}__name") or "")
+    password = str(st.session_state.get(f"{key}__password") or "")
+    if not sign_in(name, password):
+        st.session_state[FAILED_KEY] = True
+
+
 def account_box(key: str) -> Reviewer | None:
     """Who is signed in, with a sign-out button; otherwise the sign-in form.
 
@@ -239,6 +255,7 @@ def account_box(key: str) -> Reviewer | None:
     so the password does not stay in session state.
     """
     reviewer = current_reviewer()
+    failed = st.session_state.pop(FAILED_KEY, False)
     if reviewer is not None:
         left, right = st.columns([4, 1])
         left.success(t("auth.signed_in", name=reviewer.name), icon=":material/verified_user:")
@@ -249,12 +266,10 @@ def account_box(key: str) -> Reviewer | None:
         if not reviewers() and not provider_configured():
             st.warning(t("auth.no_reviewers"))
         with st.form(f"{key}__sign_in", clear_on_submit=True, border=False):
-            name = st.text_input(t("auth.name"), key=f"{key}__name")
-            password = st.text_input(t("auth.password"), type="password", key=f"{key}__password")
-            submitted = st.form_submit_button(t("auth.sign_in"), key=f"{key}__submit")
-        if submitted:
-            if sign_in(name, password):
-                st.rerun()
+            st.text_input(t("auth.name"), key=f"{key}__name")
+            st.text_input(t("auth.password"), type="password", key=f"{key}__password")
+            st.form_submit_button(t("auth.sign_in"), key=f"{key}__submit", on_click=_submit, args=(key,))
+        if failed:
             st.error(t("auth.failed"))
         if provider_configured():
             st.button(t("auth.provider"), key=f"{key}__login", on_click=st.login)

@@ -19,6 +19,9 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("compare", "pages/compare.py", ":material/table_view:"),
     ("sources", "pages/sources.py", ":material/description:"),
     ("quality", "pages/quality.py", ":material/fact_check:"),
+    # Upload and review (issue 5): writing needs a reviewer sign-in (ui/auth.py).
+    ("upload", "pages/upload.py", ":material/upload_file:"),
+    ("review", "pages/review.py", ":material/rate_review:"),
 )
 
 

@@ -391,3 +391,45 @@ def _text(x: Any) -> str:
 def _year(x: Any) -> int | None:
     v = _number(x)
     return int(v) if v is not None else None
+
+
+def value_item_corrections(
+    item: dict[str, Any], action: str, new_value: float | None, qualifier: str | None, reason: str
+) -> list[PendingCorrection]:
+    """The correction for one queued value: ``confirm`` (recorded with the same value, so it
+    leaves the queue and the audit trail says who checked it), ``edit`` or ``reject``."""
+    old = {"value": _number(item.get("value")), "qualifier": _text(item.get("qualifier")) or "exact",
+           "quote": _text(item.get("quote"))}
+    indicator = str(item["indicator"])
+    if action == "reject":
+        return [PendingCorrection("reject_value", None, reason, old, indicator=indicator)]
+    if action == "edit":
+        payload = {"value": _number(new_value), "qualifier": qualifier or old["qualifier"]}
+    elif action == "confirm":
+        payload = {"value": old["value"], "qualifier": old["qualifier"]}
+    else:
+        raise ValueError(f"unknown action {action!r}")
+    return [PendingCorrection("value", payload, reason, old, indicator=indicator)]
+
+
+def report_item_corrections(
+    current: dict[str, Any], chosen: dict[str, Any], reason: str, unresolved: Sequence[str] = ()
+) -> tuple[list[PendingCorrection], list[str]]:
+    """Corrections for a queued report: what the reviewer changed, and for each unresolved
+    field (``region``/``year``) left as it is, a confirmation that it is indeed unknown."""
+    pending, missing = metadata_decisions(current, chosen, reason)
+    changed = {c.kind for c in pending} | set(missing)
+    reason = (reason or "").strip()
+    for kind in unresolved:
+        if kind in changed:
+            continue
+        if not reason:
+            missing.append(kind)
+            continue
+        if kind == "region":
+            region = {k: _text(current.get(k)) or UNKNOWN for k in corrections.REGION_KEYS}
+            pending.append(PendingCorrection("region", region, reason, region))
+        elif kind == "year":
+            year = _year(current.get("year"))
+            pending.append(PendingCorrection("year", year, reason, year))
+    return pending, missing
