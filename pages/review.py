@@ -30,7 +30,7 @@ UNKNOWN = review.UNKNOWN
 src = queries.source()
 st.title(t("page.review"))
 st.caption(t("intro.review"))
-reviewer = auth.account_box("review")
+reviewer = auth.account_box("review", expanded=False)
 for message in st.session_state.pop(FLASH, []):
     st.success(message, icon=":material/check_circle:")
 
@@ -65,7 +65,7 @@ shown = pd.DataFrame({
 # A new key per warehouse version: after a correction the selection starts afresh.
 table_key = "review__table_" + hashlib.sha1(src.version.encode()).hexdigest()[:10]
 event = st.dataframe(
-    shown, hide_index=True, on_select="rerun", selection_mode="single-row", key=table_key,
+    shown, hide_index=True, on_select="rerun", selection_mode="single-row", key=table_key, placeholder="—",
     column_config={
         "item": t("review.col.item"), "report": t("review.col.report"), "name": t("col.name"),
         "value": t("col.value"), "note": t("review.col.note"), "quote": t("col.quote"),

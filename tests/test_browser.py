@@ -90,3 +90,47 @@ def test_dashboard_in_browser(tmp_path: Path) -> None:
             assert parse_qs(urlparse(page.url).query).get("lang") == ["English"]
         finally:
             browser.close()
+
+
+def test_upload_in_browser(tmp_path: Path, seed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reviewer signs in, drops a report, sees it marked (markup as text) and saves it;
+    the Compare page then lists it. The reviewer's hash is in a secrets file of this test only."""
+    from playwright.sync_api import expect, sync_playwright
+    from review_helpers import HEXI, PASSWORD, SECRETS, make_workspace
+
+    ws = make_workspace(seed_db, tmp_path / "w", monkeypatch)
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'[reviewers]\nalice = "{SECRETS["reviewers"]["alice"]}"\n', encoding="utf-8")
+    monkeypatch.setenv("STREAMLIT_SECRETS_FILES", str(secrets))  # `--secrets.files`, read by `streamlit run`
+    dialogs: list[str] = []
+    with serve(ws.db, ws.raw, timeout=180) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(f"{url}/upload")
+            wait_idle(page, timeout_ms=180_000)
+            expect(page.locator("h1").first).to_have_text("上传与审核")
+            page.get_by_label("用户名").fill("alice")
+            page.get_by_label("密码").fill(PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            wait_idle(page)
+            expect(page.get_by_text("已登录审核员：alice")).to_be_visible()
+
+            page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+                files=[{"name": "河西区 报告.txt", "mimeType": "text/plain", "buffer": HEXI}])
+            wait_idle(page)
+            text = page.locator(".report-text")
+            expect(text).to_contain_text("<script>alert(1)</script>")
+            expect(text.locator("mark").first).to_be_visible()
+            page.get_by_role("button", name="保存并导入").click()
+            wait_idle(page)
+            expect(page.get_by_text("已保存").first).to_be_visible(timeout=60_000)
+            assert [p.name for p in ws.raw.iterdir() if p.name.endswith("_河西区_报告.txt")]
+
+            _nav(page, "对比导出")
+            expect(page.locator("h1").first).to_have_text("对比导出")
+            expect(page.locator('[data-testid="stDataFrame"]').first).to_contain_text("河西区", timeout=30_000)
+            assert not dialogs, "no script from the report ran"
+        finally:
+            browser.close()

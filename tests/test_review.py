@@ -256,3 +256,19 @@ def test_no_secrets_no_writer(ws: Workspace) -> None:
     assert "尚未配置审核员" in messages(at)
     sign_in(at, "upload")
     assert not at.file_uploader
+
+
+def test_pages_in_english(ws: Workspace) -> None:
+    from conftest import ROOT
+    from review_helpers import SECRETS
+    from streamlit.testing.v1 import AppTest
+
+    for page, title in (("pages/upload.py", "Upload & review"), ("pages/review.py", "Review queue")):
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        at.secrets = SECRETS
+        at.query_params["lang"] = "English"
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.title[0].value == title
+        assert "Reviewer sign-in" in [e.label for e in at.expander]

@@ -30,7 +30,7 @@ from review_helpers import (
 from streamlit.testing.v1 import AppTest
 
 from etl.corrections import list_corrections
-from ui import editors, upload
+from ui import upload
 
 
 @pytest.fixture
@@ -116,8 +116,10 @@ def test_metadata_correction_and_no_reason_blocks_save(ws: Workspace) -> None:
     assert "理由" in messages(at), "a changed region needs a reason"
     assert button(at, "__save").disabled
     before = disk_state(ws)
-    at.session_state[editors.INTENTS] = {button(at, "__save").key}  # a click the browser would not send
-    at.run()
+    forged = button(at, "__save")
+    forged.proto.disabled = False  # a client that sends the click anyway
+    forged.click().run()
+    assert "请为以下修改或拒绝填写理由：region" in messages(at)
     assert disk_state(ws) == before, "a disabled save writes nothing even if clicked"
 
     at.text_input(key=f"{key}_reason").input("抬头被裁掉，文号为河西区统计局").run()

@@ -248,8 +248,9 @@ def _submit(key: str) -> None:
         st.session_state[FAILED_KEY] = True
 
 
-def account_box(key: str) -> Reviewer | None:
-    """Who is signed in, with a sign-out button; otherwise the sign-in form.
+def account_box(key: str, expanded: bool = True) -> Reviewer | None:
+    """Who is signed in, with a sign-out button; otherwise the sign-in form (in an expander,
+    open when ``expanded``: pages meant for reading keep it folded).
 
     ``key`` keeps the widgets of two pages apart. The form clears on submit
     so the password does not stay in session state.
@@ -261,7 +262,7 @@ def account_box(key: str) -> Reviewer | None:
         left.success(t("auth.signed_in", name=reviewer.name), icon=":material/verified_user:")
         right.button(t("auth.sign_out"), key=f"{key}__sign_out", on_click=sign_out)
         return reviewer
-    with st.expander(t("auth.sign_in_title"), expanded=True, icon=":material/lock:"):
+    with st.expander(t("auth.sign_in_title"), expanded=expanded or failed, icon=":material/lock:"):
         st.caption(t("auth.sign_in_note"))
         if not reviewers() and not provider_configured():
             st.warning(t("auth.no_reviewers"))

@@ -22,7 +22,7 @@ from etl.corrections import DOC_TYPES, QUALIFIERS
 from ui import highlight, places, review
 from ui.fmt import QUALIFIER_SYMBOLS, qualified
 from ui.i18n import t
-from ui.upload import Rejection
+from ui.upload import Candidate, Rejection
 
 UNKNOWN = places.UNKNOWN
 
@@ -227,6 +227,46 @@ def action_button(label: str, key: str, intents: set[str], **kwargs: Any) -> boo
     return key in intents
 
 
+def edited_table(table: pd.DataFrame, state: Any) -> pd.DataFrame:
+    """``table`` with a data editor's edit state (``edited_rows``: row position → column → value) applied.
+
+    Lets a button callback, which runs before the page draws the editor, see
+    the same edited table the editor would return.
+    """
+    out = table.copy()
+    rows = state.get("edited_rows", {}) if isinstance(state, Mapping) else {}
+    for row, changes in rows.items():
+        i = int(row)
+        if not 0 <= i < len(out) or not isinstance(changes, Mapping):
+            continue
+        for column, value in changes.items():
+            if column in out.columns:
+                out[column] = out[column].astype(object)
+                out.at[out.index[i], column] = value
+    return out
+
+
+def chosen_metadata(key: str, current: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`metadata_inputs` under ``key`` holds now, read from session state.
+
+    Falls back to ``current`` for widgets not drawn yet, and to ``unknown``
+    for a lower region level that no longer fits the level above it.
+    """
+    state = st.session_state
+    p0, c0, d0 = places.selection_of(current.get("adcode"))
+    province = state.get(f"{key}__province", p0)
+    city = state.get(f"{key}__city", c0 if province == p0 else UNKNOWN)
+    if city not in places.cities(province):
+        city = UNKNOWN
+    district = state.get(f"{key}__district", d0 if city == c0 else UNKNOWN)
+    if district not in places.districts(city):
+        district = UNKNOWN
+    chosen: dict[str, Any] = dict(places.region_of(province, city, district))
+    chosen["year"] = state.get(f"{key}__year", current.get("year"))
+    chosen["doc_type"] = state.get(f"{key}__doc_type", current.get("doc_type"))
+    return chosen
+
+
 class Decisions:
     """A reviewer's decisions on one report: the corrections and what still lacks a reason."""
 
@@ -237,3 +277,30 @@ class Decisions:
     def add(self, pending: list[review.PendingCorrection], missing: Sequence[Any]) -> None:
         self.pending.extend(pending)
         self.missing.extend(str(m) for m in missing)
+
+
+def candidate_metadata(c: Candidate) -> dict[str, Any]:
+    """The region, year and type the extractor found in an upload."""
+    return {k: c.report.get(k) for k in ("province", "city", "district", "adcode", "year", "doc_type")}
+
+
+def candidate_decisions(c: Candidate, key: str) -> Decisions:
+    """The reviewer's decisions on an upload, read from the session state of its widgets under ``key``.
+
+    Reading state (not widget return values) gives the page and the save
+    button's callback the same answer.
+    """
+    state = st.session_state
+    decisions = Decisions()
+    extracted = candidate_metadata(c)
+    decisions.add(*review.metadata_decisions(
+        extracted, chosen_metadata(f"{key}__meta", extracted), str(state.get(f"{key}__meta_reason") or "")))
+    default = str(state.get(f"{key}__reason") or "")
+    if c.values:
+        table = values_table(c.values, {})
+        decisions.add(*review.value_decisions(table, edited_table(table, state.get(f"{key}__values")), default))
+    if c.shortfalls:
+        s_table = shortfalls_table(c.shortfalls)
+        decisions.add(*review.shortfall_decisions(
+            s_table, edited_table(s_table, state.get(f"{key}__shortfalls")), default))
+    return decisions
