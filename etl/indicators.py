@@ -6,7 +6,8 @@ rule for several mentions:
 
 1. a stated total (共计/累计/合计 …) beats its parts;
 2. a part (其中 …) of a stated figure is not added again, nor is a restated
-   figure (对该6家企业 …);
+   figure (对该6家企业 …, 在开展的15场活动中 …, or the same figure again in
+   another sentence: a summary and then its detail);
 3. otherwise distinct activities add up, and the sum is ``derived``;
 4. a general indicator with no mention of its own is the sum of its specific
    children (双随机 + 联合 → units inspected), also ``derived``;
@@ -72,6 +73,9 @@ def _select(mentions: list[Mention]) -> list[Mention]:
     for m in mentions:
         if m.restated and kept:
             continue
+        # The same figure again in another sentence restates it (a summary, then the detail).
+        if any(k.value == m.value and k.sentence != m.sentence for k in kept):
+            continue
         kept.append(m)
     return _without_breakdowns(kept)
 
@@ -99,7 +103,7 @@ def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[
     # figures and their children's (双随机 20家 + 专项检查 8家 → 28家).
     for ind in all_rules:
         children = [c for c, r in all_rules.items() if r.parent == ind and c in by_ind]
-        if not children or (ind in values and any(m.total for m in values[ind].mentions)):
+        if not children or (ind in values and any(m.total or m.year_total for m in values[ind].mentions)):
             continue
         own = values[ind].mentions if ind in values else []
         if own and any(m.part for c in children for m in values[c].mentions):

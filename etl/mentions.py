@@ -33,9 +33,11 @@ class Mention:
     qualifier: str
     unit: str
     clause: Span
+    sentence: Span = (0, 0)
     indicators: list[str] = field(default_factory=list)
     distance: float = 0.0
     total: bool = False
+    year_total: bool = False
     part: bool = False
     restated: bool = False
 
@@ -158,6 +160,17 @@ def _in_name(text: str, pos: int, sentence: Span) -> bool:
     return False
 
 
+def _bare_magnitude_qualified(text: str, m: re.Match[str]) -> bool:
+    """百/千/万 alone is a count only with a qualifier: 百余家, 超百家, 百人左右."""
+    lex = rules.load("mentions")
+    if m.group("post"):
+        return True
+    if any(p.search(text, max(0, m.start() - 8), m.start()) for p, _ in _before_qualifiers()):
+        return True
+    after = text[m.end() : m.end() + 3]
+    return any(after.startswith(w) for ws in lex["qualifiers_after"].values() for w in ws)
+
+
 def _is_word_part(text: str, m: re.Match[str]) -> bool:
     """Numbers that are parts of words or not counts: 第五次, 每季度一次, 千家万户, 统一."""
     lex = rules.load("mentions")
@@ -167,8 +180,8 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
     if any(before.endswith(w) for w in lex["not_after"]):
         return True
     if re.fullmatch(CHINESE, num):
-        if not re.search(r"[零〇一二两三四五六七八九十]", num) and not m.group("post"):
-            return True  # 千家万户: a figure of speech; but 百余家 is over a hundred
+        if not re.search(r"[零〇一二两三四五六七八九十]", num) and not _bare_magnitude_qualified(text, m):
+            return True  # 千家万户: a figure of speech; but 百余家, 超百家, 百人左右 are counts
         if num.startswith("一") and start > 0 and text[start - 1] in lex["word_before_yi"]:
             return True
         if start > 0 and re.match(r"[零〇一二两三四五六七八九十百千万亿]", text[start - 1]):
@@ -217,7 +230,7 @@ def _classify(
     clause_text = text[m.clause[0] : m.clause[1]]
     if any(w in clause_text for w in lex["clause_excludes"]):
         return
-    if any(w in text[right[0] : right[0] + 16] for w in lex["right_excludes"]):
+    if any(w in text[right[0] : min(right[1], right[0] + 16)] for w in lex["right_excludes"]):
         return
     all_rules = indicator_rules()
     hits: dict[str, float] = {}
@@ -302,6 +315,7 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
             continue
         sentence = _bounds(text, m.start, SENTENCE_END)
         m.clause = _bounds(text, m.start, CLAUSE_END)
+        m.sentence = sentence
         if _in_name(text, m.start, sentence) or _not_this_years_count(text, m.start, m.clause, sentence):
             continue
         out.append(m)
@@ -323,7 +337,13 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
             cut = max((between.rfind(j) + len(j) for j in lex["joiners"] if j in between), default=-1)
             left_start = prev.end + cut if cut >= 0 else prev.end
         left = (left_start, m.start)
-        right = (m.end, nxt.start if nxt is not None else c1)
+        right_end = c1
+        if nxt is not None:
+            # 抽查二十七家、跨部门联合检查三家: the words after the joiner belong to the next number.
+            between = text[m.end : nxt.start]
+            cut = min((between.find(j) for j in lex["joiners"] if j in between), default=-1)
+            right_end = m.end + cut if cut >= 0 else nxt.start
+        right = (m.end, right_end)
         prep = bool(_preposition().search(text, left_start, m.start))
         prev_clause, prev_units = None, set()
         if c0 > 0 and text[c0 - 1] not in SENTENCE_END:
@@ -332,10 +352,26 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         _classify(text, m, left, right, prep, prev_clause, prev_units)
         clause_head = text[c0 : m.start]
         m.total = any(w in clause_head for w in lex["total_markers"])
+        m.year_total = any(w in clause_head for w in lex["year_markers"])
         m.part = any(w in clause_head for w in lex["part_markers"])
         m.restated = bool(_compiled("restate_frame").search(clause_head)) and "中" in text[m.end : c1]
         m.restated |= any(w in text[max(c0, m.start - len(w) - 1) : m.start] for w in lex["restate_markers"])
+    _share_predicates(text, mentions)
     return [m for m in mentions if m.indicators]
+
+
+def _share_predicates(text: str, mentions: list[Mention]) -> None:
+    """An enumeration shares its predicate: 分别对1054名街镇统计人员、83名部门统计人员
+    和1763名企业统计人员开展培训 — every number counts for what the last one does."""
+    joiners = rules.load("mentions")["joiners"]
+    for i in range(len(mentions) - 2, -1, -1):
+        m, nxt = mentions[i], mentions[i + 1]
+        if m.indicators or not nxt.indicators or m.clause != nxt.clause or m.unit != nxt.unit:
+            continue
+        between = text[m.end : nxt.start]
+        if len(between) <= 15 and any(j in between for j in joiners):
+            m.indicators = list(nxt.indicators)
+            m.distance = nxt.distance
 
 
 def find_zero_mentions(norm: Normalized, excluded: list[Span]) -> dict[str, list[Mention]]:

@@ -20,7 +20,8 @@ CN_YEAR = re.compile(r"((?:一九|二〇|二零)[〇零一二三四五六七八�
 CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 # Titles of other documents cited in the opening (根据《2023年全面依法治省工作要点》)
 # say nothing about this document's kind or year.
-CITED = re.compile(r"《[^》\n]*》")
+# A notice that issues a document (关于印发《2016年…工作要点》的通知) is that document.
+CITED = re.compile(r"(?<!印发)(?<!发布)(?<!转发)《[^》\n]*》")
 
 
 def _title_lines(text: str, chars: int) -> list[str]:

@@ -26,7 +26,7 @@ SUFFIXES = (
     "特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
     "地区", "盟", "省", "市", "区", "县", "旗",
 )
-BUREAU = re.compile(r"^(?:统计局|人民政府|政府|委|党委)")
+BUREAU = re.compile(r"(?:统计局|人民政府|政府|委|党委)")  # used with match(text, pos)
 # A bureau named after these is another one the report deals with (与长宁区统计局联组学习).
 OTHER = re.compile(r"(?:与|赴|到|和|同|向|联合|配合|协助|及)$")
 
@@ -72,9 +72,14 @@ def gazetteer() -> dict[str, Place]:
 def _automaton() -> ahocorasick.Automaton:
     """Every full name, and short names of provinces and cities, to their places."""
     index: dict[str, list[tuple[str, bool]]] = {}
-    for place in gazetteer().values():
+    places = gazetteer()
+    for place in places.values():
         if place.level == "county" and len(place.name) < 3:
-            continue  # 城区, 郊区, 矿区: ordinary words in prose
+            # 城区, 郊区, 矿区 are ordinary words in prose: only with their city (汕尾市城区).
+            city = places.get(_city_of(place.adcode))
+            if city is not None:
+                index.setdefault(city.name + place.name, []).append((place.adcode, True))
+            continue
         index.setdefault(place.name, []).append((place.adcode, True))
         short = _short(place.name)
         if place.level != "county" and short != place.name:
@@ -135,7 +140,9 @@ def resolve(text: str, title_chars: int = 200) -> Region:
         tied = [c for s, c in ranked if s == best and c != best_code]
         if tied and places[tied[0]].name == places[best_code].name:
             best_code = None  # the same name twice and nothing to tell them apart
-    if best_code is not None and best >= 1:
+    # One passing mention in prose (老城区改造) does not make the author: the
+    # name must stand in the title, before 统计局, or more than once.
+    if best_code is not None and best >= 2:
         province, city = _names(best_code)
         return Region(province, city, places[best_code].name, best_code)
     # A city- or province-level bureau (XX市统计局) names no district.

@@ -28,9 +28,11 @@ def _rules() -> dict[str, Any]:
 def _comparator(clause: str, pct_start: int, pct_end: int) -> str:
     r = _rules()
     after = clause[pct_end : pct_end + 4]
-    before = clause[max(0, pct_start - 8) : pct_start]
-    for comp, words in r["comparators"].items():
-        if any(after.startswith(w) for w in words) or any(w in before for w in words):
+    before = clause[max(0, pct_start - 14) : pct_start]
+    # Longest word first, so that 不低于 is not read as 低于.
+    words = sorted(((w, c) for c, ws in r["comparators"].items() for w in ws), key=lambda x: -len(x[0]))
+    for w, comp in words:
+        if after.startswith(w) or w in before:
             return comp
     return r["default_comparator"]
 
