@@ -82,28 +82,44 @@ def machine() -> str:
 
 
 class PeakMemory:
-    """Peak resident memory of this process and all its children, summed, sampled every 50 ms.
+    """Peak memory of a process tree (a process and all its children), summed, sampled every 50 ms.
 
-    ``resource.getrusage`` gives the peak of each process separately (for
-    children, of the largest one), not of the process tree at one moment;
-    sampling the tree with psutil does. The getrusage figure is kept as a
-    cross-check.
+    Summed RSS would count pages that forked workers share with their parent
+    once per process, so each process counts its PSS (proportional set size:
+    shared pages divided among their sharers) where the OS reports it.
+    ``resource.getrusage`` gives only the peak of each process separately; it
+    is kept as a cross-check.
     """
 
-    def __init__(self, interval: float = 0.05) -> None:
+    def __init__(self, pid: int | None = None, interval: float = 0.05) -> None:
+        self.pid = pid or os.getpid()
         self.interval = interval
         self.peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    @staticmethod
+    def _size(proc: object) -> int:
+        import psutil
+
+        assert isinstance(proc, psutil.Process)
+        try:
+            return proc.memory_full_info().pss
+        except (AttributeError, psutil.AccessDenied):
+            return proc.memory_info().rss
+
     def _sample(self) -> int:
         import psutil
 
-        me = psutil.Process()
-        total = me.memory_info().rss
-        for child in me.children(recursive=True):
+        try:
+            root = psutil.Process(self.pid)
+            procs = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return 0
+        total = 0
+        for proc in procs:
             try:
-                total += child.memory_info().rss
+                total += self._size(proc)
             except psutil.Error:
                 pass
         return total
@@ -124,7 +140,7 @@ class PeakMemory:
 
     @staticmethod
     def rusage_mb() -> tuple[float, float]:
-        """Peak RSS of this process and of its largest finished child, in MB (Linux: kB units)."""
+        """Peak RSS of this process and of its largest finished descendant, in MB (Linux: kB units)."""
         import resource
 
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

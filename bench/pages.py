@@ -26,6 +26,7 @@ def main() -> None:
     ap.add_argument("--db", type=Path, default=BENCH_DIR / "warehouse.duckdb")
     ap.add_argument("--raw", type=Path, default=BENCH_DIR / "corpus" / "raw")
     ap.add_argument("--reps", type=int, default=3, help="warm renders per page")
+    ap.add_argument("--timeout", type=float, default=120, help="seconds before a page run counts as hung")
     a = ap.parse_args()
     if not a.db.exists():
         raise SystemExit(f"{a.db} not found: run bench/build.py first")
@@ -40,27 +41,32 @@ def main() -> None:
 
     print(f"machine: {machine()}")
     print(f"warehouse: {a.db} ({a.db.stat().st_size / 2**20:.0f} MB)")
-    print(f"{'page':14} {'cold s':>7} {'warm s':>7}  verdict")
+    print(f"{'page':14} {'cold s':>7} {'warm s':>7}  verdict", flush=True)
     worst = 0.0
     for key, path, _icon in PAGES:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
-        if path != PAGES[0][1]:  # land on the home page first, as a visitor does
-            at.run()
-            at.switch_page(path)
-        st.cache_data.clear()
-        t = time.perf_counter()
-        at.run()
-        cold = time.perf_counter() - t
-        warm_runs = []
-        for _ in range(a.reps):
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=a.timeout)
+        try:
+            if path != PAGES[0][1]:  # land on the home page first, as a visitor does
+                at.run()
+                at.switch_page(path)
+            st.cache_data.clear()
             t = time.perf_counter()
             at.run()
-            warm_runs.append(time.perf_counter() - t)
+            cold = time.perf_counter() - t
+            warm_runs = []
+            for _ in range(a.reps):
+                t = time.perf_counter()
+                at.run()
+                warm_runs.append(time.perf_counter() - t)
+        except RuntimeError as exc:  # AppTest's timeout
+            print(f"{key:14} {'>' + str(a.timeout):>7} {'':>7}  MISSED ({str(exc)[:60]})", flush=True)
+            worst = max(worst, a.timeout)
+            continue
         warm = statistics.median(warm_runs)
         errors = [str(e.value)[:80] for e in at.exception]
         worst = max(worst, cold)
         note = f"errors: {errors}" if errors else ""
-        print(f"{key:14} {cold:7.2f} {warm:7.2f}  {verdict(cold, TARGET_S)} {note}")
+        print(f"{key:14} {cold:7.2f} {warm:7.2f}  {verdict(cold, TARGET_S)} {note}", flush=True)
     print(f"slowest cold render {worst:.2f} s [target <= {TARGET_S} s: {verdict(worst, TARGET_S)}]")
 
 
