@@ -1,4 +1,4 @@
-"""Hand-written extraction cases (tests/cases/extraction_cases.yaml) run against the extractor.
+"""Hand-written extraction cases (tests/cases/extraction_cases*.yaml) run against the extractor.
 
 One test per case: the case text goes through ``etl.extract.extract_text`` and the
 result must hold exactly what the case expects (see the header of the YAML file).
@@ -19,7 +19,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES_PATH = Path(__file__).resolve().parent / "cases" / "extraction_cases.yaml"
+CASES_DIR = Path(__file__).resolve().parent / "cases"
+CASES_PATH = CASES_DIR / "extraction_cases.yaml"  # the main set; every extraction_cases*.yaml is loaded
 SPEC = ROOT / "etl" / "spec"
 if str(ROOT) not in sys.path:  # so that plain `pytest` finds the etl package too
     sys.path.insert(0, str(ROOT))
@@ -41,9 +42,15 @@ def _spec_ids(name: str) -> list[str]:
 
 
 def _load_cases() -> list[dict]:
-    with open(CASES_PATH, encoding="utf-8") as fh:
-        cases = yaml.safe_load(fh)
-    assert isinstance(cases, list) and cases, f"{CASES_PATH} must be a non-empty list of cases"
+    """Every tests/cases/extraction_cases*.yaml, in name order; ids must be unique across files."""
+    paths = sorted(CASES_DIR.glob("extraction_cases*.yaml"))
+    assert CASES_PATH in paths, f"{CASES_PATH} is missing"
+    cases: list[dict] = []
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            loaded = yaml.safe_load(fh)
+        assert isinstance(loaded, list) and loaded, f"{path} must be a non-empty list of cases"
+        cases.extend(loaded)
     return cases
 
 
