@@ -12,6 +12,14 @@ every file whose sha256 it already holds are copied, not extracted again —
 unless ``--full`` is given, or the warehouse schema or the extraction code
 (etl/fingerprint.py) changed since it was built.
 
+Engines (``--engine``): ``local`` extracts in this machine's process pool
+(etl/pool.py) and inserts the rows as they come; ``dask`` runs the same
+extraction as tasks on a Dask cluster that write Parquet partitioned by
+year, which this process then loads in bulk (etl/dask_engine.py,
+etl/dataset.py, docs/scale.md). Everything else — scan, reuse of unchanged
+files, ingest_log, corrections, views, the atomic swap — is this module's,
+shared by both.
+
 Corrections (etl/corrections.py) are copied from their own file at every
 build; :func:`refresh_corrections` swaps in new corrections without scanning
 the raw folder (the dashboard's path after an analyst saves one).
@@ -26,7 +34,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,8 +100,15 @@ def build(
     jobs: int | None = None,
     log: Log = print,
     corrections_file: Path | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    parquet: Path | None = None,
 ) -> BuildSummary:
     """Build the warehouse ``db`` from the report files under ``raw``.
+
+    ``engine`` is ``local`` (process pool) or ``dask`` (``scheduler``: join
+    that cluster, else a local one of ``jobs`` workers; ``parquet``: the
+    folder the tasks write, default ``<db>.parquet`` beside the warehouse).
 
     Returns the summary; raises only when the build as a whole cannot be
     done (no raw folder, disk full, ...), in which case the previous
@@ -108,6 +123,14 @@ def build(
         raise FileNotFoundError(f"raw folder not found: {raw}")
     corrections_file = Path(corrections_file) if corrections_file else corrections.corrections_path(db)
     jobs = jobs or default_jobs()
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if engine == "dask":
+        from etl.dask_engine import engine as dask_engine  # lazy: a local build must not need dask
+
+        extract: Extract = dask_engine(scheduler, parquet or parquet_path(db))
+    else:
+        extract = _local_engine
     summary = BuildSummary(db=db, full=full)
     db.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(db, log):
@@ -126,7 +149,7 @@ def build(
                 summary.full_reason = prev.stale_reason
                 log(f"re-extracting every file: {prev.stale_reason}")
             reuse = prev.usable and summary.full_reason is None
-            log_rows = _fill(con, found, prev, reuse, jobs, now, log, summary)
+            log_rows = _fill(con, found, prev, reuse, jobs, now, log, summary, extract)
             load.insert_log(con, sorted(log_rows, key=lambda r: (r[0], r[2])))
             if prev.attached:
                 con.execute("DETACH prev")
@@ -159,8 +182,9 @@ def _fill(
     now: dt.datetime,
     log: Log,
     summary: BuildSummary,
+    extract: Extract,
 ) -> list[tuple]:
-    """Copy unchanged reports, extract the rest; return the ingest_log rows."""
+    """Copy unchanged reports, extract the rest with ``extract``; return the ingest_log rows."""
     rows: list[tuple] = []
     keep = [f for f in found.primary if reuse and f.sha256 in prev.reports]
     todo = [f for f in found.primary if not (reuse and f.sha256 in prev.reports)]
@@ -171,12 +195,7 @@ def _fill(
         rows.append((f.name, f.sha256, "unchanged", reason, now))
     summary.unchanged = len(keep)
     old_names = {name: sha for sha, name in prev.reports.items()}
-    batch: list[FileResult] = []
-    for result in iter_extract(todo, jobs, log):
-        batch.append(result)
-        if len(batch) >= BATCH:
-            load.insert_results(con, batch, now)
-            batch.clear()
+    for result in extract(con, todo, jobs, now, log):
         if result.ok:
             summary.loaded += 1
             notes = list(result.notes)
@@ -188,7 +207,6 @@ def _fill(
             summary.failed += 1
             summary.failures.append((result.name, result.reason or "failed"))
             rows.append((result.name, result.sha256, "failed", result.reason, now))
-    load.insert_results(con, batch, now)
     for dup, first in found.duplicates:
         rows.append((dup.name, dup.sha256, "duplicate", f"same content as {first.name}", now))
     summary.duplicates = len(found.duplicates)
@@ -204,6 +222,30 @@ def _fill(
             rows.append((name, sha, "removed", "no longer in the raw folder", now))
             summary.removed += 1
     return rows
+
+
+ENGINES = ("local", "dask")
+# (connection, files to extract, jobs, ingested_at, log) -> one outcome per file, rows inserted into the connection
+Extract = Callable[[duckdb.DuckDBPyConnection, list[scan.RawFile], int, dt.datetime, Log], Iterable[FileResult]]
+
+
+def _local_engine(
+    con: duckdb.DuckDBPyConnection, todo: list[scan.RawFile], jobs: int, now: dt.datetime, log: Log
+) -> Iterator[FileResult]:
+    """This machine's process pool; rows are inserted every ``BATCH`` files as results arrive."""
+    batch: list[FileResult] = []
+    for result in iter_extract(todo, jobs, log):
+        batch.append(result)
+        if len(batch) >= BATCH:
+            load.insert_results(con, batch, now)
+            batch.clear()
+        yield result
+    load.insert_results(con, batch, now)
+
+
+def parquet_path(db: Path) -> Path:
+    """Where ``--engine dask`` writes its Parquet dataset by default: beside the warehouse."""
+    return db.with_name(db.name + ".parquet")
 
 
 @dataclass
@@ -370,12 +412,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--corrections", type=Path, default=None, help="corrections file (default: corrections.duckdb beside --db)"
     )
+    parser.add_argument(
+        "--engine", choices=ENGINES, default="local",
+        help="where extraction runs: local process pool (default) or a Dask cluster (docs/scale.md)",
+    )
+    parser.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS",
+        help="with --engine dask: join this scheduler (tcp://host:8786); default: a local cluster of --jobs workers",
+    )
+    parser.add_argument(
+        "--parquet", type=Path, default=None, metavar="DIR",
+        help="with --engine dask: Parquet folder the workers write, shared by all (default: <db>.parquet)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Build; exit status 1 if a file failed, 2 if the build itself could not be done."""
+    if args.engine != "dask" and (args.scheduler or args.parquet):
+        print("--scheduler and --parquet need --engine dask", file=sys.stderr)
+        return 2
     try:
-        summary = build(args.raw, args.db, full=args.full, jobs=args.jobs, corrections_file=args.corrections)
+        summary = build(
+            args.raw, args.db, full=args.full, jobs=args.jobs, corrections_file=args.corrections,
+            engine=args.engine, scheduler=args.scheduler, parquet=args.parquet,
+        )
     except (OSError, duckdb.Error, ValueError, RuntimeError) as exc:
         print(f"build failed, previous warehouse kept: {exc}", file=sys.stderr)
         return 2
