@@ -61,11 +61,40 @@ def _without_breakdowns(mentions: list[Mention]) -> list[Mention]:
     return kept
 
 
-def _select(mentions: list[Mention]) -> list[Mention]:
-    """Apply the several-mentions rule (module docstring, points 1–3)."""
+def _similar(a: str, b: str) -> float:
+    """Share of character pairs two clauses have in common (Jaccard)."""
+    pa = {a[i : i + 2] for i in range(len(a) - 1)}
+    pb = {b[i : i + 2] for i in range(len(b) - 1)}
+    return len(pa & pb) / len(pa | pb) if pa and pb else 0.0
+
+
+def _restates(kept: list[Mention], m: Mention) -> bool:
+    """The same figure again in another sentence: a summary and its detail, or a reminder."""
+    lex = rules.load("mentions")
+    return any(
+        k.value == m.value
+        and k.sentence != m.sentence
+        and (m.value >= lex["restate_min_value"] or _similar(k.context, m.context) >= lex["restate_similarity"])
+        for k in kept
+    )
+
+
+def _select(mentions: list[Mention], own: list[Mention] | None = None) -> list[Mention]:
+    """Apply the several-mentions rule (module docstring, points 1–3).
+
+    ``own``: when summing a general indicator with its children, only its own
+    mentions can be the year's total (a child's 全年 figure totals the child).
+    """
     totals = [m for m in mentions if m.total and not m.part]
     if totals:
         return [max(totals, key=lambda m: m.value)]
+    # 全年检查企业60家。 alone in its sentence sums up the year's other mentions.
+    year_totals = [
+        m for m in (mentions if own is None else own)
+        if m.year_total and not m.part and not any(o is not m and o.sentence == m.sentence for o in mentions)
+    ]
+    if year_totals and len(mentions) > 1:
+        return [max(year_totals, key=lambda m: m.value)]
     whole = [m for m in mentions if not m.part]
     if whole and len(whole) < len(mentions):
         mentions = whole
@@ -73,8 +102,7 @@ def _select(mentions: list[Mention]) -> list[Mention]:
     for m in mentions:
         if m.restated and kept:
             continue
-        # The same figure again in another sentence restates it (a summary, then the detail).
-        if any(k.value == m.value and k.sentence != m.sentence for k in kept):
+        if _restates(kept, m):
             continue
         kept.append(m)
     return _without_breakdowns(kept)
@@ -112,7 +140,7 @@ def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[
         for c in children:
             for m in values[c].mentions:
                 parts[m.start] = m
-        chosen = _select(sorted(parts.values(), key=lambda m: m.start))
+        chosen = _select(sorted(parts.values(), key=lambda m: m.start), own)
         value, qual, _ = _combine(chosen)
         values[ind] = Value(ind, value, qual, "derived", chosen, _confidence(chosen, "derived"))
     for ind, zs in zeros.items():

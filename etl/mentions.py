@@ -36,6 +36,7 @@ class Mention:
     sentence: Span = (0, 0)
     indicators: list[str] = field(default_factory=list)
     distance: float = 0.0
+    context: str = ""
     total: bool = False
     year_total: bool = False
     part: bool = False
@@ -184,6 +185,8 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
             return True  # 千家万户: a figure of speech; but 百余家, 超百家, 百人左右 are counts
         if num.startswith("一") and start > 0 and text[start - 1] in lex["word_before_yi"]:
             return True
+        if num == "一" and re.search(r"(?:无|未|没有|未发生|未收到|未出现|未接到)$", text[max(0, start - 4) : start]):
+            return True  # 未发生一起, 无一家: zero words, not one
         if start > 0 and re.match(r"[零〇一二两三四五六七八九十百千万亿]", text[start - 1]):
             return True
     nxt = text[m.end() : m.end() + 1]
@@ -223,12 +226,14 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
 
 
 def _classify(
-    text: str, m: Mention, left: Span, right: Span, prep: bool, prev_clause: Span | None, prev_units: set[str]
+    text: str, m: Mention, left: Span, right: Span, prep: bool, prev_clause: Span | None, prev_claimed: set[str]
 ) -> None:
     """Decide which indicators a mention counts for (fills ``m.indicators``)."""
     lex = rules.load("mentions")
     clause_text = text[m.clause[0] : m.clause[1]]
-    if any(w in clause_text for w in lex["clause_excludes"]):
+    if any(w in clause_text for w in lex["clause_excludes"]) or any(
+        re.search(p, clause_text) for p in lex["clause_patterns"]
+    ):
         return
     if any(w in text[right[0] : min(right[1], right[0] + 16)] for w in lex["right_excludes"]):
         return
@@ -245,8 +250,8 @@ def _classify(
         d = _keyword_hits(rule, text, left, right, prep)
         if d is not None:
             hits[rule.id] = d
-        # The clause before may lend its keyword unless its own numbers could claim it.
-        elif prev_clause is not None and not (prev_units & rule.units):
+        # The clause before may lend its keyword unless one of its own numbers claimed it.
+        elif prev_clause is not None and rule.id not in prev_claimed:
             d = _keyword_hits(rule, text, prev_clause, (right[1], right[1]), False)
             if d is not None:
                 lent[rule.id] = d + lex["previous_clause_penalty"] + (left[1] - left[0])
@@ -282,6 +287,7 @@ def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -
     return bool(
         _compiled("frequency").search(text, max(clause[0], start - 10), start)
         or _compiled("future_clause").search(head)
+        or _compiled("other_period").search(head)
         or _compiled("plan_sentence").match(sentence_text)
         or any(re.search(p, sentence_text) for p in rules.load("mentions")["sentence_excludes"])
     )
@@ -345,33 +351,67 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
             right_end = m.end + cut if cut >= 0 else nxt.start
         right = (m.end, right_end)
         prep = bool(_preposition().search(text, left_start, m.start))
-        prev_clause, prev_units = None, set()
+        prev_clause, prev_claimed = None, set()
         if c0 > 0 and text[c0 - 1] not in SENTENCE_END:
             prev_clause = _bounds(text, c0 - 1, CLAUSE_END)
-            prev_units = {o.unit for o in mentions if prev_clause[0] <= o.start < prev_clause[1]}
-        _classify(text, m, left, right, prep, prev_clause, prev_units)
+            prev_claimed = {i for o in mentions if prev_clause[0] <= o.start < prev_clause[1] for i in o.indicators}
+        _classify(text, m, left, right, prep, prev_clause, prev_claimed)
         clause_head = text[c0 : m.start]
         m.total = any(w in clause_head for w in lex["total_markers"])
         m.year_total = any(w in clause_head for w in lex["year_markers"])
-        m.part = any(w in clause_head for w in lex["part_markers"])
+        m.part = m.part or any(w in clause_head for w in lex["part_markers"])
+        m.context = text[c0:c1]
         m.restated = bool(_compiled("restate_frame").search(clause_head)) and "中" in text[m.end : c1]
+        if m.restated:  # what follows in the sentence breaks the restated figure down
+            for o in mentions[i + 1 :]:
+                if o.sentence == m.sentence:
+                    o.part = True
         m.restated |= any(w in text[max(c0, m.start - len(w) - 1) : m.start] for w in lex["restate_markers"])
     _share_predicates(text, mentions)
+    _refer_back(text, mentions)
     return [m for m in mentions if m.indicators]
+
+
+def _refer_back(text: str, mentions: list[Mention]) -> None:
+    """发现统计违法企业2家，均依法作出行政处罚: the clause after a count, with no
+    number of its own, says what was also done to the same units."""
+    for m in mentions:
+        c1 = m.clause[1]
+        if c1 >= len(text) or text[c1] in SENTENCE_END:
+            continue
+        nxt = _bounds(text, c1 + 1, CLAUSE_END)
+        if not _compiled("refer_back").match(text, nxt[0]) or any(nxt[0] <= o.start < nxt[1] for o in mentions):
+            continue
+        best: tuple[float, str] | None = None
+        for rule in indicator_rules().values():
+            if m.unit not in rule.units or rule.id in m.indicators:
+                continue
+            if rule.excludes and any(w in text[nxt[0] : nxt[1]] for w in rule.excludes):
+                continue
+            d = _keyword_hits(rule, text, (nxt[0], nxt[0]), nxt, True)
+            if d is not None and (best is None or d < best[0]):
+                best = (d, rule.id)
+        if best is not None:
+            m.indicators.append(best[1])
 
 
 def _share_predicates(text: str, mentions: list[Mention]) -> None:
     """An enumeration shares its predicate: 分别对1054名街镇统计人员、83名部门统计人员
     和1763名企业统计人员开展培训 — every number counts for what the last one does."""
     joiners = rules.load("mentions")["joiners"]
-    for i in range(len(mentions) - 2, -1, -1):
+
+    def listed(a: Mention, b: Mention) -> bool:
+        between = text[a.end : b.start]
+        return a.clause == b.clause and a.unit == b.unit and len(between) <= 15 and any(j in between for j in joiners)
+
+    for i in range(len(mentions) - 2, -1, -1):  # the predicate after the list
         m, nxt = mentions[i], mentions[i + 1]
-        if m.indicators or not nxt.indicators or m.clause != nxt.clause or m.unit != nxt.unit:
-            continue
-        between = text[m.end : nxt.start]
-        if len(between) <= 15 and any(j in between for j in joiners):
-            m.indicators = list(nxt.indicators)
-            m.distance = nxt.distance
+        if not m.indicators and nxt.indicators and listed(m, nxt):
+            m.indicators, m.distance = list(nxt.indicators), nxt.distance
+    for i in range(1, len(mentions)):  # the noun before the list (检查企业数分别为8家、12家…)
+        prev, m = mentions[i - 1], mentions[i]
+        if not m.indicators and prev.indicators and listed(prev, m):
+            m.indicators, m.distance = list(prev.indicators), prev.distance
 
 
 def find_zero_mentions(norm: Normalized, excluded: list[Span]) -> dict[str, list[Mention]]:

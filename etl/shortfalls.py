@@ -51,6 +51,12 @@ def classify(statement: str) -> str:
 def _statements(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the statements in a problems section."""
     doc = rules.load("document")
+    closing = re.compile(doc["closing_sentence"])
+    # The section ends at a closing remark (以上问题，我们将在今后工作中…).
+    for m in re.finditer(r"(?<=[。\n])[^。\n]", text[start:end]):
+        if closing.match(text, start + m.start()):
+            end = start + m.start()
+            break
     starts = [m.start() for m in _item().finditer(text, start, end)]
     if starts:
         bounds = starts + [end]
@@ -58,7 +64,7 @@ def _statements(text: str, start: int, end: int) -> list[tuple[int, int]]:
     words = re.compile(doc["problem_words"])
     return [
         (start + m.start(), start + m.end())
-        for m in re.finditer(r"[^。;!?\n]+[。;!?]?", text[start:end])
+        for m in re.finditer(r"[^。;!?:\n]+[。;!?]?", text[start:end])
         if words.search(m.group()) and not re.search(doc["problem_lead"], m.group())
     ]
 
