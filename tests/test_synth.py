@@ -247,3 +247,18 @@ def test_extraction_scores_on_300_reports(tmp_path: Path) -> None:
     f1, misses = values_f1(gold["values"], preds)
     assert len(gold["reports"]) == 300
     assert f1 >= 0.95, f"values_f1={f1:.3f}; first misses:\n" + "\n".join(misses[:40])
+
+
+def test_held_out_phrase_files_replace_the_bundled_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--phrases`` / $SYNTH_PHRASES: a folder's files replace the bundled ones of the same name."""
+    inds = _yaml("indicators")
+    inds["inspected_units"]["phrasings"] = ["检查台账登记在册的检查对象{q|家}"]
+    inds["inspected_units"]["p"] = 1.0
+    phrases = tmp_path / "phrases"
+    phrases.mkdir()
+    (phrases / "indicators.yaml").write_text(yaml.safe_dump(inds, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("SYNTH_PHRASES", str(phrases))
+    out = tmp_path / "c"
+    generate(out, [2022], 20, seed=1, jobs=1)
+    evidence = [r["evidence"] for r in read_gold(out)["values"] if r["indicator"] == "inspected_units"]
+    assert any("检查台账登记在册的检查对象" in e for e in evidence)

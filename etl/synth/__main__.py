@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from etl.synth.corpus import generate
+from etl.synth.phrasebook import ENV_PHRASES
 
 
 def parse_years(text: str) -> list[int]:
@@ -32,7 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", default="0", help="random seed; same seed, same corpus")
     p.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
     p.add_argument("--text-copy", action="store_true", help="also write text/: every document as UTF-8")
+    p.add_argument("--phrases", type=Path,
+                   help="folder of phrase files replacing the bundled ones of the same name (a held-out set)")
     a = p.parse_args(argv)
+    if a.phrases:
+        os.environ[ENV_PHRASES] = str(a.phrases.resolve())
     stats = generate(a.out, a.years, a.counties, a.seed, a.jobs, a.text_copy)
     print(" ".join(f"{k}={v}" for k, v in stats.items()))
     return 0
