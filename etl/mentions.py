@@ -284,10 +284,12 @@ def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -
     """Frequencies, intentions, next year's plans and other bodies' figures."""
     head = text[clause[0] : start]
     sentence_text = text[sentence[0] : sentence[1]]
+    sentence_head = text[sentence[0] : start]
     return bool(
         _compiled("frequency").search(text, max(clause[0], start - 10), start)
         or _compiled("future_clause").search(head)
-        or _compiled("other_period").search(head)
+        or _compiled("other_period").search(sentence_head)
+        or _compiled("difference").search(head)
         or _compiled("plan_sentence").match(sentence_text)
         or any(re.search(p, sentence_text) for p in rules.load("mentions")["sentence_excludes"])
     )
@@ -357,6 +359,8 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
             prev_claimed = {i for o in mentions if prev_clause[0] <= o.start < prev_clause[1] for i in o.indicators}
         _classify(text, m, left, right, prep, prev_clause, prev_claimed)
         clause_head = text[c0 : m.start]
+        if prev_clause is not None and text[c0 - 1] == ":":  # 检查企业数：38家 / 其中“双随机”抽查：30家
+            clause_head = text[prev_clause[0] : m.start]
         m.total = any(w in clause_head for w in lex["total_markers"])
         m.year_total = any(w in clause_head for w in lex["year_markers"])
         m.part = m.part or any(w in clause_head for w in lex["part_markers"])

@@ -64,8 +64,9 @@ def _statements(text: str, start: int, end: int) -> list[tuple[int, int]]:
     words = re.compile(doc["problem_words"])
     return [
         (start + m.start(), start + m.end())
-        for m in re.finditer(r"[^。;!?:\n]+[。;!?]?", text[start:end])
-        if words.search(m.group()) and not re.search(doc["problem_lead"], m.group())
+        for m in re.finditer(r"[^。;!?:\n]+[。;!?:]?", text[start:end])
+        # A phrase before a colon leads into the problems (仍存在一些薄弱之处：…).
+        if words.search(m.group()) and not re.search(doc["problem_lead"], m.group()) and m.group()[-1] != ":"
     ]
 
 
