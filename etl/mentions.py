@@ -226,7 +226,14 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
 
 
 def _classify(
-    text: str, m: Mention, left: Span, right: Span, prep: bool, prev_clause: Span | None, prev_claimed: set[str]
+    text: str,
+    m: Mention,
+    left: Span,
+    right: Span,
+    prep: bool,
+    prev_clause: Span | None,
+    prev_claimed: set[str],
+    part_clause: bool = False,
 ) -> None:
     """Decide which indicators a mention counts for (fills ``m.indicators``)."""
     lex = rules.load("mentions")
@@ -250,9 +257,11 @@ def _classify(
         d = _keyword_hits(rule, text, left, right, prep)
         if d is not None:
             hits[rule.id] = d
-        # The clause before may lend its keyword unless one of its own numbers claimed it.
-        elif prev_clause is not None and rule.id not in prev_claimed:
-            d = _keyword_hits(rule, text, prev_clause, (right[1], right[1]), False)
+        # The clause before may lend its keyword unless one of its own numbers claimed
+        # it; a part (其中…) reads on from the whole's clause.
+        elif prev_clause is not None and (part_clause or rule.id not in prev_claimed):
+            window = (prev_clause[0], left[1]) if part_clause else prev_clause
+            d = _keyword_hits(rule, text, window, (right[1], right[1]), False)
             if d is not None:
                 lent[rule.id] = d + lex["previous_clause_penalty"] + (left[1] - left[0])
     # The clause before names the kind of units counted here: it refines a general
@@ -326,6 +335,8 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
         m.sentence = sentence
         if _in_name(text, m.start, sentence) or _not_this_years_count(text, m.start, m.clause, sentence):
             continue
+        if _compiled("population_frame").search(text, m.clause[0], m.start) and "中" in text[m.end : m.clause[1]]:
+            continue  # 从全区1480家联网直报单位中随机抽取60家: the pool, not a count
         out.append(m)
     return out
 
@@ -357,7 +368,9 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         if c0 > 0 and text[c0 - 1] not in SENTENCE_END:
             prev_clause = _bounds(text, c0 - 1, CLAUSE_END)
             prev_claimed = {i for o in mentions if prev_clause[0] <= o.start < prev_clause[1] for i in o.indicators}
-        _classify(text, m, left, right, prep, prev_clause, prev_claimed)
+        # 党组会议21次，其中专题研究法治建设工作4次: a part is read with the whole's subject.
+        part_clause = prev is None and any(text.startswith(w, c0) for w in lex["part_markers"])
+        _classify(text, m, left, right, prep, prev_clause, prev_claimed, part_clause)
         clause_head = text[c0 : m.start]
         if prev_clause is not None and text[c0 - 1] == ":":  # 检查企业数：38家 / 其中“双随机”抽查：30家
             clause_head = text[prev_clause[0] : m.start]
@@ -386,11 +399,13 @@ def _refer_back(text: str, mentions: list[Mention]) -> None:
         nxt = _bounds(text, c1 + 1, CLAUSE_END)
         if not _compiled("refer_back").match(text, nxt[0]) or any(nxt[0] <= o.start < nxt[1] for o in mentions):
             continue
+        if re.search(r"未|没有|无", text[nxt[0] : nxt[1]]):
+            continue  # 均未发现统计违法问题: a zero, read by the zero words
         best: tuple[float, str] | None = None
         for rule in indicator_rules().values():
             if m.unit not in rule.units or rule.id in m.indicators:
                 continue
-            if rule.excludes and any(w in text[nxt[0] : nxt[1]] for w in rule.excludes):
+            if rule.excludes and any(w in text[nxt[0] : nxt[1]] or w in m.context for w in rule.excludes):
                 continue
             d = _keyword_hits(rule, text, (nxt[0], nxt[0]), nxt, True)
             if d is not None and (best is None or d < best[0]):
