@@ -20,8 +20,8 @@ Division of labour:
   file, which ``etl/build.py`` finishes and swaps in as for a local build.
 
 A batch whose worker keeps dying (Dask gives up with ``KilledWorker``) is
-split and its files are retried one by one, so only the file that kills a
-worker fails, with the same reason as in the local process pool. Any other
+split in halves that run alone until the file that kills a worker is found:
+only it fails, with the same reason as in the local process pool. Any other
 error of a task (storage full, unwritable) stops the build: that is not a
 file's fault, and the previous warehouse is kept.
 """
@@ -178,39 +178,54 @@ def run_batches(
 
     Bounded so that a national corpus (millions of files) is not one
     scheduler graph of millions of keys; tasks are refilled as they finish.
+
+    A batch that ends in ``KilledWorker`` may be innocent: Dask blames every
+    task that was on a worker when it died, queued ones included. So its
+    files become suspects, run in halves with nothing else in flight; only a
+    single file that kills its worker while running alone is failed.
     """
     from distributed import KilledWorker, as_completed
 
     n_slots = slots(client)
     size = batch or batch_size(len(todo), n_slots)
     queue: deque[list[RawFile]] = deque(list(todo[i : i + size]) for i in range(0, len(todo), size))
+    suspects: deque[list[RawFile]] = deque()
     window = n_slots * 2
-    running: dict[Future, list[RawFile]] = {}
+    running: dict[Future, tuple[list[RawFile], bool]] = {}  # files, whether the task runs alone
     outputs: list[ds.BatchOutput] = []
     progress = Progress(len(todo), log)
     pending = as_completed(loop=client.loop)
 
-    def submit(files: list[RawFile]) -> None:
+    def submit(files: list[RawFile], alone: bool) -> None:
         key = f"extract-{ds.batch_token(files)}-{uuid.uuid4().hex[:8]}"
         fut = client.submit(task, files, str(dataset), fingerprint, key=key, pure=False, retries=0)
-        running[fut] = files
+        running[fut] = (files, alone)
         pending.add(fut)
 
-    try:
+    def fill() -> None:
+        if suspects:  # drain what is in flight, then one suspect at a time
+            if not running:
+                submit(suspects.popleft(), alone=True)
+            return
         while queue and len(running) < window:
-            submit(queue.popleft())
+            submit(queue.popleft(), alone=False)
+
+    try:
+        fill()
         for fut in pending:
-            files = running.pop(fut)
+            files, alone = running.pop(fut)
             out: ds.BatchOutput | None = None
             try:
                 out = fut.result()
             except KilledWorker:
                 ds.remove_parts(dataset, ds.batch_token(files))
-                if len(files) > 1:  # find the culprit: its neighbours must not fail with it
-                    queue.extendleft([f] for f in reversed(files))
-                else:
+                if alone and len(files) == 1:
                     f = files[0]
                     out = ds.BatchOutput(ds.batch_token(files), [FileResult(f.name, f.sha256, reason=DIED)])
+                else:
+                    log(f"dask: a worker died running {len(files)} file(s); retrying them alone to find the cause")
+                    half = max(1, len(files) // 2)
+                    suspects.extendleft([h for h in (files[half:], files[:half]) if h])
             except CodeMismatch:
                 raise
             except Exception as exc:  # noqa: BLE001 - storage or cluster trouble: stop the build
@@ -220,8 +235,7 @@ def run_batches(
             if out is not None:
                 outputs.append(out)
                 progress.update(len(out.outcomes))
-            while queue and len(running) < window:
-                submit(queue.popleft())
+            fill()
     except BaseException:
         client.cancel(list(running))
         raise

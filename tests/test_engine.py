@@ -23,6 +23,7 @@ from etl import dataset as ds
 from etl.__main__ import main
 from etl.build import BuildSummary, build, parquet_path
 from etl.build import tmp_path as tmp_file_of
+from etl.fingerprint import extractor_fingerprint as disk_fingerprint
 from etl.warehouse import open_reader
 
 distributed = pytest.importorskip("distributed")
@@ -30,6 +31,8 @@ distributed = pytest.importorskip("distributed")
 pytestmark = pytest.mark.timeout(180)
 
 BROKEN = "broken.docx"
+# The extraction code on disk when the tests were collected (this process's extractor was imported then).
+CODE_AT_START = disk_fingerprint()
 
 
 @pytest.fixture(scope="module")
@@ -87,10 +90,21 @@ def frame(db: Path, sql: str) -> pd.DataFrame:
 
 
 def assert_same_warehouse(a: Path, b: Path) -> None:
-    for table, sql in TABLES.items():
-        left, right = frame(a, sql), frame(b, sql)
-        assert len(left) == len(right), table
-        pd.testing.assert_frame_equal(left, right, obj=table)
+    try:
+        for table, sql in TABLES.items():
+            left, right = frame(a, sql), frame(b, sql)
+            assert len(left) == len(right), table
+            pd.testing.assert_frame_equal(left, right, obj=table)
+    except AssertionError:
+        skip_if_code_changed()
+        raise
+
+
+def skip_if_code_changed() -> None:
+    """Others edit the extractor while tests run: workers started later may have loaded newer rules
+    than this process. A difference is only a failure when the code on disk is still what it was."""
+    if disk_fingerprint() != CODE_AT_START:
+        pytest.skip("extraction code changed on disk during the session: the engines ran different versions")
 
 
 def counts(s: BuildSummary) -> tuple[int, ...]:
@@ -157,6 +171,8 @@ def test_dask_build_of_synthetic_sample_equals_local_build(
     generate(tmp_path / "synth", [2019, 2020, 2021, 2022, 2023], 8, seed=5, jobs=1)  # 40 reports + 3 broken files
     raw = tmp_path / "synth" / "raw"
     local, dask, local_db, dask_db = both(raw, tmp_path, cluster.scheduler_address)
+    if counts(local) != counts(dask):
+        skip_if_code_changed()
     assert counts(local) == counts(dask)
     assert local.reports >= 40 and dask.failed >= 2
     assert_same_warehouse(local_db, dask_db)
@@ -241,9 +257,9 @@ class CrashOn(distributed.WorkerPlugin):
 def test_a_file_that_kills_its_worker_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import dask
 
-    monkeypatch.setattr("etl.dask_engine.TASKS_PER_SLOT", 1)  # one batch of all four files: it must be split
+    monkeypatch.setattr("etl.dask_engine.TASKS_PER_SLOT", 1)  # one batch of all six files: it must be split
 
-    raw = copy_seeds(tmp_path / "raw", SEEDS[:3])
+    raw = copy_seeds(tmp_path / "raw")
     shutil.copyfile(raw / SEEDS[0], raw / "crash.txt")
     with open(raw / "crash.txt", "ab") as f:
         f.write(b"\n")
@@ -259,13 +275,13 @@ def test_a_file_that_kills_its_worker_fails_alone(tmp_path: Path, monkeypatch: p
         summary = build(raw, db, jobs=1, log=quiet, engine="dask", scheduler=cl.scheduler_address)
     finally:
         cl.close(timeout=30)
-    assert (summary.loaded, summary.failed) == (3, 1)
+    assert (summary.loaded, summary.failed) == (5, 1)
     assert summary.failures == [("crash.txt", "worker process died while extracting it (crash or out of memory)")]
-    assert sorted(r[0] for r in query(db, "SELECT source_file FROM reports")) == SEEDS[:3]
+    assert sorted(r[0] for r in query(db, "SELECT source_file FROM reports")) == SEEDS
     # the dead batch left no part behind: the dataset holds exactly the loaded reports
     con = duckdb.connect(":memory:")
     try:
         n = con.execute(f"SELECT count(*) FROM {ds.scan_sql(parquet_path(db), 'reports')}").fetchall()
     finally:
         con.close()
-    assert n == [(3,)]
+    assert n == [(5,)]
