@@ -19,7 +19,7 @@ from etl.normalize import Normalized
 from etl.numbers import ARABIC, CHINESE, parse_number
 from etl.sections import Span, inside
 
-CLAUSE_END = ",;。!?:\n"
+CLAUSE_END = ",;。!?:\n\t"
 SENTENCE_END = ";。!?\n"
 
 
@@ -99,7 +99,7 @@ def _inverted_pattern() -> re.Pattern[str]:
     quals = "|".join(sorted((w for ws in lex["qualifiers_before"].values() for w in ws), key=len, reverse=True))
     suffixes = "|".join(lex["approximate_suffixes"])
     return re.compile(
-        rf"(?P<noun>{nouns})(?:为|达到|达|共计|共|累计|合计|有)?(?P<pre>{quals})?(?:达到|达)?"
+        rf"(?P<noun>{nouns})(?:[(（][^)）]{{0,4}}[)）])?[\t:]?(?:为|达到|达|共计|共|累计|合计|有)?(?P<pre>{quals})?(?:达到|达)?"
         rf"(?P<num>{ARABIC}|{CHINESE})(?P<mult>万|亿)?(?P<post>{suffixes})?(?![\d万亿余多人家户次场名个件份])"
     )
 

@@ -12,7 +12,7 @@ from etl.numbers import tidy
 from etl.sections import Span
 
 PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
-CLAUSE = re.compile(r"[^,;。!?:\n]+")
+CLAUSE = re.compile(r"[^,;。!?:\n\t]+")
 
 
 @cache
@@ -37,32 +37,47 @@ def _comparator(clause: str, pct_start: int, pct_end: int) -> str:
     return r["default_comparator"]
 
 
+def _weight(clause: str) -> int:
+    """How much a clause reads as a target rather than a past result (2022年…为87%)."""
+    r = _rules()
+    return sum(w in clause for w in r["future_words"]) - 2 * sum(w in clause for w in r["past_words"])
+
+
 def extract(norm: Normalized, spans: list[Span]) -> list[dict[str, Any]]:
-    """Targets found in the given plan spans; one per target indicator, the first stated."""
-    found: dict[str, dict[str, Any]] = {}
+    """Targets found in the given plan spans: per target indicator, the percentage
+    that reads most as a target; a keyword may stand in the clause before
+    (掌上执法率较上年提高5个百分点，达到90%以上)."""
+    found: dict[str, tuple[int, dict[str, Any]]] = {}
     for s0, e0 in spans:
+        prev = ""
         for cm in CLAUSE.finditer(norm.text, s0, e0):
             clause = cm.group()
             for pm in PERCENT.finditer(clause):
                 best = None
                 for ind, spec in _rules()["indicators"].items():
-                    if ind in found:
-                        continue
                     pos = [clause.find(k) for k in spec["keywords"] if k in clause]
-                    if pos:
-                        dist = min(abs(p - pm.start()) for p in pos)
-                        if best is None or dist < best[0]:
-                            best = (dist, ind)
+                    dist = min((abs(p - pm.start()) for p in pos), default=None)
+                    if dist is None and any(k in prev for k in spec["keywords"]):
+                        dist = 50 + pm.start()
+                    if dist is not None and (best is None or dist < best[0]):
+                        best = (dist, ind)
                 if best is None:
                     continue
+                weight = _weight(prev + clause)
+                if best[1] in found and found[best[1]][0] >= weight:
+                    continue
                 quote, s, e = norm.quote(cm.start(), cm.end())
-                found[best[1]] = {
-                    "indicator": best[1],
-                    "comparator": _comparator(clause, pm.start(), pm.end()),
-                    "value": tidy(float(pm.group(1))),
-                    "quote": quote,
-                    "start": s,
-                    "end": e,
-                    "flags": ["implausible: a percentage above 100"] if float(pm.group(1)) > 100 else [],
-                }
-    return list(found.values())
+                found[best[1]] = (
+                    weight,
+                    {
+                        "indicator": best[1],
+                        "comparator": _comparator(clause, pm.start(), pm.end()),
+                        "value": tidy(float(pm.group(1))),
+                        "quote": quote,
+                        "start": s,
+                        "end": e,
+                        "flags": ["implausible: a percentage above 100"] if float(pm.group(1)) > 100 else [],
+                    },
+                )
+            prev = clause
+    return [target for _, target in found.values()]
