@@ -142,7 +142,8 @@ def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[
                 parts[m.start] = m
         chosen = _select(sorted(parts.values(), key=lambda m: m.start), own)
         value, qual, _ = _combine(chosen)
-        values[ind] = Value(ind, value, qual, "derived", chosen, _confidence(chosen, "derived"))
+        basis = "stated" if len(chosen) == 1 and chosen[0] in own else "derived"
+        values[ind] = Value(ind, value, qual, basis, chosen, _confidence(chosen, basis))
     for ind, zs in zeros.items():
         if ind not in values:
             values[ind] = Value(ind, 0.0, "exact", "stated", zs[:1], 0.9)
@@ -163,6 +164,9 @@ def quote_span(norm: Normalized, v: Value, max_chars: int = 200) -> tuple[str, i
         start, end = main.clause
     while start < end and norm.text[start] in " \n":
         start += 1
+    # A table cell is quoted with its row (执法检查企业数（家）<tab>57), not alone.
+    if start > 0 and norm.text[start - 1] == "\t":
+        start = norm.text.rfind("\n", 0, start) + 1
     return norm.quote(start, end)
 
 

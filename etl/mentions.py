@@ -105,6 +105,13 @@ def _inverted_pattern() -> re.Pattern[str]:
 
 
 @cache
+def _table_cell_pattern() -> re.Pattern[str]:
+    """A table row whose label carries the unit: 其中：“双随机”抽查（家）<tab>41."""
+    units = sorted({u for r in indicator_rules().values() for u in r.units}, key=len, reverse=True)
+    return re.compile(rf"[(](?P<unit>{'|'.join(units)})[)]\t(?P<num>{ARABIC})(?=\t|\n|$)")
+
+
+@cache
 def _before_qualifiers() -> list[tuple[re.Pattern[str], str]]:
     lex = rules.load("mentions")
     words = [(w, q) for q, ws in lex["qualifiers_before"].items() for w in ws]
@@ -326,6 +333,10 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
             qual = "at_least"
         unit = lex["inverted_units"][mt.group("noun")]
         found.append(Mention(mt.start("num"), mt.end(), value, qual, unit, (0, 0)))
+    for mt in _table_cell_pattern().finditer(text):
+        value = parse_number(mt.group("num"))
+        if value is not None:
+            found.append(Mention(mt.start("num"), mt.end(), value, "exact", mt.group("unit"), (0, 0)))
     out = []
     for m in sorted(found, key=lambda m: m.start):
         if m.distance < 0 or inside(m.start, excluded):
@@ -372,7 +383,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         part_clause = prev is None and any(text.startswith(w, c0) for w in lex["part_markers"])
         _classify(text, m, left, right, prep, prev_clause, prev_claimed, part_clause)
         clause_head = text[c0 : m.start]
-        if prev_clause is not None and text[c0 - 1] == ":":  # 检查企业数：38家 / 其中“双随机”抽查：30家
+        if prev_clause is not None and text[c0 - 1] in ":\t":  # 检查企业数：38家 / a table row's label
             clause_head = text[prev_clause[0] : m.start]
         m.total = any(w in clause_head for w in lex["total_markers"])
         m.year_total = any(w in clause_head for w in lex["year_markers"])
