@@ -88,6 +88,7 @@ def _select(mentions: list[Mention], own: list[Mention] | None = None) -> list[M
     totals = [m for m in mentions if m.total and not m.part]
     if totals:
         return [max(totals, key=lambda m: m.value)]
+    mentions = _without_breakdowns(mentions)
     # 全年检查企业60家。 alone in its sentence sums up the year's other mentions.
     year_totals = [
         m for m in (mentions if own is None else own)
@@ -105,7 +106,7 @@ def _select(mentions: list[Mention], own: list[Mention] | None = None) -> list[M
         if _restates(kept, m):
             continue
         kept.append(m)
-    return _without_breakdowns(kept)
+    return kept
 
 
 def _confidence(mentions: list[Mention], basis: str) -> float:
@@ -133,12 +134,11 @@ def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[
         children = [c for c, r in all_rules.items() if r.parent == ind and c in by_ind]
         if not children or (ind in values and any(m.total or m.year_total for m in values[ind].mentions)):
             continue
-        own = values[ind].mentions if ind in values else []
-        if own and any(m.part for c in children for m in values[c].mentions):
-            continue  # 其中…: the children are parts of the general figure
+        # Children flagged 其中 are parts of the general figure and drop out in _select.
+        own = by_ind.get(ind, [])
         parts: dict[int, Mention] = {m.start: m for m in own}
         for c in children:
-            for m in values[c].mentions:
+            for m in by_ind[c]:
                 parts[m.start] = m
         chosen = _select(sorted(parts.values(), key=lambda m: m.start), own)
         value, qual, _ = _combine(chosen)

@@ -18,6 +18,7 @@ from etl import rules
 from etl.normalize import Normalized
 from etl.numbers import ARABIC, CHINESE, parse_number
 from etl.sections import Span, inside
+from etl.tables import read_tables
 
 CLAUSE_END = ",;。!?:\n\t"
 SENTENCE_END = ";。!?\n"
@@ -37,6 +38,7 @@ class Mention:
     indicators: list[str] = field(default_factory=list)
     distance: float = 0.0
     context: str = ""
+    labels: list[Span] | None = None  # for a table cell: its header and row labels
     total: bool = False
     year_total: bool = False
     part: bool = False
@@ -337,10 +339,20 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
         value = parse_number(mt.group("num"))
         if value is not None:
             found.append(Mention(mt.start("num"), mt.end(), value, "exact", mt.group("unit"), (0, 0)))
+    cells, table_spans = read_tables(text, {u for r in indicator_rules().values() for u in r.units})
+    for c in cells:
+        m = Mention(c.start, c.end, c.value, "exact", c.unit, c.row, labels=c.labels, total=c.total, part=c.part)
+        found.append(m)
     out = []
     for m in sorted(found, key=lambda m: m.start):
         if m.distance < 0 or inside(m.start, excluded):
             continue
+        if m.labels is not None:  # a table cell: its labels are its words
+            m.sentence, m.context = m.clause, text[m.clause[0] : m.clause[1]]
+            out.append(m)
+            continue
+        if inside(m.start, table_spans):
+            continue  # read by the table reader
         sentence = _bounds(text, m.start, SENTENCE_END)
         m.clause = _bounds(text, m.start, CLAUSE_END)
         m.sentence = sentence
@@ -358,6 +370,10 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     lex = rules.load("mentions")
     mentions = _read_numbers(text, excluded)
     for i, m in enumerate(mentions):
+        if m.labels is not None:
+            row_label = m.labels[1] if len(m.labels) > 1 else (m.end, m.end)
+            _classify(text, m, m.labels[0], row_label, False, None, set())
+            continue
         c0, c1 = m.clause
         prev = mentions[i - 1] if i > 0 and mentions[i - 1].clause == m.clause else None
         nxt = mentions[i + 1] if i + 1 < len(mentions) and mentions[i + 1].clause == m.clause else None

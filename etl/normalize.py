@@ -60,8 +60,8 @@ def _joins(prev_line: str, next_line: str) -> bool:
     """Whether a line break sits inside a sentence (wrapped text) and should go."""
     prev = prev_line.strip().replace("*", "")
     nxt = next_line.strip()
-    if not prev or not nxt:
-        return False
+    if not prev or not nxt or "\t" in prev or "\t" in nxt:
+        return False  # table rows stay rows
     if prev[-1] in SENTENCE_END or prev.endswith(TITLE_END):
         return False
     if ENUMERATOR.match(nxt):

@@ -52,6 +52,10 @@ def extract(norm: Normalized, spans: list[Span]) -> list[dict[str, Any]]:
         prev = ""
         for cm in CLAUSE.finditer(norm.text, s0, e0):
             clause = cm.group()
+            line_start = norm.text.rfind("\n", 0, cm.start()) + 1
+            if norm.text[cm.start() - 1 : cm.start()] == "\t":
+                # In a table row, the row's first cell names the indicator of every cell.
+                prev = norm.text[line_start : norm.text.index("\t", line_start)]
             for pm in PERCENT.finditer(clause):
                 best = None
                 for ind, spec in _rules()["indicators"].items():
