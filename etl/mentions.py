@@ -372,7 +372,8 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     for i, m in enumerate(mentions):
         if m.labels is not None:
             row_label = m.labels[1] if len(m.labels) > 1 else (m.end, m.end)
-            _classify(text, m, m.labels[0], row_label, False, None, set())
+            corner = m.labels[2] if len(m.labels) > 2 else None
+            _classify(text, m, m.labels[0], row_label, False, corner, set())
             continue
         c0, c1 = m.clause
         prev = mentions[i - 1] if i > 0 and mentions[i - 1].clause == m.clause else None

@@ -65,11 +65,12 @@ def doc_type(text: str) -> str:
     """``plan`` or ``report``."""
     d = _doc()
     for line in _title_lines(text, d["title_chars"]):
-        # The head noun of a Chinese title comes last: 关于…工作要点落实情况的报告 is a report.
-        report_at = [m.end() for m in d["report_title"].finditer(line)]
-        plan_at = [m.end() for m in d["plan_title"].finditer(line)]
-        if report_at or plan_at:
-            return "report" if max(report_at, default=-1) >= max(plan_at, default=-1) else "plan"
+        # A title naming a report at all is one (关于…工作要点落实情况的报告,
+        # 2022年工作总结和2023年工作思路): a plan's title names only the plan.
+        if d["report_title"].search(line):
+            return "report"
+        if d["plan_title"].search(line):
+            return "plan"
     # A report usually closes with next year's plans: work done comes first.
     plans = sections.plan_spans(text)
     if (plans and plans[0][0] > 0.3 * len(text)) or sections.problem_spans(text):

@@ -30,7 +30,7 @@ class Cell:
     end: int
     value: float
     unit: str
-    labels: list[Span]  # header cell and row label that describe the number
+    labels: list[Span]  # header cell, row label and corner cell that describe the number
     row: Span
     total: bool
     part: bool
@@ -95,7 +95,9 @@ def read_tables(text: str, known_units: set[str]) -> tuple[list[Cell], list[Span
                 value = parse_number(cell)
                 if unit is None or value is None:
                     continue
+                # Header cell, row label, and the corner cell that names what the rows are (培训对象).
                 labels = [header[j][1]] + ([row_span] if j > 0 and not NUMBER.match(row_label) else [])
+                labels += [header[0][1]] if j > 0 else []
                 cells.append(
                     Cell(
                         span[0],
@@ -104,7 +106,7 @@ def read_tables(text: str, known_units: set[str]) -> tuple[list[Cell], list[Span
                         unit[0],
                         labels,
                         (offset, offset + len(line)),
-                        bool(TOTAL_ROW.match(row_label)),
+                        bool(TOTAL_ROW.match(row_label) or TOTAL_ROW.match(header[j][0])),
                         any(row_label.startswith(w) for w in part_words),
                     )
                 )
