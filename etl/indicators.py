@@ -132,7 +132,7 @@ def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[
     # figures and their children's (双随机 20家 + 专项检查 8家 → 28家).
     for ind in all_rules:
         children = [c for c, r in all_rules.items() if r.parent == ind and c in by_ind]
-        if not children or (ind in values and any(m.total or m.year_total for m in values[ind].mentions)):
+        if not children or (ind in values and any(m.total for m in values[ind].mentions)):
             continue
         # Children flagged 其中 are parts of the general figure and drop out in _select.
         own = by_ind.get(ind, [])

@@ -369,6 +369,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     text = norm.text
     lex = rules.load("mentions")
     mentions = _read_numbers(text, excluded)
+    respective = _respectively(text, mentions)
     for i, m in enumerate(mentions):
         if m.labels is not None:
             row_label = m.labels[1] if len(m.labels) > 1 else (m.end, m.end)
@@ -398,7 +399,10 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
             prev_claimed = {i for o in mentions if prev_clause[0] <= o.start < prev_clause[1] for i in o.indicators}
         # 党组会议21次，其中专题研究法治建设工作4次: a part is read with the whole's subject.
         part_clause = prev is None and any(text.startswith(w, c0) for w in lex["part_markers"])
-        _classify(text, m, left, right, prep, prev_clause, prev_claimed, part_clause)
+        if i in respective:
+            _classify(text, m, respective[i], (m.end, m.end), False, None, set())
+        else:
+            _classify(text, m, left, right, prep, prev_clause, prev_claimed, part_clause)
         clause_head = text[c0 : m.start]
         if prev_clause is not None and text[c0 - 1] in ":\t":  # 检查企业数：38家 / a table row's label
             clause_head = text[prev_clause[0] : m.start]
@@ -440,6 +444,29 @@ def _refer_back(text: str, mentions: list[Mention]) -> None:
                 best = (d, rule.id)
         if best is not None:
             m.indicators.append(best[1])
+
+
+def _respectively(text: str, mentions: list[Mention]) -> dict[int, Span]:
+    """A、B和C分别为20家、6家和8家: the k-th number is described by the k-th noun.
+
+    Returns, for each mention so paired, the span of its noun."""
+    pattern = _compiled("respectively")
+    out: dict[int, Span] = {}
+    for i, m in enumerate(mentions):
+        if i in out or (i > 0 and mentions[i - 1].clause == m.clause):
+            continue
+        head = pattern.search(text, m.clause[0], m.start)
+        if head is None:
+            continue
+        run = [k for k in range(i, len(mentions)) if mentions[k].clause == m.clause]
+        nouns, pos = [], head.start("nouns")
+        for part in re.split(r"(、|和|及|与|以及)", head.group("nouns")):
+            if part and not re.fullmatch(r"、|和|及|与|以及", part):
+                nouns.append((pos, pos + len(part)))
+            pos += len(part)
+        if len(nouns) == len(run) > 1:
+            out.update(zip(run, nouns, strict=True))
+    return out
 
 
 def _share_predicates(text: str, mentions: list[Mention]) -> None:

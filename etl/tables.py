@@ -96,8 +96,10 @@ def read_tables(text: str, known_units: set[str]) -> tuple[list[Cell], list[Span
                 if unit is None or value is None:
                     continue
                 # Header cell, row label, and the corner cell that names what the rows are (培训对象).
-                labels = [header[j][1]] + ([row_span] if j > 0 and not NUMBER.match(row_label) else [])
-                labels += [header[0][1]] if j > 0 else []
+                if j > 0 and not NUMBER.match(row_label):
+                    labels = [header[j][1], row_span, header[0][1]]
+                else:  # a row of numbers only: each column's header is all there is
+                    labels = [header[j][1]]
                 cells.append(
                     Cell(
                         span[0],
