@@ -389,7 +389,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         if nxt is not None:
             # 抽查二十七家、跨部门联合检查三家: the words after the joiner belong to the next number.
             between = text[m.end : nxt.start]
-            cut = min((between.find(j) for j in lex["joiners"] if j in between), default=-1)
+            cut = min((between.find(j) for j in [*lex["joiners"], "("] if j in between), default=-1)
             right_end = m.end + cut if cut >= 0 else nxt.start
         right = (m.end, right_end)
         prep = bool(_preposition().search(text, left_start, m.start))
@@ -429,21 +429,26 @@ def _refer_back(text: str, mentions: list[Mention]) -> None:
         if c1 >= len(text) or text[c1] in SENTENCE_END:
             continue
         nxt = _bounds(text, c1 + 1, CLAUSE_END)
-        if not _compiled("refer_back").match(text, nxt[0]) or any(nxt[0] <= o.start < nxt[1] for o in mentions):
+        if not _compiled("refer_back").match(text, nxt[0]):
             continue
-        if re.search(r"未|没有|无", text[nxt[0] : nxt[1]]):
+        # The referring clauses run on while they carry no number of their own
+        # (均为首次违法且情节轻微，依法免予处罚，责令限期改正).
+        end = nxt[1]
+        while end < len(text) and text[end] not in SENTENCE_END:
+            after = _bounds(text, end + 1, CLAUSE_END)
+            if any(after[0] <= o.start < after[1] for o in mentions):
+                break
+            end = after[1]
+        span = (nxt[0], end)
+        if any(span[0] <= o.start < span[1] for o in mentions) or re.search(r"未|没有|无", text[span[0] : span[1]]):
             continue  # 均未发现统计违法问题: a zero, read by the zero words
-        best: tuple[float, str] | None = None
         for rule in indicator_rules().values():
-            if m.unit not in rule.units or rule.id in m.indicators:
+            if m.unit not in rule.units or rule.id in m.indicators or rule.parent in m.indicators:
                 continue
-            if rule.excludes and any(w in text[nxt[0] : nxt[1]] or w in m.context for w in rule.excludes):
+            if any(w in text[span[0] : span[1]] or w in m.context for w in rule.excludes):
                 continue
-            d = _keyword_hits(rule, text, (nxt[0], nxt[0]), nxt, True)
-            if d is not None and (best is None or d < best[0]):
-                best = (d, rule.id)
-        if best is not None:
-            m.indicators.append(best[1])
+            if _keyword_hits(rule, text, (span[0], span[0]), span, True) is not None:
+                m.indicators.append(rule.id)
 
 
 def _respectively(text: str, mentions: list[Mention]) -> dict[int, Span]:
@@ -476,7 +481,10 @@ def _share_predicates(text: str, mentions: list[Mention]) -> None:
 
     def listed(a: Mention, b: Mention) -> bool:
         between = text[a.end : b.start]
-        return a.clause == b.clause and a.unit == b.unit and len(between) <= 15 and any(j in between for j in joiners)
+        # 《统计检查查询书》12份、《责令改正通知书》7份: a number with a named noun of its own does not share.
+        own_noun = "《" in text[a.clause[0] : a.start].split("、")[-1] if a.clause == b.clause else False
+        listed_ = a.clause == b.clause and a.unit == b.unit and len(between) <= 15
+        return listed_ and any(j in between for j in joiners) and not own_noun
 
     for i in range(len(mentions) - 2, -1, -1):  # the predicate after the list
         m, nxt = mentions[i], mentions[i + 1]
