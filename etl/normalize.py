@@ -50,9 +50,9 @@ class Normalized:
 
 # Full-width ASCII to half-width, so that ``６１家`` matches like ``61家``.
 FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-# What goes: markdown heading marks (``## 二、存在问题``), spaces (so ``61 家`` reads ``61家``; a tab stays, it separates
-# table cells), markdown ``**`` and
-# thousands separators (``10,534家`` reads ``10534家``, not two clauses).
+# What goes: markdown heading marks (``## 二、存在问题``) and ``**``; spaces (so
+# ``61 家`` reads ``61家``; a tab stays, it separates table cells); thousands
+# separators (``10,534家`` reads ``10534家``, not two clauses).
 DROPPED = re.compile(r"^#{1,6}[ \t]*|\*\*|[ \r\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+|(?<=\d),(?=\d{3}(?!\d))")
 
 

@@ -179,7 +179,14 @@ def _summary(report: dict) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def _param(case: dict) -> object:
+    """A case the extractor is known to miss carries ``known_gap: why``: it runs as a
+    strict xfail, so it is reported until it passes, and then must lose the mark."""
+    marks = [pytest.mark.xfail(strict=True, reason=case["known_gap"])] if "known_gap" in case else []
+    return pytest.param(case, id=case["id"], marks=marks)
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_extraction_case(case):
     from etl.extract import extract_text
 
@@ -214,8 +221,8 @@ def test_case_structure():
     problems = []
     for c in CASES:
         cid = c.get("id")
-        if set(c) - {"id", "text", "expect"}:
-            problems.append(f"{cid}: unknown keys {set(c) - {'id', 'text', 'expect'}}")
+        if set(c) - {"id", "text", "expect", "known_gap"}:
+            problems.append(f"{cid}: unknown keys {set(c) - {'id', 'text', 'expect', 'known_gap'}}")
         if not isinstance(c.get("text"), str) or not c["text"].strip():
             problems.append(f"{cid}: empty text")
         e = _expect(c)
