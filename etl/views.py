@@ -1,5 +1,8 @@
 """Create the views the dashboard reads: etl/views.sql plus the generated ``v_compare``.
 
+The ones the dashboard reads are then materialized as tables of the same
+name (see ``MATERIALIZED``), so a page query does not re-apply corrections.
+
 ``v_compare`` has one column per indicator of the catalogue, so its SQL is
 written from the ``indicators`` table (ids checked in etl/catalogue.py and
 still quoted with :func:`etl.duck.quote_ident` / :func:`etl.duck.quote_literal`:
@@ -29,23 +32,77 @@ KEY_COLUMNS = ("province", "city", "district", "adcode", "year", "doc_type", "re
 assert set(KEY_COLUMNS) <= RESERVED
 
 
+# The relations the dashboard reads, materialized as tables of the same name
+# and columns once the views are created, each sorted by the columns pages
+# filter on so that DuckDB's zone maps (per-row-group min/max) skip row groups.
+# Corrections only change at a build or refresh_corrections, both of which
+# create the views and materialize them again, so the tables are never stale.
+# The other views (v_values_base, v_shortfalls_base, v_report_meta) only
+# serve these and are dropped once they are materialized.
+MATERIALIZED: dict[str, tuple[str, ...]] = {
+    "v_corrections": ("created_at", "correction_id"),
+    "v_corrections_review": ("created_at", "correction_id"),
+    "v_reports": ("province", "city", "district", "year", "doc_type", "report_id"),
+    "v_values": ("province", "city", "district", "year", "indicator", "value_id"),
+    "v_shortfalls": ("province", "city", "district", "year", "report_id", "seq"),
+    "v_targets": ("province", "city", "district", "year", "indicator", "report_id"),
+    "v_compare": ("province", "city", "district", "year", "doc_type", "report_id"),
+}
+#: Filter choices for the sidebar: distinct region x year x doc_type of v_reports.
+REGION_OPTIONS = "region_options"
+STAGING = "_new_"
+
+
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """All views, after the catalogue tables are loaded."""
+    """All views, after the catalogue tables are loaded, then materialized (see ``MATERIALIZED``)."""
     con.execute(VIEWS_FILE.read_text(encoding="utf-8"))
     con.execute(compare_sql(con))
+    materialize(con)
 
 
-def replace_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the views of the connection's default catalog and create the current ones.
+def materialize(con: duckdb.DuckDBPyConnection) -> None:
+    """Replace the views of ``MATERIALIZED`` by sorted tables of the same name; drop the others."""
+    for name, keys in MATERIALIZED.items():
+        order = ", ".join(quote_ident(k) for k in keys)
+        con.execute(
+            "CREATE OR REPLACE TABLE " + quote_ident(STAGING + name) + " AS SELECT * FROM " + quote_ident(name)
+            + " ORDER BY " + order
+        )
+    con.execute(
+        "CREATE OR REPLACE TABLE " + quote_ident(STAGING + REGION_OPTIONS) + " AS "
+        "SELECT DISTINCT province, city, district, year, doc_type FROM " + quote_ident(STAGING + "v_reports")
+        + " ORDER BY province, city, district, year, doc_type"
+    )
+    _drop_views(con)
+    for name in [*MATERIALIZED, REGION_OPTIONS]:
+        con.execute("DROP TABLE IF EXISTS " + quote_ident(name))
+        con.execute("ALTER TABLE " + quote_ident(STAGING + name) + " RENAME TO " + quote_ident(name))
 
-    Used when a warehouse is copied rather than rebuilt, so that it still
-    gets the view definitions of the code that copies it.
-    """
+
+def _drop_views(con: duckdb.DuckDBPyConnection) -> None:
     names = con.execute(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal AND database_name = current_database()"
     ).fetchall()
     for (name,) in names:
         con.execute("DROP VIEW IF EXISTS " + quote_ident(name))
+
+
+def replace_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the views (and their materialized tables) of the default catalog and create the current ones.
+
+    Used when a warehouse is copied rather than rebuilt, so that it still
+    gets the view definitions of the code that copies it.
+    """
+    _drop_views(con)
+    tables = {
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND database_name = current_database()"
+        ).fetchall()
+    }
+    for name in [*MATERIALIZED, REGION_OPTIONS]:
+        if name in tables:
+            con.execute("DROP TABLE " + quote_ident(name))
     create_views(con)
 
 

@@ -24,8 +24,9 @@ MAX_ENTRIES = 256
 
 cache = st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 
-# The build's views (etl/views.sql) apply analysts' corrections; the pages read
-# only them, plus reports.text for the Sources page. Each constant below is a
+# The build's views (etl/views.sql) apply analysts' corrections and are
+# materialized as tables of the same names, sorted by region and year
+# (etl/views.py); the pages read only them, plus reports.text for the Sources page. Each constant below is a
 # fixed relation with the columns the pages use.
 VALUES = (
     "(SELECT value_id, report_id, indicator, province, city, district, adcode, year, doc_type, source_file, "
@@ -101,11 +102,15 @@ def themes(src: Source) -> pd.DataFrame:
 
 @cache
 def region_options(src: Source) -> pd.DataFrame:
-    """Distinct province/city/district/year/doc_type rows, to feed the cascading filters."""
+    """Distinct province/city/district/year/doc_type rows, to feed the cascading filters.
+
+    The build keeps them in a table of their own (etl/views.py), so this is
+    a plain read rather than a DISTINCT over the reports.
+    """
     return _df(
         src,
-        f"SELECT DISTINCT province, city, district, year, doc_type FROM {REPORTS} "
-        "ORDER BY province, city, district, year",
+        "SELECT province, city, district, year, doc_type FROM region_options "
+        "ORDER BY province, city, district, year, doc_type",
     )
 
 
