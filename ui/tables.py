@@ -145,23 +145,25 @@ def funnel_reports(reports: pd.DataFrame, values: pd.DataFrame, steps: Sequence[
 
 def shortfall_matrix(reports: pd.DataFrame, shortfalls: pd.DataFrame,
                      themes: pd.DataFrame, name_col: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Report (region, year) × theme: statement counts and the statements joined for hover."""
+    """Report (region, year) × theme: statement counts and the statements joined for hover.
+
+    Two reports can share a label (a report and a plan of one district-year,
+    or several of unknown region), so rows are grouped by label, not looked up.
+    """
     labels = with_region(reports)
     theme_names = dict(zip(themes["theme"], themes[name_col], strict=True))
-    counts = pd.DataFrame(0, index=list(labels["label"]), columns=list(theme_names.values()))
-    texts = pd.DataFrame("", index=counts.index, columns=counts.columns)
+    index = list(dict.fromkeys(labels["label"]))
     label_of = dict(zip(labels["report_id"], labels["label"], strict=True))
-    for row in shortfalls.itertuples():
-        label = label_of.get(row.report_id)
-        col = theme_names.get(row.theme, row.theme)
-        if label is None:
-            continue
-        if col not in counts.columns:
-            counts[col] = 0
-            texts[col] = ""
-        counts.loc[label, col] += 1
-        texts.loc[label, col] = (texts.loc[label, col] + "<br>" if texts.loc[label, col] else "") + str(row.text)
-    return counts, texts
+    rows = pd.DataFrame({
+        "label": shortfalls["report_id"].map(label_of) if len(shortfalls) else pd.Series(dtype=object),
+        "col": shortfalls["theme"].map(lambda t: theme_names.get(t, t)) if len(shortfalls) else pd.Series(dtype=object),
+        "text": shortfalls["text"].astype(str) if len(shortfalls) else pd.Series(dtype=object),
+    }).dropna(subset=["label"])
+    columns = list(theme_names.values()) + sorted(set(rows["col"]) - set(theme_names.values()))
+    grouped = rows.groupby(["label", "col"], sort=False)["text"]
+    counts = grouped.size().unstack(fill_value=0).reindex(index=index, columns=columns, fill_value=0)
+    texts = grouped.agg("<br>".join).unstack(fill_value="").reindex(index=index, columns=columns, fill_value="")
+    return counts.astype(int), texts
 
 
 def silent_reports(reports: pd.DataFrame, shortfalls: pd.DataFrame) -> pd.DataFrame:
