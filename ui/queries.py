@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -105,13 +106,21 @@ def region_options(src: Source) -> pd.DataFrame:
     """Distinct province/city/district/year/doc_type rows, to feed the cascading filters.
 
     The build keeps them in a table of their own (etl/views.py), so this is
-    a plain read rather than a DISTINCT over the reports.
+    a plain read rather than a DISTINCT over the reports; a warehouse built
+    before that table existed is read the old way until it is rebuilt.
     """
-    return _df(
-        src,
-        "SELECT province, city, district, year, doc_type FROM region_options "
-        "ORDER BY province, city, district, year, doc_type",
-    )
+    try:
+        return _df(
+            src,
+            "SELECT province, city, district, year, doc_type FROM region_options "
+            "ORDER BY province, city, district, year, doc_type",
+        )
+    except duckdb.CatalogException:
+        return _df(
+            src,
+            f"SELECT DISTINCT province, city, district, year, doc_type FROM {REPORTS} "
+            "ORDER BY province, city, district, year, doc_type",
+        )
 
 
 # --------------------------------------------------------------------------- overview
