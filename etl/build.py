@@ -159,12 +159,9 @@ def build(
             summary.corrections_review = _count(con, "SELECT count(*) FROM v_corrections_review")
             summary.seconds = time.monotonic() - started
             load.insert_build_info(con, _build_info(summary, now, raw, jobs, fingerprint))
-            con.execute("CHECKPOINT")
-            con.close()
-            swap(tmp, db)
+            _swap_in(con, tmp, db)
         except BaseException:
-            con.close()
-            remove_file(tmp, None)
+            _abandon(con, tmp)
             raise
     summary.seconds = time.monotonic() - started
     log("build: " + summary.line())
@@ -346,15 +343,25 @@ def refresh_corrections(db: Path = DEFAULT_DB, corrections_file: Path | None = N
             replace_views(con)
             review = _count(con, "SELECT count(*) FROM v_corrections_review")
             con.execute("UPDATE build_info SET n_corrections = ?, n_corrections_review = ?", [n, review])
-            con.execute("CHECKPOINT")
-            con.close()
-            swap(tmp, db)
+            _swap_in(con, tmp, db)
         except BaseException:
-            con.close()
-            remove_file(tmp, None)
+            _abandon(con, tmp)
             raise
     log(f"corrections: {n} ({review} need review)")
     return review
+
+
+def _swap_in(con: duckdb.DuckDBPyConnection, tmp: Path, db: Path) -> None:
+    """Finish the new file and make it the live warehouse in one rename."""
+    con.execute("CHECKPOINT")
+    con.close()
+    swap(tmp, db)
+
+
+def _abandon(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
+    """A failed build or refresh leaves the live warehouse as it was."""
+    con.close()
+    remove_file(tmp, None)
 
 
 def swap(tmp: Path, db: Path) -> None:
