@@ -1,40 +1,64 @@
 """Compare & export: region × indicator for the chosen years, change over the previous year,
-and downloads (CSV for Excel, XLSX with sources and the filters used)."""
+and downloads (CSV for Excel, XLSX with sources and the filters used), one row per report."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import bootstrap, components, export, filters, queries, tables
-from ui.i18n import t
+from ui import bootstrap, components, export, filters, levels, queries, tables
+from ui.i18n import lang, t
 
 bootstrap.require_entry()
 
 src = queries.source()
 f = filters.current()
 components.header("compare", f)
-bundle = export.bundle(src, f, only_given=not st.toggle(t("compare.all_indicators"), key="compare__all"))
-if bundle is None:
+if not queries.report_count(src, f):
     components.empty_state(f)
     st.stop()
 
-st.dataframe(components.styled(bundle.numbers, bundle.shown), hide_index=True, placeholder="—")
-st.caption(t("compare.sort_hint") + " " + t("legend_qualifiers"))
+only_given = not st.toggle(t("compare.all_indicators"), key="compare__all")
+level = components.level_picker("compare", src, f)
+group = components.group_by(level)
+catalogue = queries.indicators(src)
+ids = export.indicator_ids(catalogue)
+frame = tables.shape(queries.rollup(src, f, group, tuple(ids)), level)
+if only_given:
+    given = set(frame.loc[frame["given"] > 0, "indicator"])
+    ids = [i for i in ids if i in given]
+names = export.headers(catalogue)
+numbers, _ = tables.wide(frame, ids, names, group)
+view = components.localise(numbers.drop(columns=[c for c in levels.LEVELS if c in group]))
+view = view.rename(columns={t("col.label"): t(f"col.{level}"), "reports": t("col.reports")})
+fixed = (t(f"col.{level}"), t("col.year"), t("col.doc_type"), t("col.reports"))
+styled = components.styled(view, tables.marks(frame, ids, names, group).set_axis(view.index), fixed)
+st.dataframe(styled, hide_index=True, placeholder="—")
+st.caption(t("compare.sort_hint") + " " + t("legend_qualifiers") + " " + t("compare.partial"))
 
 st.subheader(t("compare.change"))
-change = tables.changes(bundle.values, bundle.names)
+change = tables.changes(frame, names, list(levels.columns(level)))
 if change.empty:
     st.info(t("compare.no_change"))
 else:
-    st.dataframe(export.localise_changes(change), hide_index=True)
+    st.dataframe(export.localise_changes(change, t(f"col.{level}")), hide_index=True)
 
 st.subheader(t("compare.export"))
+language = lang()
+
+
+def _csv() -> bytes:
+    return export.csv_file(src, f, only_given, language)
+
+
+def _xlsx() -> bytes:
+    return export.xlsx_file(src, f, only_given, language)
+
+
 left, right = st.columns(2)
-left.download_button(t("compare.csv"), export.csv_bytes(bundle.table), file_name="stats_compare.csv",
-                     mime="text/csv", key="compare__csv", icon=":material/download:")
+left.download_button(t("compare.csv"), _csv, file_name="stats_compare.csv", mime="text/csv", key="compare__csv",
+                     icon=":material/download:", on_click="ignore")
 right.download_button(
-    t("compare.xlsx"), export.xlsx_bytes(bundle.table, bundle.sources, bundle.notes),
-    file_name="stats_compare.xlsx", key="compare__xlsx", icon=":material/download:",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    t("compare.xlsx"), _xlsx, file_name="stats_compare.xlsx", key="compare__xlsx", icon=":material/download:",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
 )
 st.caption(t("compare.export_note"))

@@ -34,12 +34,11 @@ if loaded["unplaced"]:
 
 st.subheader(t("home.headline"))
 st.caption(" · ".join(f"{k}: {v}" for k, v in filters.describe(f)))
-reports = queries.reports(src, f)
-if reports.empty:
+totals = queries.rollup(src, f, (), catalog.indicator_ids("home", "headline"))
+if not components.has_reports(totals):
     components.empty_state(f)
 else:
-    ids = catalog.indicator_ids("home", "headline")
-    components.headline(reports, queries.values(src, f, ids), ids, queries.indicators(src))
+    components.headline(totals, queries.indicators(src))
     st.caption(t("legend_qualifiers"))
 
 st.subheader(t("home.next"))

@@ -1,5 +1,5 @@
 """Inspections: units inspected (random, joint, special), violations found and source-data checks,
-by district and over the years. Which indicators appear is declared in ui/pages.yaml."""
+by region and over the years. Which indicators appear is declared in ui/pages.yaml."""
 
 from __future__ import annotations
 
@@ -11,6 +11,6 @@ src = queries.source()
 f = filters.current()
 shown = components.indicator_page("inspections", src, f)
 if shown is not None:
-    reports, _ = shown
-    components.group_section("inspections", "methods", src, f, reports)
-    components.group_section("inspections", "findings", src, f, reports)
+    level, _ = shown
+    components.group_section("inspections", "methods", src, f, level)
+    components.group_section("inspections", "findings", src, f, level)

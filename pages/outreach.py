@@ -11,5 +11,5 @@ src = queries.source()
 f = filters.current()
 shown = components.indicator_page("outreach", src, f)
 if shown is not None:
-    reports, _ = shown
-    components.group_section("outreach", "activity", src, f, reports)
+    level, _ = shown
+    components.group_section("outreach", "activity", src, f, level)

@@ -14,18 +14,21 @@ src = queries.source()
 f = filters.current()
 shown = components.indicator_page("penalties", src, f)
 if shown is not None:
-    reports, _ = shown
+    level, frame = shown
     steps = catalog.indicator_ids("penalties", "funnel")
     names = components.names(queries.indicators(src))
     st.subheader(t("funnel.title"))
     st.caption(t("funnel.intro", steps=" → ".join(names.get(s, s) for s in steps)))
-    rows = tables.funnel_reports(reports, queries.values(src, f, steps), steps)
+    sums = queries.complete_rollup(src, f, components.group_by(level), steps)
+    rows = tables.funnel_series(sums, level, steps, t("all_regions"))
     if rows.empty:
         st.info(t("funnel.none"))
     else:
-        table = rows[["label", "indicator", "display"]].assign(indicator=rows["indicator"].map(names))
+        table = rows[["label", "indicator", "display"]].assign(
+            indicator=rows["indicator"].map(names), label=rows["label"].map(components.localise_text))
         components.chart(charts.funnel(rows, names, t("funnel.title")), table, "penalties__funnel",
-                         src, queries.indicators(src))
-        left_out = len(reports) - rows["report_id"].nunique()
-        if left_out:
-            st.caption(t("funnel.left_out", n=left_out))
+                         src, f, queries.indicators(src))
+        complete = int(sums.loc[sums["indicator"] == steps[0], "reports"].sum())
+        in_filters = int(frame.drop_duplicates([*components.group_by(level)])["reports"].sum())
+        if in_filters > complete:
+            st.caption(t("funnel.left_out", n=in_filters - complete))

@@ -1,54 +1,83 @@
-"""Shortfalls: which weaknesses each report admits, enforcement capacity beside workload,
+"""Shortfalls: which weaknesses the reports admit, by region, enforcement capacity beside workload,
 and which reports state no shortfall at all."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import bootstrap, catalog, charts, components, filters, queries, tables
+from ui import bootstrap, catalog, charts, components, filters, levels, queries, tables
+from ui.fmt import MISSING
 from ui.i18n import name_col, t
+
+#: Statements listed on screen; the rest are reached by narrowing the filters.
+STATEMENTS_SHOWN = 1000
+#: Reports stating no shortfall listed as links.
+SILENT_SHOWN = 50
 
 bootstrap.require_entry()
 
 src = queries.source()
 f = filters.current()
 components.header("shortfalls", f)
-reports = queries.reports(src, f)
-if reports.empty:
+if not queries.report_count(src, f):
     components.empty_state(f)
     st.stop()
 
-statements = queries.shortfalls(src, f)
-counts, texts = tables.shortfall_matrix(reports, statements, queries.themes(src), name_col())
-fig = charts.heatmap(counts, texts, t("shortfalls.heatmap"), t("shortfalls.count"))
-components.chart(fig, counts.rename_axis(t("col.region")).reset_index(), "shortfalls__heatmap")
+level = components.level_picker("shortfalls", src, f)
+place = levels.columns(level)
+rows_by_year = levels.narrowed_options(queries.region_options(src), f)[[*place, "year"]].drop_duplicates()
+by_year = len(rows_by_year) <= levels.MAX_GROUPS
+group = (*place, "year") if by_year else tuple(place)
+single = level == "district" and by_year  # one report per row: every statement fits on hover
+sums = queries.shortfall_rollup(src, f, group, 50 if single else 5)
+share, text, hover = tables.shortfall_matrix(sums, level, queries.themes(src), name_col(), by_year,
+                                             t("shortfalls.stating"), 50 if single else 5)
+share.index = [components.localise_text(str(i)) for i in share.index]
+fig = charts.heatmap(share, text.set_axis(share.index), hover.set_axis(share.index),
+                     t("shortfalls.heatmap", level=t(f"level.{level}")))
+components.chart(fig, text.set_axis(share.index).rename_axis(t(f"col.{level}")).reset_index(), "shortfalls__heatmap")
 
 st.subheader(t("shortfalls.statements"))
+statements, n_statements = queries.shortfall_statements(src, f, STATEMENTS_SHOWN)
 if statements.empty:
     st.info(t("shortfalls.none_stated"))
 else:
     listed = tables.with_region(statements)
     listed["theme_name"] = listed[f"theme_{name_col().removeprefix('name_')}"].fillna(listed["theme"])
-    st.dataframe(listed[["label", "theme_name", "text"]].rename(columns={
-        "label": t("col.region"), "theme_name": t("col.theme"), "text": t("col.statement")}), hide_index=True)
+    st.dataframe(components.localise(listed[["label", "theme_name", "text"]]).rename(columns={
+        t("col.label"): t("col.region"), "theme_name": t("col.theme"), "text": t("col.statement")}),
+        hide_index=True)
+    if n_statements > len(statements):
+        st.caption(t("shortfalls.more", total=n_statements, shown=len(statements)))
 
-silent = tables.silent_reports(reports, statements)
+silent, n_silent = queries.silent_reports(src, f, SILENT_SHOWN)
 st.subheader(t("shortfalls.silent"))
 if silent.empty:
     st.caption(t("shortfalls.silent_none"))
 else:
-    st.caption(t("shortfalls.silent_note"))
-    for row in silent.to_dict("records"):
-        components.source_link(row["report_id"], None, f"{row['label']} · {row['source_file']}")
+    st.caption(t("shortfalls.silent_note", n=n_silent))
+    for row in tables.with_region(silent).to_dict("records"):
+        components.source_link(row["report_id"], None,
+                               f"{components.localise_text(row['label'])} · {row['source_file']}")
+    if n_silent > len(silent):
+        st.caption(t("shortfalls.more", total=n_silent, shown=len(silent)))
 
 st.subheader(t("shortfalls.capacity"))
 cap, work = catalog.indicator_ids("shortfalls", "capacity"), catalog.indicator_ids("shortfalls", "workload")
 names = components.names(queries.indicators(src))
-values = queries.values(src, f, cap + work)
-numbers, shown = tables.wide(reports, values, cap + work, names)
+frame = tables.shape(queries.rollup(src, f, components.group_by(level), cap + work), level)
+years = tables.bar_years(frame, levels.MAX_GROUPS)
+frame = frame[frame["year"].isin(years)] if years else frame
+numbers, shown = tables.wide(frame, cap + work, names, components.group_by(level))
 cap_cols, work_cols = [names.get(i, i) for i in cap], [names.get(i, i) for i in work]
-fig = charts.capacity(numbers, shown, cap_cols, work_cols, t("shortfalls.capacity"), t("not_stated"))
-table = tables.capacity(reports, values, cap, work, names).rename(
-    columns={"ratio": t("shortfalls.ratio"), **components.column_names()})
+title = t("shortfalls.capacity") + (f"（{years[-1]}）" if len(years) == 1 else "")
+fig = charts.capacity(numbers.assign(label=numbers["label"].map(components.localise_text)), shown, cap_cols,
+                      work_cols, title, t("not_stated"))
+table = components.wide_view(shown, level, components.group_by(level))
+if cap and work:
+    ratio = queries.ratio_rollup(src, f, components.group_by(level), work[0], cap[0])
+    keys = list(components.group_by(level))
+    ratios = numbers[keys].merge(ratio, on=keys, how="left")["ratio"]
+    table[t("shortfalls.ratio")] = [MISSING if r != r else f"{r:,.1f}" for r in ratios]
 components.chart(fig, table, "shortfalls__capacity")
 st.caption(t("shortfalls.capacity_note"))

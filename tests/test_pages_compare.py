@@ -49,12 +49,13 @@ def test_change_over_previous_year_needs_both_years() -> None:
 
     from ui import tables
 
-    values = pd.DataFrame({
-        "province": ["天津市"] * 4, "city": ["天津市"] * 4, "district": ["静海区"] * 4,
-        "doc_type": ["report"] * 4, "indicator": ["a", "a", "a", "b"], "year": [2021, 2022, 2024, 2022],
-        "value": [10.0, 15.0, 30.0, 5.0], "qualifier": ["exact", "at_least", "exact", "exact"],
+    sums = pd.DataFrame({
+        "province": ["天津市"] * 5, "city": ["天津市"] * 5, "district": ["静海区"] * 5, "label": ["静海区"] * 5,
+        "doc_type": ["report"] * 5, "indicator": ["a", "a", "a", "b", "a"], "year": [2021, 2022, 2024, 2022, 2025],
+        "value": [10.0, 15.0, 30.0, 5.0, 40.0], "qualifier": ["exact", "at_least", "exact", "exact", "exact"],
+        "given": [1, 1, 1, 1, 2],
     })
-    change = tables.changes(values, {"a": "A", "b": "B"})
-    assert list(change["year"]) == [2022], "2024 has no 2023 to compare with; b has no 2021"
+    change = tables.changes(sums, {"a": "A", "b": "B"}, ["province", "city", "district"])
+    assert list(change["year"]) == [2022], "2024 has no 2023; b has no 2021; 2025 sums two reports, 2024 one"
     row = change.iloc[0]
     assert row["change"] == 5 and row["change_pct"] == 50 and row["display"] == "≥15"

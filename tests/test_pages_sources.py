@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -55,9 +56,10 @@ def test_overlapping_and_bad_offsets() -> None:
 def test_click_on_bar_lists_quote_with_source_link(open_page, seed_db: Path) -> None:
     at = open_page("pages/inspections.py")
     spec = plotly_specs(at)[0]
-    value_id = spec["data"][0]["customdata"][0][0]
+    key = spec["data"][0]["customdata"][0][0]
+    value_id = json.loads(key)["value_id"]  # at district level each bar is one report's value
     quote = seed_frame(seed_db, "SELECT quote FROM v_values WHERE value_id = ?", [value_id]).iloc[0, 0]
-    at.session_state["inspections__bars"] = {"selection": {"points": [{"customdata": [value_id]}]}}
+    at.session_state["inspections__bars"] = {"selection": {"points": [{"customdata": [key, ""]}]}}
     at.run()
     assert any(quote in m.value for m in at.markdown), "the quote behind the bar is listed"
     links = [p.proto for p in at.get("page_link")]

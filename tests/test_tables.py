@@ -1,36 +1,90 @@
-"""Page tables built from warehouse rows: labels that repeat must not break them."""
+"""Shaping of the sums the queries return: labels that repeat, shares, coverage, funnels."""
 
 import pandas as pd
 
-from ui.tables import shortfall_matrix
+from ui import levels, tables
+from ui.model import Filters
 
 
-def test_shortfall_matrix_groups_reports_that_share_a_label() -> None:
-    # A report and a plan of one district-year carry the same label.
-    reports = pd.DataFrame(
-        {
-            "report_id": ["a", "b", "c"],
-            "province": ["上海市"] * 3,
-            "city": ["上海市"] * 3,
-            "district": ["普陀区", "普陀区", "静安区"],
-            "year": [2023, 2023, 2023],
-        }
-    )
-    shortfalls = pd.DataFrame(
-        {
-            "report_id": ["a", "b", "b", "c"],
-            "theme": ["outreach_innovation", "outreach_innovation", "enforcement_capacity", "other"],
-            "text": ["宣传方式单一", "宣传手段不多", "持证人员少", "其他"],
-        }
-    )
+def _shortfall_sums() -> pd.DataFrame:
+    # One row per district (× theme), as queries.shortfall_rollup returns them; 普陀区's report
+    # and plan share a district and year, so the district has 2 reports.
+    return pd.DataFrame({
+        "province": ["上海市"] * 4, "city": ["上海市"] * 4, "district": ["普陀区", "普陀区", "静安区", "静安区"],
+        "year": [2023] * 4, "reports": [2, 2, 1, 1],
+        "theme": ["outreach_innovation", "enforcement_capacity", "other", "enforcement_capacity"],
+        "stating": [2, 1, 1, 0], "statements": [2, 1, 1, 0],
+        "examples": [["宣传方式单一", "宣传手段不多"], ["持证人员少"], ["其他"], None],
+    }).iloc[:3]
+
+
+def test_shortfall_matrix_shares_and_hover() -> None:
     themes = pd.DataFrame(
-        {"theme": ["enforcement_capacity", "outreach_innovation", "other"], "name_zh": ["执法力量不足", "普法宣传方式单一", "其他"]}
+        {"theme": ["enforcement_capacity", "outreach_innovation", "other"],
+         "name_zh": ["执法力量不足", "普法宣传方式单一", "其他"]}
     )
-    counts, texts = shortfall_matrix(reports, shortfalls, themes, "name_zh")
-    assert counts.index.is_unique and len(counts) == 2
-    putuo = counts.index[0]
-    assert "普陀区" in putuo
-    assert counts.loc[putuo, "普法宣传方式单一"] == 2
-    assert counts.loc[putuo, "执法力量不足"] == 1
-    assert texts.loc[putuo, "普法宣传方式单一"] == "宣传方式单一<br>宣传手段不多"
-    assert counts.loc[counts.index[1], "执法力量不足"] == 0
+    share, text, hover = tables.shortfall_matrix(_shortfall_sums(), "district", themes, "name_zh", by_year=True)
+    assert list(share.index) == ["普陀区 2023", "静安区 2023"]
+    assert share.loc["普陀区 2023", "普法宣传方式单一"] == 1.0
+    assert share.loc["普陀区 2023", "执法力量不足"] == 0.5, "one of its two reports states it"
+    assert text.loc["普陀区 2023", "执法力量不足"] == "50%", "a group's cell is a share"
+    assert text.loc["静安区 2023", "其他"] == "1", "a single report's cell counts its statements"
+    assert text.loc["静安区 2023", "执法力量不足"] == "" and share.loc["静安区 2023", "执法力量不足"] == 0
+    assert "宣传方式单一<br>宣传手段不多" in hover.loc["普陀区 2023", "普法宣传方式单一"]
+    assert hover.loc["普陀区 2023", "普法宣传方式单一"].startswith("2/2")
+
+
+def _rollup() -> pd.DataFrame:
+    """Two provinces × two years of one indicator, as queries.rollup returns them."""
+    return pd.DataFrame({
+        "province": ["广东省", "广东省", "江苏省", "江苏省"], "year": [2022, 2023, 2022, 2023],
+        "doc_type": ["report"] * 4, "reports": [10, 12, 8, 8], "indicator": ["x"] * 4,
+        "given": [10, 6, 0, 8], "total": [100.0, 70.0, None, 40.0],
+        "qualifier": ["exact", "at_least", "exact", "approx"], "flagged": [0, 1, 0, 0],
+        "value_id": [None] * 4, "quote": [None] * 4,
+    })
+
+
+def test_shape_keeps_missing_apart_from_zero() -> None:
+    frame = tables.shape(_rollup(), "province")
+    assert list(frame["display"]) == ["100", "≥70 ⚠", "—", "≈40"]
+    assert list(frame["missing"]) == [False, False, True, False]
+    scope = levels.scope_filters(frame["key"].iloc[1], Filters())
+    assert scope == (Filters(2023, 2023, "广东省", None, None, "report"), ("x",))
+
+
+def test_wide_marks_partial_sums() -> None:
+    frame = tables.shape(_rollup(), "province")
+    group = ["province", "year", "doc_type"]
+    numbers, shown = tables.wide(frame, ["x"], {"x": "X"}, group)
+    assert list(shown["X"]) == ["100", "≥70 ⚠ (6/12)", "—", "≈40"]
+    assert numbers["X"].isna().tolist() == [False, False, True, False]
+    marks = tables.marks(frame, ["x"], {"x": "X"}, group)
+    assert list(marks["X"]) == [("", ""), ("≥", "* ⚠"), ("", ""), ("≈", "")]
+
+
+def test_bars_fall_back_to_the_latest_year_and_trend_to_a_total() -> None:
+    frame = tables.shape(_rollup(), "province")
+    assert tables.bar_years(frame) == [2022, 2023]
+    assert tables.bar_years(frame, max_bars=3) == [2023], "4 bars do not fit in 3: the latest year only"
+    assert tables.trend_frame(frame, "全部") is frame
+    total = tables.trend_frame(frame, "全部", max_lines=1)
+    assert list(total["year"]) == [2022, 2023]
+    assert list(total["value"]) == [100.0, 110.0]
+    assert list(total["given"]) == [10, 14] and list(total["reports"]) == [18, 20]
+    assert list(total["display"]) == ["100", "≈110 ⚠"], "≥ and ≈ parts only allow ≈"
+
+
+def test_funnel_series_level_of_detail() -> None:
+    sums = pd.DataFrame({
+        "province": ["广东省"] * 4 + ["江苏省"] * 4, "year": [2022, 2022, 2023, 2023] * 2,
+        "doc_type": ["report"] * 8, "indicator": ["a", "b"] * 4, "reports": [3] * 8,
+        "total": [30.0, 3.0, 40.0, 4.0, 20.0, 2.0, 10.0, 1.0], "qualifier": ["exact"] * 8, "value_id": [None] * 8,
+    })
+    per_year = tables.funnel_series(sums, "province", ["a", "b"], "全部")
+    assert per_year["label"].nunique() == 4 and list(per_year["indicator"][:2]) == ["a", "b"]
+    per_place = tables.funnel_series(sums, "province", ["a", "b"], "全部", max_series=2)
+    assert sorted(per_place["label"].unique()) == ["广东省", "江苏省"]
+    assert per_place.loc[per_place["label"].eq("广东省") & per_place["indicator"].eq("a"), "value"].item() == 70
+    total = tables.funnel_series(sums, "province", ["a", "b"], "全部", max_series=1)
+    assert list(total["label"]) == ["全部", "全部"] and list(total["value"]) == [100.0, 10.0]

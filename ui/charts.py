@@ -29,24 +29,31 @@ def _style(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     return fig
 
 
+def _custom(part: pd.DataFrame) -> list[list[str]]:
+    """Per point: what a click resolves to (``key``) and the coverage line for hover."""
+    coverage = part["coverage"] if "coverage" in part.columns else pd.Series("", index=part.index)
+    return [[k, c] for k, c in zip(part["key"], coverage, strict=True)]
+
+
 def bars(frame: pd.DataFrame, title: str, unit: str, not_stated: str) -> go.Figure:
-    """Bars by region, one colour per year; silent reports labelled ``not_stated``."""
+    """Bars by group, one colour per ``series`` (the year); silent groups labelled ``not_stated``."""
     fig = go.Figure()
     given = frame[~frame["missing"]]
-    for i, (year, part) in enumerate(given.groupby("year", sort=True)):
+    for i, (series, part) in enumerate(given.groupby("series", sort=True)):
         fig.add_trace(
             go.Bar(
-                x=part["region"], y=part["value"], name=str(int(year)), text=part["display"],
-                textposition="outside", customdata=part[["value_id"]].to_numpy(),
+                x=part["label"], y=part["value"], name=str(series), text=part["display"],
+                textposition="outside", customdata=_custom(part),
                 marker_color=PALETTE[i % len(PALETTE)],
-                hovertemplate="%{x} " + str(int(year)) + ": %{text} " + unit + "<extra></extra>",
+                hovertemplate="%{x} " + str(series) + ": %{text} " + unit
+                + "<br>%{customdata[1]}<extra></extra>",
             )
         )
-    silent = frame[frame["missing"]]
+    silent = frame[frame["missing"] & ~frame["label"].isin(given["label"])].drop_duplicates("label")
     if len(silent):
         fig.add_trace(
             go.Scatter(
-                x=silent["region"], y=[0] * len(silent), mode="text", name=not_stated,
+                x=silent["label"], y=[0] * len(silent), mode="text", name=not_stated,
                 text=[not_stated] * len(silent), textposition="top center",
                 textfont={"color": "#8a8a8a"}, hoverinfo="skip", showlegend=False,
             )
@@ -58,16 +65,16 @@ def bars(frame: pd.DataFrame, title: str, unit: str, not_stated: str) -> go.Figu
 
 
 def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
-    """One line per region over the years; only stated values are plotted."""
+    """One line per group over the years; only stated values are plotted."""
     fig = go.Figure()
     given = frame[~frame["missing"]].sort_values("year")
-    for i, (region, part) in enumerate(given.groupby("region", sort=True)):
+    for i, (label, part) in enumerate(given.groupby("label", sort=True)):
         fig.add_trace(
             go.Scatter(
-                x=part["year"].astype(int), y=part["value"], name=str(region), mode="lines+markers+text",
-                text=part["display"], textposition="top center", customdata=part[["value_id"]].to_numpy(),
+                x=part["year"].astype(int), y=part["value"], name=str(label), mode="lines+markers+text",
+                text=part["display"], textposition="top center", customdata=_custom(part),
                 line={"color": PALETTE[i % len(PALETTE)], "width": 3}, marker={"size": 10},
-                hovertemplate=str(region) + " %{x}: %{text} " + unit + "<extra></extra>",
+                hovertemplate=str(label) + " %{x}: %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
             )
         )
     fig.update_layout(yaxis_title=unit, xaxis={"dtick": 1, "tickformat": "d"})
@@ -81,7 +88,7 @@ def funnel(rows: pd.DataFrame, names: dict[str, str], title: str) -> go.Figure:
         fig.add_trace(
             go.Funnel(
                 y=[names.get(ind, ind) for ind in part["indicator"]], x=part["value"], name=str(label),
-                text=part["display"], textinfo="text", customdata=part[["value_id"]].to_numpy(),
+                text=part["display"], textinfo="text", customdata=part[["key"]].to_numpy(),
                 marker={"color": PALETTE[i % len(PALETTE)]},
                 hovertemplate=str(label) + " · %{y}: %{text}<extra></extra>",
             )
@@ -89,20 +96,19 @@ def funnel(rows: pd.DataFrame, names: dict[str, str], title: str) -> go.Figure:
     return _style(fig, title, height=360)
 
 
-def heatmap(counts: pd.DataFrame, texts: pd.DataFrame, title: str, hover_label: str) -> go.Figure:
-    """Regions × shortfall themes; hovering a cell shows the statements."""
+def heatmap(share: pd.DataFrame, text: pd.DataFrame, hover: pd.DataFrame, title: str) -> go.Figure:
+    """Groups × shortfall themes, darker where more reports state the theme; hover shows statements."""
     fig = go.Figure(
         go.Heatmap(
-            z=counts.to_numpy(), x=list(counts.columns), y=list(counts.index),
-            customdata=texts.to_numpy(), colorscale=[[0, "#f4f6f9"], [1, "#b8434a"]], zmin=0,
-            xgap=3, ygap=3, showscale=False,
-            text=[[str(v) if v else "" for v in row] for row in counts.to_numpy()], texttemplate="%{text}",
-            hovertemplate="%{y} · %{x}<br>" + hover_label + ": %{z}<br>%{customdata}<extra></extra>",
+            z=share.to_numpy(), x=list(share.columns), y=list(share.index),
+            customdata=hover.to_numpy(), colorscale=[[0, "#f4f6f9"], [1, "#b8434a"]], zmin=0, zmax=1,
+            xgap=3, ygap=3, showscale=False, text=text.to_numpy(), texttemplate="%{text}",
+            hovertemplate="%{y} · %{x}<br>%{customdata}<extra></extra>",
         )
     )
     fig.update_xaxes(side="bottom", tickangle=0)
     fig.update_yaxes(autorange="reversed")
-    return _style(fig, title, height=150 + 52 * max(len(counts.index), 1))
+    return _style(fig, title, height=150 + 52 * max(len(share.index), 1))
 
 
 def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str],
@@ -114,7 +120,7 @@ def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str
     """
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.1,
                         subplot_titles=(" / ".join(capacity_cols), " / ".join(workload_cols)))
-    labels = numbers["label"]
+    labels = numbers["label"] + " " + numbers["year"].astype("Int64").astype(str)
     for i, col in enumerate(capacity_cols + workload_cols):
         side = 1 if col in capacity_cols else 2
         text = [not_stated if s == "—" else s for s in shown[col]]
@@ -132,20 +138,22 @@ def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str
 
 
 def grouped(frame: pd.DataFrame, names: dict[str, str], title: str, unit: str) -> go.Figure:
-    """Several indicators of one unit side by side per report (e.g. inspection methods).
+    """Several indicators of one unit side by side per group (e.g. inspection methods).
 
-    ``frame`` is long: one row per report × indicator with ``label``, ``value``,
-    ``display`` and ``value_id``; silent reports simply have no bar for that indicator.
+    ``frame`` is long: one row per group × indicator with ``x`` (the group,
+    with its year when several years are drawn), ``value``, ``display`` and
+    ``key``; a silent group simply has no bar for that indicator.
     """
     fig = go.Figure()
     given = frame[~frame["missing"]]
     for i, (ind, part) in enumerate(given.groupby("indicator", sort=False)):
         fig.add_trace(
             go.Bar(
-                x=part["label"], y=part["value"], name=names.get(ind, ind), text=part["display"],
-                textposition="outside", customdata=part[["value_id"]].to_numpy(),
+                x=part["x"], y=part["value"], name=names.get(ind, ind), text=part["display"],
+                textposition="outside", customdata=_custom(part),
                 marker_color=PALETTE[i % len(PALETTE)],
-                hovertemplate="%{x} · " + names.get(ind, ind) + ": %{text} " + unit + "<extra></extra>",
+                hovertemplate="%{x} · " + names.get(ind, ind) + ": %{text} " + unit
+                + "<br>%{customdata[1]}<extra></extra>",
             )
         )
     fig.update_layout(barmode="group", yaxis_title=unit, xaxis={"type": "category"})

@@ -1,8 +1,10 @@
 """Page building blocks shared by the indicator pages.
 
 The pages decide *what* to show (their ``pages.yaml`` entry); these helpers
-decide *how*: headline figures with coverage, a chart with its table toggle
-and click-to-quote, the missing-value note and the empty state.
+decide *how*: headline figures with coverage, the level the charts sum by, a
+chart with its table toggle and click-to-quote, the missing-value note and
+the empty state. Everything drawn comes from sums DuckDB computes
+(``queries.rollup``), so a national view costs what a district view does.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import catalog, charts, filters, queries, tables
-from ui.fmt import qualified
+from ui import catalog, charts, filters, levels, queries, tables
+from ui.fmt import number, qualified
 from ui.i18n import name_col, t
-from ui.model import Filters, Source
+from ui.model import ALL_DOCS, Filters, Source
 
 SOURCES_PAGE = "pages/sources.py"
+#: Quotes listed under a clicked sum; the rest are reached by narrowing the filters.
+QUOTES_SHOWN = 20
 
 
 def names(catalogue: pd.DataFrame) -> dict[str, str]:
@@ -49,20 +53,25 @@ def empty_state(f: Filters) -> None:
     st.button(t("reset_filters"), on_click=filters.reset, key="reset_filters_empty")
 
 
-def headline(reports: pd.DataFrame, values: pd.DataFrame, ids: Sequence[str], catalogue: pd.DataFrame,
-             per_row: int = 3) -> None:
-    """Totals over the filtered reports, each with how many reports give it.
+def has_reports(totals: pd.DataFrame) -> bool:
+    """Whether any report matches: ``queries.rollup`` over no group gives the count on every row."""
+    return not totals.empty and int(totals["reports"].iloc[0]) > 0
+
+
+def headline(totals: pd.DataFrame, catalogue: pd.DataFrame, per_row: int = 3) -> None:
+    """Totals over the filtered reports (``queries.rollup`` with no group), each with its coverage.
 
     A total that no report gives shows "—": missing, never 0.
     """
-    sums = tables.totals(reports, values, ids)
     label = names(catalogue)
-    for start in range(0, len(sums), per_row):
+    rows = totals.to_dict("records")
+    for start in range(0, len(rows), per_row):
         cols = st.columns(per_row)
-        for col, row in zip(cols, sums.iloc[start:start + per_row].to_dict("records"), strict=False):
+        for col, row in zip(cols, rows[start:start + per_row], strict=False):
+            shown = qualified(row["total"], row["qualifier"]) if row["given"] else qualified(None, None)
             col.metric(
                 f"{label.get(row['indicator'], row['indicator'])} ({unit_of(catalogue, row['indicator'])})",
-                row["display"],
+                shown,
                 help=t("coverage_help"),
             )
             col.caption(t("coverage", given=row["given"], reports=row["reports"]))
@@ -70,23 +79,50 @@ def headline(reports: pd.DataFrame, values: pd.DataFrame, ids: Sequence[str], ca
                 col.caption(t("flagged_in_total", n=row["flagged"]))
 
 
-def selected_value_ids(event: Any) -> list[str]:
-    """Value ids of the clicked points, read dict-style from a plotly selection event."""
+def level_picker(page: str, src: Source, f: Filters) -> str:
+    """The region level the page sums by: the finest that fits, or the reader's choice among those."""
+    offered = levels.choices(queries.region_options(src), f)
+    best = offered[-1]
+    if len(offered) == 1:
+        return best
+    chosen = st.segmented_control(t("level"), offered, default=best, format_func=lambda v: t(f"level.{v}"),
+                                  key=f"{page}__level", help=t("level_help"))
+    return chosen if chosen in offered else best
+
+
+def group_by(level: str) -> tuple[str, ...]:
+    """The columns a page's sums are grouped by at a level: the region, the year, the document type."""
+    return (*levels.columns(level), "year", "doc_type")
+
+
+def decorate(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Add what hover and legends say: coverage of each sum, and the series (year, document type)."""
+    out = frame.copy()
+    out["coverage"] = [t("coverage", given=g, reports=r) for g, r in zip(out["given"], out["reports"], strict=True)]
+    years = out["year"].astype("Int64").astype(str)
+    if f.doc_type == ALL_DOCS:
+        years = years + " " + out["doc_type"].map(lambda d: t(f"doc_{d}"))
+    out["series"] = years
+    return out
+
+
+def selected_keys(event: Any) -> list[str]:
+    """What the clicked points stand for (``customdata[0]``), read dict-style from a selection event."""
     if not event:
         return []
     selection = event.get("selection") if hasattr(event, "get") else None
     points = (selection or {}).get("points") or []
-    ids: list[str] = []
+    keys: list[str] = []
     for point in points:
         data = point.get("customdata")
         if isinstance(data, (list, tuple)):
             data = data[0] if data else None
-        if data and str(data) not in ids:
-            ids.append(str(data))
-    return ids
+        if data and str(data) not in keys:
+            keys.append(str(data))
+    return keys
 
 
-def source_link(report_id: str, value_id: str | None, label: str, key_suffix: str = "") -> None:
+def source_link(report_id: str, value_id: str | None, label: str) -> None:
     """A link to the Sources page with the report and value in the URL."""
     params: dict[str, Any] = {**filters.url_params(), "report": report_id}
     if value_id:
@@ -94,24 +130,43 @@ def source_link(report_id: str, value_id: str | None, label: str, key_suffix: st
     st.page_link(SOURCES_PAGE, label=label, icon=":material/description:", query_params=params)
 
 
-def quotes(src: Source, value_ids: Sequence[str], catalogue: pd.DataFrame) -> None:
-    """List the source quotes behind clicked values, each linking to the full text."""
-    found = queries.value_by_id(src, tuple(value_ids))
-    if found.empty:
-        return
+def _resolve(src: Source, f: Filters, key: str) -> tuple[pd.DataFrame, int]:
+    """The values behind one clicked point: a single value by id, a sum by its narrowed filters."""
+    if not key.startswith("{"):  # a bare value id
+        found = queries.value_by_id(src, (key,))
+        return found, len(found)
+    scope = levels.scope_filters(key, f)
+    if isinstance(scope, str):
+        found = queries.value_by_id(src, (scope,))
+        return found, len(found)
+    narrowed, ids = scope
+    return queries.scoped_values(src, narrowed, ids, QUOTES_SHOWN)
+
+
+def quotes(src: Source, f: Filters, keys: Sequence[str], catalogue: pd.DataFrame) -> None:
+    """List the source quotes behind clicked points, each linking to the full text.
+
+    A sum over many reports lists its largest parts and says how many there are.
+    """
     label = names(catalogue)
-    with st.container(border=True):
-        st.markdown(f"**{t('quotes_title')}**")
-        for row in tables.with_region(found).to_dict("records"):
-            shown = qualified(row["value"], row["qualifier"])
-            st.markdown(
-                f"**{row['label']} · {label.get(row['indicator'], row['indicator'])}: {shown} "
-                f"{unit_of(catalogue, row['indicator'])}**  \n> {row['quote']}"
-            )
-            source_link(row["report_id"], row["value_id"], t("open_source"))
+    for key in keys:
+        found, total = _resolve(src, f, key)
+        if found.empty:
+            continue
+        with st.container(border=True):
+            st.markdown(f"**{t('quotes_title')}**")
+            if total > len(found):
+                st.caption(t("quotes_more", total=total, shown=len(found)))
+            for row in tables.with_region(found).to_dict("records"):
+                shown = qualified(row["value"], row["qualifier"])
+                st.markdown(
+                    f"**{row['label']} · {label.get(row['indicator'], row['indicator'])}: {shown} "
+                    f"{unit_of(catalogue, row['indicator'])}**  \n> {row['quote']}"
+                )
+                source_link(row["report_id"], row["value_id"], t("open_source"))
 
 
-def chart(fig: go.Figure, table: pd.DataFrame, key: str, src: Source | None = None,
+def chart(fig: go.Figure, table: pd.DataFrame, key: str, src: Source | None = None, f: Filters | None = None,
           catalogue: pd.DataFrame | None = None, column_config: Mapping[str, Any] | None = None) -> None:
     """A chart with its "show data as table" toggle; clicking a bar lists its quotes."""
     as_table = st.toggle(t("show_table"), key=f"{key}__table")
@@ -120,68 +175,105 @@ def chart(fig: go.Figure, table: pd.DataFrame, key: str, src: Source | None = No
         return
     event = st.plotly_chart(fig, on_select="rerun", key=key, selection_mode="points",
                             config={"displaylogo": False})
-    ids = selected_value_ids(event)
-    if ids and src is not None and catalogue is not None:
-        quotes(src, ids, catalogue)
+    keys = selected_keys(event)
+    if keys and src is not None and catalogue is not None:
+        quotes(src, f or Filters(), keys, catalogue)
     elif src is not None:
         st.caption(t("click_hint"))
 
 
-def missing_note(frame: pd.DataFrame) -> None:
-    """Name the reports that do not give the number, so a gap is not read as zero."""
-    silent = frame[frame["missing"]]
-    if len(silent):
-        st.caption(t("missing_note", n=len(silent), which="、".join(silent["label"])))
+def missing_note(frame: pd.DataFrame, level: str) -> None:
+    """Say how many reports do not give the number, so a gap is not read as zero."""
+    silent = int((frame["reports"] - frame["given"]).sum())
+    if not silent:
+        return
+    st.caption(t("missing_note", n=silent))
+    empty = frame[frame["missing"]]
+    if len(empty):
+        which = (empty["label"] + " " + empty["year"].astype("Int64").astype(str)).tolist()
+        shown = "、".join(which[:20]) + ("…" if len(which) > 20 else "")
+        st.caption(t("missing_groups", which=localise_text(shown)))
 
 
-def indicator_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows behind an indicator chart, as shown in its table view."""
-    out = frame[["region", "year", "doc_type", "display", "quote", "source_file"]].copy()
+def localise_text(text: str) -> str:
+    """"unknown" place names in running text, in the current language."""
+    return text.replace("unknown", t("unknown"))
+
+
+def indicator_table(frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The rows behind an indicator chart, as shown in its table view (a single value keeps its quote)."""
+    out = frame[["label", "year", "doc_type", "display", "coverage", "quote"]].copy()
     out["quote"] = out["quote"].fillna("")
     out["doc_type"] = out["doc_type"].map(lambda d: t(f"doc_{d}"))
+    out["label"] = out["label"].map(localise_text)
+    out["year"] = out["year"].astype("Int64")
     return out.rename(columns={
-        "region": t("col.region"), "year": t("col.year"), "doc_type": t("col.doc_type"),
-        "display": t("col.value"), "quote": t("col.quote"), "source_file": t("col.source_file"),
+        "label": t(f"col.{level}"), "year": t("col.year"), "doc_type": t("col.doc_type"),
+        "display": t("col.value"), "coverage": t("col.coverage"), "quote": t("col.quote"),
     })
 
 
-def indicator_page(page: str, src: Source, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+def wide_view(shown: pd.DataFrame, level: str, group: Sequence[str]) -> pd.DataFrame:
+    """A ``tables.wide`` display frame ready for ``st.dataframe``: localised, keys dropped."""
+    view = shown.drop(columns=[c for c in levels.LEVELS if c in group])
+    view = localise(view).rename(columns={t("col.label"): t(f"col.{level}"), "reports": t("col.reports")})
+    return view
+
+
+def indicator_page(page: str, src: Source, f: Filters) -> tuple[str, pd.DataFrame] | None:
     """The standard indicator page: headline, one indicator by region and over years, overview table.
 
-    Returns the filtered reports and values so a page can add its own section,
+    Returns the level and the shaped sums so a page can add its own section,
     or ``None`` when the filters match nothing (the empty state is shown).
     """
     header(page, f)
     ids = catalog.indicator_ids(page)
     catalogue = queries.indicators(src)
-    reports = queries.reports(src, f)
-    if reports.empty:
+    totals = queries.rollup(src, f, (), ids)
+    if not has_reports(totals):
         empty_state(f)
         return None
-    values = queries.values(src, f, ids)
-    headline(reports, values, ids, catalogue)
+    headline(totals, catalogue)
     label = names(catalogue)
     st.divider()
+    level = level_picker(page, src, f)
+    group = group_by(level)
+    frame = decorate(tables.shape(queries.rollup(src, f, group, ids), level), f)
     chosen = st.selectbox(t("choose_indicator"), ids, format_func=lambda i: label.get(i, i), key=f"{page}__ind")
-    frame = tables.indicator_frame(reports, values, chosen)
+    mine = frame[frame["indicator"] == chosen]
     unit = unit_of(catalogue, chosen)
+    name = label.get(chosen, chosen)
+    years = tables.bar_years(mine)
+    all_years = sorted({int(y) for y in mine.loc[~mine["missing"], "year"]})
     left, right = st.columns([3, 2])
     with left:
-        chart(charts.bars(frame, t("by_region", name=label.get(chosen, chosen)), unit, t("not_stated")),
-              indicator_table(frame), f"{page}__bars", src, catalogue)
+        if years and len(years) < len(all_years):
+            title = t("by_region_year", name=name, level=t(f"level.{level}"), year=years[-1])
+        else:
+            title = t("by_region", name=name, level=t(f"level.{level}"))
+        drawn = mine[mine["year"].isin(years)] if years else mine
+        chart(charts.bars(drawn, title, unit, t("not_stated")), indicator_table(mine, level), f"{page}__bars",
+              src, f, catalogue)
+        if years and len(years) < len(all_years):
+            st.caption(t("bars_latest_year", year=years[-1]))
     with right:
-        if frame.loc[~frame["missing"], "year"].nunique() > 1:
-            chart(charts.trend(frame, t("over_years"), unit), indicator_table(frame), f"{page}__trend", src,
-                  catalogue)
+        if len(all_years) > 1:
+            lines = tables.trend_frame(mine, t("all_regions"))
+            if lines is not mine:
+                lines = decorate(lines, f)
+            chart(charts.trend(lines, t("over_years"), unit), indicator_table(mine, level), f"{page}__trend",
+                  src, f, catalogue)
+            if lines is not mine:
+                st.caption(t("trend_total_note"))
         else:
             st.markdown(f"**{t('over_years')}**")
             st.info(t("one_year_only"))
-    missing_note(frame)
+    missing_note(mine, level)
     st.subheader(t("all_indicators"))
-    _, shown = tables.wide(reports, values, ids, label)
-    st.dataframe(localise(shown.drop(columns=["report_id", "source_file", "label"])), hide_index=True)
+    _, shown = tables.wide(frame, ids, label, group)
+    st.dataframe(wide_view(shown, level, group), hide_index=True)
     st.caption(t("legend_qualifiers"))
-    return reports, values
+    return level, frame
 
 
 def column_names() -> dict[str, str]:
@@ -205,42 +297,51 @@ def localise(df: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=column_names())
 
 
-def styled(numbers: pd.DataFrame, shown: pd.DataFrame) -> Any:
-    """A numeric table (so column sorting is numeric) that displays ``≥20``/``—`` per cell."""
-    # Province, city and file are in the export; on screen the district and year suffice.
-    view = localise(numbers.drop(columns=["report_id", "label", "province", "city", "source_file"]))
-    fixed = set(column_names().values())
-    styler = view.style
-    for col in view.columns:
+def styled(numbers: pd.DataFrame, marks: pd.DataFrame, fixed: Sequence[str]) -> Any:
+    """A numeric table (so column sorting is numeric) whose cells read ``≥20``, ``—``, ``1,234*``.
+
+    ``marks`` holds each cell's (prefix, suffix); cells sharing them share one
+    formatter, so the cost grows with the kinds of marks, not the cells.
+    """
+    styler = numbers.style
+    for col in numbers.columns:
         if col in fixed:
             continue
-        for i, text in enumerate(shown[col]):
-            styler = styler.format(lambda _v, s=text: s, subset=pd.IndexSlice[[view.index[i]], [col]])
+        for (prefix, suffix), rows in marks[col].groupby(marks[col], sort=False).groups.items():
+            styler = styler.format(
+                lambda v, p=prefix, s=suffix: qualified(None, None) if pd.isna(v) else p + number(v) + s,
+                subset=pd.IndexSlice[list(rows), [col]],
+            )
     return styler
 
 
-def group_section(page: str, group: str, src: Source, f: Filters, reports: pd.DataFrame) -> None:
-    """A page's extra chart: the indicators of one ``pages.yaml`` group side by side per report.
+def group_section(page: str, group_name: str, src: Source, f: Filters, level: str) -> None:
+    """A page's extra chart: the indicators of one ``pages.yaml`` group side by side per region.
 
     The title and note come from ``labels.yaml`` (``<page>.<group>``); the
     unit is the first indicator's (a group shares one unit by design).
     """
-    ids = catalog.indicator_ids(page, group)
+    ids = catalog.indicator_ids(page, group_name)
     if not ids:
         return
     catalogue = queries.indicators(src)
     label = names(catalogue)
-    values = queries.values(src, f, ids)
-    frame = pd.concat([tables.indicator_frame(reports, values, i).assign(indicator=i) for i in ids],
-                      ignore_index=True)
-    st.subheader(t(f"{page}.{group}"))
-    st.caption(t(f"{page}.{group}_note"))
+    frame = decorate(tables.shape(queries.rollup(src, f, group_by(level), ids), level), f)
+    st.subheader(t(f"{page}.{group_name}"))
+    st.caption(t(f"{page}.{group_name}_note"))
     if frame["missing"].all():
         st.info(t("group_none"))
         return
-    table = frame[~frame["missing"]][["label", "indicator", "display", "quote"]].assign(
-        indicator=lambda d: d["indicator"].map(label))
-    table = localise(table).rename(columns={"indicator": t("col.name"), "display": t("col.value"),
-                                            "quote": t("col.quote")})
-    fig = charts.grouped(frame, label, t(f"{page}.{group}"), unit_of(catalogue, ids[0]))
-    chart(fig, table, f"{page}__{group}", src, catalogue)
+    years = tables.bar_years(frame.assign(label=frame["label"] + frame["indicator"]),
+                             levels.MAX_BARS * len(ids))
+    drawn = frame[frame["year"].isin(years)]
+    several = len(years) > 1 or f.doc_type == ALL_DOCS
+    drawn = drawn.assign(x=drawn["label"] + (" " + drawn["series"] if several else ""))
+    table = drawn[~drawn["missing"]][["x", "indicator", "display", "coverage", "quote"]].assign(
+        indicator=lambda d: d["indicator"].map(label), quote=lambda d: d["quote"].fillna(""),
+        x=lambda d: d["x"].map(localise_text))
+    table = table.rename(columns={"x": t(f"col.{level}"), "indicator": t("col.name"), "display": t("col.value"),
+                                  "coverage": t("col.coverage"), "quote": t("col.quote")})
+    title = t(f"{page}.{group_name}") + ("" if several or not years else f"（{years[-1]}）")
+    fig = charts.grouped(drawn, label, title, unit_of(catalogue, ids[0]))
+    chart(fig, table, f"{page}__{group_name}", src, f, catalogue)

@@ -7,6 +7,9 @@ columns, so this module never translates data.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,8 +44,25 @@ def set_lang(shown: str | None) -> str:
     return code
 
 
+#: A language fixed for work done outside the page's run (a download built on
+#: click runs in a thread of its own, where the session's switch is not visible).
+_OVERRIDE: ContextVar[str | None] = ContextVar("lang_override", default=None)
+
+
+@contextmanager
+def using(code: str) -> Iterator[None]:
+    """Use language ``code`` for every label made inside the block."""
+    token = _OVERRIDE.set(code)
+    try:
+        yield
+    finally:
+        _OVERRIDE.reset(token)
+
+
 def lang() -> str:
     """The language the sidebar switch selected (``zh`` until the switch is drawn)."""
+    if _OVERRIDE.get() in LANGS:
+        return str(_OVERRIDE.get())
     try:
         chosen = st.session_state.get(_CHOSEN_KEY)
     except Exception:  # noqa: BLE001 - outside a Streamlit run (export tests, scripts)

@@ -62,26 +62,27 @@ def _df(src: Source, sql: str, params: Sequence[Any] | None = None) -> pd.DataFr
     return _reader(src.db).df(sql, params)
 
 
-def _where(f: Filters) -> tuple[str, list[Any]]:
+def _where(f: Filters, alias: str = "") -> tuple[str, list[Any]]:
     """A WHERE clause for the sidebar filters, with its bound parameters.
 
     Reports with an unknown year never match: they cannot be placed on a time
     axis, and the Data quality page lists them.
     """
-    clauses = ["year IS NOT NULL"]
+    a = f"{alias}." if alias else ""
+    clauses = [f"{a}year IS NOT NULL"]
     params: list[Any] = []
     for column, value in (("province", f.province), ("city", f.city), ("district", f.district)):
         if value is not None:
-            clauses.append(f"{column} = ?")
+            clauses.append(f"{a}{column} = ?")
             params.append(value)
     if f.year_min is not None:
-        clauses.append("year >= ?")
+        clauses.append(f"{a}year >= ?")
         params.append(int(f.year_min))
     if f.year_max is not None:
-        clauses.append("year <= ?")
+        clauses.append(f"{a}year <= ?")
         params.append(int(f.year_max))
     if f.doc_type != ALL_DOCS:
-        clauses.append("doc_type = ?")
+        clauses.append(f"{a}doc_type = ?")
         params.append(f.doc_type)
     return " AND ".join(clauses), params
 
@@ -168,6 +169,13 @@ def reports(src: Source, f: Filters) -> pd.DataFrame:
 
 
 @cache
+def report_count(src: Source, f: Filters) -> int:
+    """How many reports match the filters (zero means the page shows its empty state)."""
+    where, params = _where(f)
+    return int(_df(src, f"SELECT count(*) AS n FROM {REPORTS} WHERE {where}", params).iloc[0]["n"])
+
+
+@cache
 def values(src: Source, f: Filters, indicator_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Long table of values (report × indicator) for the filters.
 
@@ -214,6 +222,175 @@ def targets(src: Source, f: Filters) -> pd.DataFrame:
     return _df(
         src, f"SELECT * FROM {TARGETS} WHERE {where} ORDER BY year, district, indicator", params
     )
+
+
+# --------------------------------------------------------------------------- sums by region level
+# The indicator pages never pull every value into pandas: DuckDB sums them by
+# the chosen level (ui/levels.py), so a national view moves a few hundred rows.
+
+GROUPABLE = ("province", "city", "district", "year", "doc_type")
+
+# The qualifier of a sum, as ui.fmt.combine_qualifiers decides it: "at least"
+# parts give an "at least" total, mixed bounds or any approximation only "about".
+QUALIFIER_OF_SUM = """
+    CASE WHEN bool_and(coalesce(qualifier, 'exact') = 'exact') THEN 'exact'
+         WHEN bool_and(coalesce(qualifier, 'exact') IN ('exact', 'at_least')) THEN 'at_least'
+         WHEN bool_and(coalesce(qualifier, 'exact') IN ('exact', 'at_most')) THEN 'at_most'
+         ELSE 'approx' END"""
+
+
+def _group_sql(group: Sequence[str]) -> tuple[str, str]:
+    """The SELECT list and join condition for grouping columns (constants, checked here)."""
+    unknown = set(group) - set(GROUPABLE)
+    if unknown:
+        raise ValueError(f"cannot group by {sorted(unknown)}")
+    select = "".join(f"{c}, " for c in group)
+    join = "".join(f" AND g.{c} IS NOT DISTINCT FROM v.{c}" for c in group)
+    return select, join
+
+
+@cache
+def rollup(src: Source, f: Filters, group: tuple[str, ...], indicator_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Per group × indicator: the sum over the filtered reports that give it, and coverage.
+
+    Every group × indicator appears, so a group where no report gives the
+    number is a row with ``given`` 0 and no ``total``: missing, not zero.
+    ``reports`` counts the group's filtered reports; ``value_id`` and
+    ``quote`` are set when the sum is a single value, so a click on it goes
+    straight to its sentence.
+    """
+    where, params = _where(f)
+    select, join = _group_sql(group)
+    order = ", ".join([*group, "indicator"])
+    sql = f"""
+        WITH g AS (
+            SELECT {select}count(*) AS reports FROM {REPORTS} WHERE {where} GROUP BY ALL
+        ), v AS (
+            SELECT {select}indicator, count(*) AS given, sum(value) AS total, {QUALIFIER_OF_SUM} AS qualifier,
+                   count(*) FILTER (WHERE len(coalesce(flags, [])) > 0) AS flagged,
+                   CASE WHEN count(*) = 1 THEN any_value(value_id) END AS value_id,
+                   CASE WHEN count(*) = 1 THEN any_value(quote) END AS quote
+            FROM {VALUES} WHERE {where} AND list_contains(?, indicator) GROUP BY ALL
+        ), i AS (
+            SELECT unnest(?::VARCHAR[]) AS indicator
+        )
+        SELECT {''.join(f"g.{c}, " for c in group)}g.reports, i.indicator, coalesce(v.given, 0) AS given,
+               v.total, coalesce(v.qualifier, 'exact') AS qualifier, coalesce(v.flagged, 0) AS flagged,
+               v.value_id, v.quote
+        FROM g CROSS JOIN i
+        LEFT JOIN v ON v.indicator = i.indicator{join}
+        ORDER BY {order}
+    """
+    ids = list(indicator_ids)
+    return _df(src, sql, [*params, *params, ids, ids])
+
+
+@cache
+def complete_rollup(src: Source, f: Filters, group: tuple[str, ...], steps: tuple[str, ...]) -> pd.DataFrame:
+    """Per group × step, sums over only the reports that give every step (the funnel).
+
+    A funnel mixing reports that give the first step with others that give
+    the last would show a drop that is only missing data.
+    """
+    where, params = _where(f)
+    select, _ = _group_sql(group)
+    sql = f"""
+        WITH v AS (
+            SELECT * FROM {VALUES} WHERE {where} AND list_contains(?, indicator)
+        ), complete AS (
+            SELECT report_id FROM v GROUP BY report_id HAVING count(DISTINCT indicator) = ?
+        )
+        SELECT {select}indicator, count(*) AS reports, sum(value) AS total, {QUALIFIER_OF_SUM} AS qualifier,
+               CASE WHEN count(*) = 1 THEN any_value(value_id) END AS value_id
+        FROM v SEMI JOIN complete USING (report_id)
+        GROUP BY ALL
+        ORDER BY {", ".join([*group, "indicator"])}
+    """
+    return _df(src, sql, [*params, list(steps), len(steps)])
+
+
+@cache
+def ratio_rollup(src: Source, f: Filters, group: tuple[str, ...], numerator: str, denominator: str) -> pd.DataFrame:
+    """Per group: numerator / denominator over the reports that give both (denominator > 0).
+
+    Summing each over different reports would divide one district's workload
+    by another's staff.
+    """
+    where, params = _where(f, alias="n")
+    _group_sql(group)
+    sql = f"""
+        SELECT {"".join(f"n.{c}, " for c in group)}sum(n.value) / sum(d.value) AS ratio, count(*) AS reports
+        FROM {VALUES} AS n JOIN {VALUES} AS d USING (report_id)
+        WHERE {where} AND n.indicator = ? AND d.indicator = ? AND d.value > 0
+        GROUP BY ALL
+    """
+    return _df(src, sql, [*params, numerator, denominator])
+
+
+@cache
+def scoped_values(src: Source, f: Filters, indicator_ids: tuple[str, ...], limit: int) -> tuple[pd.DataFrame, int]:
+    """The values behind a clicked sum (its filters and indicators), largest first, and how many there are."""
+    where, params = _where(f)
+    ids = list(indicator_ids)
+    count = _df(src, f"SELECT count(*) AS n FROM {VALUES} WHERE {where} AND list_contains(?, indicator)",
+                [*params, ids]).iloc[0]["n"]
+    rows = _df(
+        src,
+        f"SELECT * FROM {VALUES} WHERE {where} AND list_contains(?, indicator) "
+        "ORDER BY value DESC NULLS LAST, province, city, district, year LIMIT ?",
+        [*params, ids, int(limit)],
+    )
+    return rows, int(count)
+
+
+@cache
+def shortfall_rollup(src: Source, f: Filters, group: tuple[str, ...], examples: int) -> pd.DataFrame:
+    """Per group × theme: reports stating it, statements, and a few of them for hover.
+
+    Groups whose reports state nothing still appear (``theme`` NULL), so a
+    heat map keeps its silent rows.
+    """
+    where, params = _where(f)
+    select, join = _group_sql(group)
+    sql = f"""
+        WITH g AS (
+            SELECT {select}count(*) AS reports FROM {REPORTS} WHERE {where} GROUP BY ALL
+        ), v AS (
+            SELECT {select}theme, any_value(theme_zh) AS theme_zh, any_value(theme_en) AS theme_en,
+                   count(DISTINCT report_id) AS stating, count(*) AS statements,
+                   list(text ORDER BY year DESC, report_id, seq)[1:?] AS examples
+            FROM {SHORTFALLS} WHERE {where} GROUP BY ALL
+        )
+        SELECT {''.join(f"g.{c}, " for c in group)}g.reports, v.theme, v.theme_zh, v.theme_en,
+               coalesce(v.stating, 0) AS stating, coalesce(v.statements, 0) AS statements, v.examples
+        FROM g LEFT JOIN v ON TRUE{join}
+        ORDER BY {", ".join([*group, "theme"])}
+    """
+    return _df(src, sql, [*params, int(examples), *params])
+
+
+@cache
+def shortfall_statements(src: Source, f: Filters, limit: int) -> tuple[pd.DataFrame, int]:
+    """Shortfall statements of the filtered reports, the first ``limit`` of them, and how many there are."""
+    where, params = _where(f)
+    count = _df(src, f"SELECT count(*) AS n FROM {SHORTFALLS} WHERE {where}", params).iloc[0]["n"]
+    rows = _df(
+        src,
+        f"SELECT * FROM {SHORTFALLS} WHERE {where} ORDER BY province, city, district, year, seq LIMIT ?",
+        [*params, int(limit)],
+    )
+    return rows, int(count)
+
+
+@cache
+def silent_reports(src: Source, f: Filters, limit: int) -> tuple[pd.DataFrame, int]:
+    """Filtered reports that state no shortfall at all, the first ``limit``, and how many there are."""
+    where, params = _where(f)
+    silent = f"FROM {REPORTS} AS r WHERE {where} AND NOT EXISTS " \
+             "(SELECT 1 FROM v_shortfalls AS s WHERE s.report_id = r.report_id)"
+    count = _df(src, f"SELECT count(*) AS n {silent}", params).iloc[0]["n"]
+    rows = _df(src, f"SELECT r.* {silent} ORDER BY province, city, district, year LIMIT ?", [*params, int(limit)])
+    return rows, int(count)
 
 
 # --------------------------------------------------------------------------- sources page

@@ -1,16 +1,21 @@
 """Pure pandas shaping between the queries and the charts/exports.
 
-Kept free of Streamlit so the rules that matter (missing is not zero,
-qualifiers survive sums, change needs both years) are unit-testable.
+The queries hand over sums by region level (``queries.rollup``: a few hundred
+rows even for the whole country); this module adds the labels and display
+strings and reshapes them for charts and tables. Kept free of Streamlit so
+the rules that matter (missing is not zero, qualifiers survive sums, a change
+needs both years) are unit-testable.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
-from ui.fmt import MISSING, combine_qualifiers, is_missing, qualified, region_label
+from ui import levels
+from ui.fmt import MISSING, QUALIFIER_SYMBOLS, combine_qualifiers, qualified
 
 REPORT_KEYS = ["report_id", "province", "city", "district", "year", "doc_type", "source_file"]
 
@@ -18,169 +23,226 @@ REPORT_KEYS = ["report_id", "province", "city", "district", "year", "doc_type", 
 def with_region(df: pd.DataFrame) -> pd.DataFrame:
     """Add a ``region`` column (most specific known place) and a ``label`` (region and year)."""
     out = df.copy()
-    out["region"] = [region_label(row) for row in out.to_dict("records")] if len(out) else []
-    years = out["year"].astype("Int64").astype(str).replace("<NA>", "?") if len(out) else []
-    out["label"] = out["region"] + " " + years if len(out) else []
+    region = pd.Series("unknown", index=out.index, dtype=object)
+    for column in ("province", "city", "district"):  # coarse to fine: the finest known name wins
+        if column in out.columns:
+            known = out[column].notna() & (out[column].astype(str) != "unknown")
+            region = region.where(~known, out[column].astype(str))
+    out["region"] = region
+    years = out["year"].astype("Int64").astype(str).replace("<NA>", "?") if len(out) else pd.Series(dtype=str)
+    out["label"] = out["region"] + " " + years
     return out
 
 
-def is_missing_list(flags: object) -> bool:
-    """A merged-in ``flags`` cell is NaN for reports without the value."""
-    return isinstance(flags, float)
+def shape(sums: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Label the groups of a ``queries.rollup`` frame and add what charts show.
 
-
-def indicator_frame(reports: pd.DataFrame, values: pd.DataFrame, indicator: str) -> pd.DataFrame:
-    """One row per filtered report for one indicator; ``value`` is NaN where the report is silent.
-
-    Starting from the reports (not the values) is what lets a chart show a
-    silent report as missing instead of dropping it or drawing a zero.
+    ``value`` is the sum (NaN where no report of the group gives it),
+    ``display`` the qualified sum (``≥20``, ``—``; ``⚠`` when a part is flagged),
+    ``key`` what a click on the point resolves to (see :mod:`ui.levels`).
     """
-    cols = ["report_id", "value", "qualifier", "basis", "quote", "value_id", "start_pos", "end_pos", "flags"]
-    mine = values.loc[values["indicator"] == indicator, cols] if len(values) else pd.DataFrame(columns=cols)
-    out = with_region(reports[[c for c in REPORT_KEYS if c in reports.columns]]).merge(
-        mine, on="report_id", how="left"
-    )
-    out["value"] = pd.to_numeric(out["value"], errors="coerce")
+    out = sums.copy()
+    out["label"] = levels.labels(out, level) if len(out) else pd.Series(dtype=object)
+    out["value"] = pd.to_numeric(out["total"], errors="coerce")
+    out["missing"] = out["given"] == 0
     out["display"] = [
-        qualified(v, q) + (" ⚠" if f is not None and not is_missing_list(f) and len(f) else "")
-        for v, q, f in zip(out["value"], out["qualifier"], out["flags"], strict=True)
+        qualified(v, q) + (" ⚠" if flagged else "")
+        for v, q, flagged in zip(out["value"], out["qualifier"], out["flagged"], strict=True)
     ]
-    out["missing"] = out["value"].isna()
-    return out.sort_values(["region", "year"]).reset_index(drop=True)
+    out["key"] = [levels.click_key(level, row, [row["indicator"]]) for row in out.to_dict("records")]
+    return out
 
 
-def totals(reports: pd.DataFrame, values: pd.DataFrame, indicator_ids: Sequence[str]) -> pd.DataFrame:
-    """Per indicator: sum over the filtered reports that give it, its qualifier and coverage.
+def bar_years(frame: pd.DataFrame, max_bars: int = levels.MAX_BARS) -> list[int]:
+    """The years a bar chart draws: all of them while they fit, else the latest year that has data.
 
-    ``given`` of ``reports`` tells the reader how much of the total is known;
-    with no report giving it the total is missing, not zero.
+    The trend chart beside it shows the other years.
     """
-    n_reports = len(reports)
+    given = frame[~frame["missing"]]
+    years = sorted({int(y) for y in given["year"].dropna()})
+    if not years or given["label"].nunique() * len(years) <= max_bars:
+        return years
+    return years[-1:]
+
+
+def total_by_year(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    """One series for all groups: per year (and document type), the sum of the groups' sums.
+
+    A trend of forty lines is unreadable; their total, with how many reports
+    give it, is what a reader can take in.
+    """
     rows = []
-    for ind in indicator_ids:
-        mine = values[values["indicator"] == ind] if len(values) else values
-        given = int(mine["report_id"].nunique()) if len(mine) else 0
-        total = float(mine["value"].sum()) if given else float("nan")
-        qualifier = combine_qualifiers(list(mine["qualifier"])) if given else "exact"
-        flagged = int(sum(1 for f in mine["flags"] if f is not None and len(f))) if given else 0
-        rows.append(
-            {"indicator": ind, "total": total, "qualifier": qualifier, "given": given, "reports": n_reports,
-             "flagged": flagged, "display": qualified(total, qualifier)}
-        )
-    return pd.DataFrame(rows, columns=["indicator", "total", "qualifier", "given", "reports", "flagged", "display"])
+    for (year, doc_type, indicator), part in frame.groupby(["year", "doc_type", "indicator"], sort=True):
+        given = part[~part["missing"]]
+        total = float(given["value"].sum()) if len(given) else float("nan")
+        qualifier = combine_qualifiers(list(given["qualifier"])) if len(given) else "exact"
+        row = {"year": year, "doc_type": doc_type, "indicator": indicator, "label": label,
+               "reports": int(part["reports"].sum()), "given": int(part["given"].sum()), "value": total,
+               "qualifier": qualifier, "flagged": int(part["flagged"].sum()), "value_id": None}
+        row["missing"] = row["given"] == 0
+        row["display"] = qualified(total, qualifier) + (" ⚠" if row["flagged"] else "")
+        row["key"] = levels.click_key("all", row, [indicator])
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["year", "doc_type", "indicator", "label", "reports", "given", "value",
+                                       "qualifier", "flagged", "value_id", "missing", "display", "key"])
 
 
-def wide(reports: pd.DataFrame, values: pd.DataFrame, indicator_ids: Sequence[str],
-         names: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Report × indicator tables: numbers (for sorting) and display strings (``≥20``, ``—``).
+def trend_frame(frame: pd.DataFrame, total_label: str, max_lines: int = levels.MAX_LINES) -> pd.DataFrame:
+    """The trend chart's rows: one line per group while they fit, else their total."""
+    if frame["label"].nunique() <= max_lines:
+        return frame
+    return total_by_year(frame, total_label)
 
-    Both share index and columns: the report columns (``label`` is region and
-    year) then the indicators' display names in ``indicator_ids`` order.
+
+def wide(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, str],
+         group: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Group × indicator tables from a shaped rollup: numbers (for sorting) and display strings.
+
+    Both share index and columns: the group columns, ``label``, ``reports``,
+    then the indicators' display names in ``indicator_ids`` order. A display
+    cell says how many reports give a partial sum (``≥120 (12/14)``).
     """
-    base = with_region(reports[[c for c in REPORT_KEYS if c in reports.columns]])
-    base = base.sort_values(["province", "city", "region", "year"]).reset_index(drop=True)
-    numbers = base[["report_id", "province", "city", "region", "year", "doc_type", "source_file", "label"]].copy()
-    shown = numbers.copy()
+    keys = [*group, "label"]
+    base = frame.drop_duplicates(keys)[[*keys, "reports"]].reset_index(drop=True)
+    numbers, shown = base.copy(), base.copy()
     for ind in indicator_ids:
-        mine = values[values["indicator"] == ind].set_index("report_id") if len(values) else None
+        mine = frame[frame["indicator"] == ind]
+        merged = base[keys].merge(mine[[*keys, "value", "display", "given", "reports"]], on=keys, how="left")
         col = names.get(ind, ind)
-        if mine is None or mine.empty:
-            numbers[col] = float("nan")
-            shown[col] = MISSING
-            continue
-        v = numbers["report_id"].map(mine["value"])
-        q = numbers["report_id"].map(mine["qualifier"])
-        numbers[col] = pd.to_numeric(v, errors="coerce")
-        shown[col] = [qualified(a, b) for a, b in zip(numbers[col], q, strict=True)]
+        numbers[col] = merged["value"].to_numpy()
+        partial = (merged["given"] > 0) & (merged["given"] < merged["reports"])
+        cells = merged["display"].fillna(MISSING).astype(str)
+        cells = cells.where(~partial, cells + " (" + merged["given"].astype("Int64").astype(str) + "/"
+                            + merged["reports"].astype("Int64").astype(str) + ")")
+        shown[col] = cells.to_numpy()
     return numbers, shown
 
 
-def changes(values: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """Change over the previous year, per region, document type and indicator.
+def marks(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, str],
+          group: Sequence[str]) -> pd.DataFrame:
+    """Per cell of :func:`wide`'s numbers: the (prefix, suffix) shown around the number.
 
-    Only where the same region has the same indicator in year-1: a gap year or
-    a silent report gives no change rather than a made-up one.
+    The prefix is the qualifier (``≥``); ``*`` marks a sum that not every
+    report of the row gives, ``⚠`` a sum with a flagged part.
     """
-    cols = ["region", "doc_type", "indicator", "name", "year", "value", "previous", "change", "change_pct",
+    keys = [*group, "label"]
+    base = frame.drop_duplicates(keys)[keys].reset_index(drop=True)
+    out = pd.DataFrame(index=base.index)
+    for ind in indicator_ids:
+        mine = base.merge(frame[frame["indicator"] == ind][[*keys, "qualifier", "given", "reports", "flagged"]],
+                          on=keys, how="left")
+        prefix = mine["qualifier"].map(lambda q: QUALIFIER_SYMBOLS.get(q or "exact", "")).fillna("")
+        partial = np.where((mine["given"] > 0) & (mine["given"] < mine["reports"]), "*", "")
+        flagged = np.where(mine["flagged"].fillna(0) > 0, " ⚠", "")
+        out[names.get(ind, ind)] = list(zip(prefix, [a + b for a, b in zip(partial, flagged, strict=True)],
+                                            strict=True))
+    return out
+
+
+def changes(frame: pd.DataFrame, names: dict[str, str], keys: Sequence[str]) -> pd.DataFrame:
+    """Change over the previous year, per group (``keys``), document type and indicator.
+
+    Only where the same group has the indicator in year-1 from as many
+    reports: a gap year, a silent report or a sum over a different number of
+    districts gives no change rather than a made-up one.
+    """
+    cols = ["label", "doc_type", "indicator", "name", "year", "value", "previous", "change", "change_pct",
             "display", "previous_display"]
-    if values.empty:
+    given = frame.dropna(subset=["year", "value"])
+    if given.empty:
         return pd.DataFrame(columns=cols)
-    v = with_region(values)
-    v = v[["province", "city", "region", "doc_type", "indicator", "year", "value", "qualifier"]].dropna(
-        subset=["year", "value"]
-    )
-    prev = v.assign(year=v["year"] + 1).rename(columns={"value": "previous", "qualifier": "prev_qualifier"})
-    keys = ["province", "city", "region", "doc_type", "indicator", "year"]
-    both = v.merge(prev, on=keys, how="inner")
+    if "given" not in given.columns:
+        given = given.assign(given=1)
+    join = [*keys, "doc_type", "indicator", "year"]
+    v = given[[*join, "label", "value", "qualifier", "given"]]
+    prev = v.drop(columns="label").assign(year=v["year"] + 1).rename(
+        columns={"value": "previous", "qualifier": "prev_qualifier", "given": "prev_given"})
+    both = v.merge(prev, on=join, how="inner")
+    both = both[both["given"] == both["prev_given"]]
     if both.empty:
         return pd.DataFrame(columns=cols)
     both["change"] = both["value"] - both["previous"]
-    both["change_pct"] = [
-        (c / p * 100.0) if p not in (0, 0.0) else float("nan")
-        for c, p in zip(both["change"], both["previous"], strict=True)
-    ]
+    prev_nonzero = both["previous"].where(both["previous"] != 0)
+    both["change_pct"] = both["change"] / prev_nonzero * 100.0
     both["name"] = both["indicator"].map(lambda i: names.get(i, i))
     both["display"] = [qualified(a, b) for a, b in zip(both["value"], both["qualifier"], strict=True)]
     both["previous_display"] = [
         qualified(a, b) for a, b in zip(both["previous"], both["prev_qualifier"], strict=True)
     ]
-    return both[cols].sort_values(["region", "indicator", "year"]).reset_index(drop=True)
+    return both[cols].sort_values(["label", "indicator", "year"]).reset_index(drop=True)
 
 
-def funnel_reports(reports: pd.DataFrame, values: pd.DataFrame, steps: Sequence[str]) -> pd.DataFrame:
-    """Reports that give every funnel step, one row per report × step in step order."""
-    if values.empty or not steps:
-        return pd.DataFrame(columns=["report_id", "label", "indicator", "value", "qualifier", "display",
-                                     "value_id"])
-    mine = values[values["indicator"].isin(steps)]
-    complete = mine.groupby("report_id")["indicator"].nunique()
-    keep = set(complete[complete == len(steps)].index)
-    rows = with_region(mine[mine["report_id"].isin(keep)])
-    rows["step"] = rows["indicator"].map({s: i for i, s in enumerate(steps)})
-    rows["display"] = [qualified(a, b) for a, b in zip(rows["value"], rows["qualifier"], strict=True)]
-    return rows.sort_values(["label", "step"])[
-        ["report_id", "label", "indicator", "value", "qualifier", "display", "value_id"]
-    ].reset_index(drop=True)
+def funnel_series(sums: pd.DataFrame, level: str, steps: Sequence[str], total_label: str,
+                  max_series: int = levels.MAX_LINES) -> pd.DataFrame:
+    """The funnels to draw from ``queries.complete_rollup``: per group and year while they fit,
+    else per group, else one for all; each row one step, in step order."""
+    cols = ["label", "indicator", "value", "qualifier", "display", "key", "reports"]
+    if sums.empty or not steps:
+        return pd.DataFrame(columns=cols)
+    group = levels.columns(level)
+    named = sums.assign(place=levels.labels(sums, level))
+    if len(named[[*group, "year", "doc_type"]].drop_duplicates()) <= max_series:
+        keys = [*group, "year", "doc_type"]
+        named["label"] = named["place"] + " " + named["year"].astype(int).astype(str)
+    elif len(named[[*group, "doc_type"]].drop_duplicates()) <= max_series:
+        keys = [*group, "doc_type"]
+        named["label"] = named["place"]
+    else:
+        keys = ["doc_type"]
+        named["label"] = total_label
+    rows = []
+    for (label, indicator), part in named.groupby(["label", "indicator"], sort=True):
+        qualifier = combine_qualifiers(list(part["qualifier"]))
+        total = float(part["total"].sum())
+        first = part.iloc[0].to_dict()
+        scope = {c: first[c] for c in keys if c in first}
+        if len(part) == 1 and "year" in keys:
+            scope["year"] = first["year"]
+        key_row = {**scope, "value_id": first["value_id"] if len(part) == 1 else None}
+        rows.append({"label": label, "indicator": indicator, "value": total, "qualifier": qualifier,
+                     "display": qualified(total, qualifier), "reports": int(part["reports"].max()),
+                     "key": levels.click_key(level if set(group) <= set(keys) else "all", key_row, [indicator])})
+    out = pd.DataFrame(rows, columns=cols)
+    order = {s: i for i, s in enumerate(steps)}
+    return out.assign(step=out["indicator"].map(order)).sort_values(["label", "step"]).drop(columns="step") \
+        .reset_index(drop=True)
 
 
-def shortfall_matrix(reports: pd.DataFrame, shortfalls: pd.DataFrame,
-                     themes: pd.DataFrame, name_col: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Report (region, year) × theme: statement counts and the statements joined for hover.
+def shortfall_matrix(sums: pd.DataFrame, level: str, themes: pd.DataFrame, name_col: str, by_year: bool,
+                     count_text: str = "{n}/{reports}", examples: int = 5,
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Group (× year) by theme from ``queries.shortfall_rollup``: share of reports stating it,
+    the cell text, and the hover text (reports stating it and a few statements).
 
-    Two reports can share a label (a report and a plan of one district-year,
-    or several of unknown region), so rows are grouped by label, not looked up.
+    A single report's cell shows its number of statements; a group's cell the
+    share of its reports that state the theme, which compares provinces of
+    different sizes fairly.
     """
-    labels = with_region(reports)
     theme_names = dict(zip(themes["theme"], themes[name_col], strict=True))
-    index = list(dict.fromkeys(labels["label"]))
-    label_of = dict(zip(labels["report_id"], labels["label"], strict=True))
-    rows = pd.DataFrame({
-        "label": shortfalls["report_id"].map(label_of) if len(shortfalls) else pd.Series(dtype=object),
-        "col": shortfalls["theme"].map(lambda t: theme_names.get(t, t)) if len(shortfalls) else pd.Series(dtype=object),
-        "text": shortfalls["text"].astype(str) if len(shortfalls) else pd.Series(dtype=object),
-    }).dropna(subset=["label"])
-    columns = list(theme_names.values()) + sorted(set(rows["col"]) - set(theme_names.values()))
-    grouped = rows.groupby(["label", "col"], sort=False)["text"]
-    counts = grouped.size().unstack(fill_value=0).reindex(index=index, columns=columns, fill_value=0)
-    texts = grouped.agg("<br>".join).unstack(fill_value="").reindex(index=index, columns=columns, fill_value="")
-    return counts.astype(int), texts
-
-
-def silent_reports(reports: pd.DataFrame, shortfalls: pd.DataFrame) -> pd.DataFrame:
-    """Reports that state no shortfall at all."""
-    said = set(shortfalls["report_id"]) if len(shortfalls) else set()
-    return with_region(reports[~reports["report_id"].isin(said)]).reset_index(drop=True)
-
-
-def capacity(reports: pd.DataFrame, values: pd.DataFrame, capacity_ids: Sequence[str],
-             workload_ids: Sequence[str], names: dict[str, str]) -> pd.DataFrame:
-    """Enforcement staff/posts beside workload, per report, with workload per certified person."""
-    ids = list(capacity_ids) + list(workload_ids)
-    numbers, shown = wide(reports, values, ids, names)
-    out = shown[["region", "year", "doc_type"] + [names.get(i, i) for i in ids]].copy()
-    if capacity_ids and workload_ids:
-        staff = numbers[names.get(capacity_ids[0], capacity_ids[0])]
-        work = numbers[names.get(workload_ids[0], workload_ids[0])]
-        ratio = work / staff.where(staff > 0)
-        out["ratio"] = [MISSING if is_missing(r) else f"{r:,.1f}" for r in ratio]
-    return out
+    rows = sums.assign(place=levels.labels(sums, level) if len(sums) else pd.Series(dtype=object))
+    rows["label"] = rows["place"] + " " + rows["year"].astype(int).astype(str) if by_year else rows["place"]
+    index = list(dict.fromkeys(rows["label"]))
+    found = rows[rows["theme"].notna()].copy()
+    found["col"] = found["theme"].map(lambda t: theme_names.get(t, t))
+    columns = list(theme_names.values()) + sorted(set(found["col"]) - set(theme_names.values()))
+    reports = rows.drop_duplicates(["label", *levels.columns(level), *(["year"] if by_year else [])]) \
+        .groupby("label", sort=False)["reports"].sum()
+    found["reports"] = found["label"].map(reports)
+    grouped = found.groupby(["label", "col"], sort=False)
+    stating = grouped["stating"].sum().unstack(fill_value=0).reindex(index=index, columns=columns, fill_value=0)
+    statements = grouped["statements"].sum().unstack(fill_value=0).reindex(index=index, columns=columns,
+                                                                             fill_value=0)
+    samples = grouped["examples"].agg(
+        lambda parts: [text for part in parts for text in (part if part is not None else [])][:examples])
+    share = stating.div(reports.reindex(index).replace(0, np.nan), axis=0).fillna(0.0)
+    single = reports.reindex(index) == 1
+    text = pd.DataFrame(
+        [[(str(int(n)) if n else "") if one else (f"{s:.0%}" if s else "") for n, s in zip(nrow, srow, strict=True)]
+         for one, nrow, srow in zip(single, statements.to_numpy(), share.to_numpy(), strict=True)],
+        index=index, columns=columns,
+    )
+    hover = pd.DataFrame("", index=index, columns=columns, dtype=object)
+    for (label, col), texts in samples.items():
+        n, total = int(stating.at[label, col]), int(reports.get(label, 0))
+        hover.at[label, col] = count_text.format(n=n, reports=total) + "<br>" + "<br>".join(texts)
+    return share, text, hover
