@@ -67,7 +67,7 @@ def shoot(url: str, out: Path = OUT) -> list[Path]:
             page.screenshot(path=str(path), full_page=True)
             page.set_viewport_size({"width": 1440, "height": 1000})
             shots.append(path)
-            print(path.relative_to(ROOT))
+            print(path)
         browser.close()
     return shots
 

@@ -12,6 +12,9 @@ from ui import bootstrap, components, filters, highlight, history, queries, tabl
 from ui.fmt import qualified
 from ui.i18n import t
 
+#: Reports offered in the picker; the sidebar filters narrow a national list down to them.
+PICKER_SIZE = 2000
+
 bootstrap.require_entry()
 
 src = queries.source()
@@ -19,17 +22,20 @@ f = filters.current()
 st.title(t("page.sources"))
 st.caption(t("intro.sources"))
 
-reports = tables.with_region(queries.report_list(src))
+wanted = st.query_params.get("report")
+listed, n_matching = queries.report_list(src, f, wanted, PICKER_SIZE)
+reports = tables.with_region(listed)
 if reports.empty:
     components.empty_state(f)
     st.stop()
 labels = {r["report_id"]: f"{r['label']} · {t('doc_' + str(r['doc_type']))} · {r['source_file']}"
           for r in reports.to_dict("records")}
-wanted = st.query_params.get("report")
 if wanted in labels and st.session_state.get("sources__seen") != wanted:
     st.session_state["sources__report"] = wanted  # a link (or pasted URL) chose the report
     st.session_state["sources__seen"] = wanted
 report_id = st.selectbox(t("sources.choose"), list(labels), format_func=labels.get, key="sources__report")
+if n_matching > PICKER_SIZE:
+    st.caption(t("sources.narrow", total=n_matching, shown=PICKER_SIZE))
 if st.query_params.get("report") != report_id:
     st.query_params["report"] = report_id
     st.session_state["sources__seen"] = report_id

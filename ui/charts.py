@@ -58,7 +58,9 @@ def bars(frame: pd.DataFrame, title: str, unit: str, not_stated: str) -> go.Figu
                 textfont={"color": "#8a8a8a"}, hoverinfo="skip", showlegend=False,
             )
         )
-    fig.update_layout(barmode="group", yaxis_title=unit, xaxis={"type": "category"})
+    # Tallest first: a ranking reads at a glance; "not stated" groups come last.
+    fig.update_layout(barmode="group", yaxis_title=unit,
+                      xaxis={"type": "category", "categoryorder": "total descending"})
     if len(given):
         fig.update_yaxes(range=[0, float(given["value"].max()) * 1.2 or 1])
     return _style(fig, title)
@@ -77,7 +79,8 @@ def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
                 hovertemplate=str(label) + " %{x}: %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
             )
         )
-    fig.update_layout(yaxis_title=unit, xaxis={"dtick": 1, "tickformat": "d"})
+    # From zero: a band of 148k–158k would make a 6% change look like a collapse.
+    fig.update_layout(yaxis_title=unit, xaxis={"dtick": 1, "tickformat": "d"}, yaxis={"rangemode": "tozero"})
     return _style(fig, title, height=320)
 
 

@@ -96,8 +96,10 @@ def group_by(level: str) -> tuple[str, ...]:
 
 
 def decorate(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """Add what hover and legends say: coverage of each sum, and the series (year, document type)."""
+    """Add what hover and legends say: coverage of each sum, the series (year, document type), and
+    group names in the reader's language ("unknown" place)."""
     out = frame.copy()
+    out["label"] = out["label"].map(localise_text)
     out["coverage"] = [t("coverage", given=g, reports=r) for g, r in zip(out["given"], out["reports"], strict=True)]
     years = out["year"].astype("Int64").astype(str)
     if f.doc_type == ALL_DOCS:

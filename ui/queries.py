@@ -205,17 +205,6 @@ def value_by_id(src: Source, value_ids: tuple[str, ...]) -> pd.DataFrame:
 
 
 @cache
-def shortfalls(src: Source, f: Filters) -> pd.DataFrame:
-    """Shortfall statements of the filtered reports, with theme names and report metadata."""
-    where, params = _where(f)
-    return _df(
-        src,
-        f"SELECT * FROM {SHORTFALLS} WHERE {where} ORDER BY province, city, district, year, seq",
-        params,
-    )
-
-
-@cache
 def targets(src: Source, f: Filters) -> pd.DataFrame:
     """Quantified targets set by the filtered documents (plans)."""
     where, params = _where(f)
@@ -262,14 +251,19 @@ def rollup(src: Source, f: Filters, group: tuple[str, ...], indicator_ids: tuple
     where, params = _where(f)
     select, join = _group_sql(group)
     order = ", ".join([*group, "indicator"])
+    # Only a district's sum is usually one value; carrying quotes through a
+    # national aggregation would double its cost for nothing.
+    single = (
+        "CASE WHEN count(*) = 1 THEN any_value(value_id) END AS value_id, "
+        "CASE WHEN count(*) = 1 THEN any_value(quote) END AS quote"
+        if "district" in group else "NULL::VARCHAR AS value_id, NULL::VARCHAR AS quote"
+    )
     sql = f"""
         WITH g AS (
             SELECT {select}count(*) AS reports FROM {REPORTS} WHERE {where} GROUP BY ALL
         ), v AS (
             SELECT {select}indicator, count(*) AS given, sum(value) AS total, {QUALIFIER_OF_SUM} AS qualifier,
-                   count(*) FILTER (WHERE len(coalesce(flags, [])) > 0) AS flagged,
-                   CASE WHEN count(*) = 1 THEN any_value(value_id) END AS value_id,
-                   CASE WHEN count(*) = 1 THEN any_value(quote) END AS quote
+                   count(*) FILTER (WHERE len(coalesce(flags, [])) > 0) AS flagged, {single}
             FROM {VALUES} WHERE {where} AND list_contains(?, indicator) GROUP BY ALL
         ), i AS (
             SELECT unnest(?::VARCHAR[]) AS indicator
@@ -296,7 +290,8 @@ def complete_rollup(src: Source, f: Filters, group: tuple[str, ...], steps: tupl
     select, _ = _group_sql(group)
     sql = f"""
         WITH v AS (
-            SELECT * FROM {VALUES} WHERE {where} AND list_contains(?, indicator)
+            SELECT report_id, {select}indicator, value, qualifier, value_id
+            FROM {VALUES} WHERE {where} AND list_contains(?, indicator)
         ), complete AS (
             SELECT report_id FROM v GROUP BY report_id HAVING count(DISTINCT indicator) = ?
         )
@@ -334,10 +329,17 @@ def scoped_values(src: Source, f: Filters, indicator_ids: tuple[str, ...], limit
     ids = list(indicator_ids)
     count = _df(src, f"SELECT count(*) AS n FROM {VALUES} WHERE {where} AND list_contains(?, indicator)",
                 [*params, ids]).iloc[0]["n"]
+    # Rank on the narrow columns first, then fetch the few winners whole (quotes are wide).
     rows = _df(
         src,
-        f"SELECT * FROM {VALUES} WHERE {where} AND list_contains(?, indicator) "
-        "ORDER BY value DESC NULLS LAST, province, city, district, year LIMIT ?",
+        f"""
+        WITH top AS (
+            SELECT value_id FROM {VALUES} WHERE {where} AND list_contains(?, indicator)
+            ORDER BY value DESC NULLS LAST, province, city, district, year LIMIT ?
+        )
+        SELECT * FROM {VALUES} SEMI JOIN top USING (value_id)
+        ORDER BY value DESC NULLS LAST, province, city, district, year
+        """,
         [*params, ids, int(limit)],
     )
     return rows, int(count)
@@ -358,7 +360,7 @@ def shortfall_rollup(src: Source, f: Filters, group: tuple[str, ...], examples: 
         ), v AS (
             SELECT {select}theme, any_value(theme_zh) AS theme_zh, any_value(theme_en) AS theme_en,
                    count(DISTINCT report_id) AS stating, count(*) AS statements,
-                   list(text ORDER BY year DESC, report_id, seq)[1:?] AS examples
+                   arg_max(text, year, ?) AS examples  -- the latest few; cheaper than sorting all
             FROM {SHORTFALLS} WHERE {where} GROUP BY ALL
         )
         SELECT {''.join(f"g.{c}, " for c in group)}g.reports, v.theme, v.theme_zh, v.theme_en,
@@ -397,12 +399,23 @@ def silent_reports(src: Source, f: Filters, limit: int) -> tuple[pd.DataFrame, i
 
 
 @cache
-def report_list(src: Source) -> pd.DataFrame:
-    """Every report, for the Sources page's picker (not filtered: a link must always resolve)."""
-    return _df(
+def report_list(src: Source, f: Filters, include: str | None, limit: int) -> tuple[pd.DataFrame, int]:
+    """Reports for the Sources page's picker: those the filters match (the first ``limit``), and
+    ``include`` whatever the filters say, so a link always resolves; with how many match."""
+    where, params = _where(f)
+    count = _df(src, f"SELECT count(*) AS n FROM {REPORTS} WHERE {where}", params).iloc[0]["n"]
+    rows = _df(
         src,
-        f"SELECT {REPORT_COLUMNS} FROM {REPORTS} ORDER BY province, city, district, year, source_file",
+        f"""
+        (SELECT {REPORT_COLUMNS} FROM {REPORTS} WHERE {where}
+         ORDER BY province, city, district, year, source_file LIMIT ?)
+        UNION
+        (SELECT {REPORT_COLUMNS} FROM {REPORTS} WHERE report_id = ?)
+        ORDER BY province, city, district, year, source_file
+        """,
+        [*params, int(limit), include],
     )
+    return rows, int(count)
 
 
 @cache

@@ -98,11 +98,11 @@ def wide(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, str
          group: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group × indicator tables from a shaped rollup: numbers (for sorting) and display strings.
 
-    Both share index and columns: the group columns, ``label``, ``reports``,
+    Both share index and columns: ``label``, the group columns, ``reports``,
     then the indicators' display names in ``indicator_ids`` order. A display
     cell says how many reports give a partial sum (``≥120 (12/14)``).
     """
-    keys = [*group, "label"]
+    keys = ["label", *group]
     base = frame.drop_duplicates(keys)[[*keys, "reports"]].reset_index(drop=True)
     numbers, shown = base.copy(), base.copy()
     for ind in indicator_ids:
@@ -125,7 +125,7 @@ def marks(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, st
     The prefix is the qualifier (``≥``); ``*`` marks a sum that not every
     report of the row gives, ``⚠`` a sum with a flagged part.
     """
-    keys = [*group, "label"]
+    keys = ["label", *group]
     base = frame.drop_duplicates(keys)[keys].reset_index(drop=True)
     out = pd.DataFrame(index=base.index)
     for ind in indicator_ids:
