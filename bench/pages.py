@@ -2,7 +2,10 @@
 
 Runs ``dashboard.py`` in Streamlit's AppTest against the warehouse built by
 ``bench/build.py`` and times each page of ``ui/nav.py``: once with empty
-caches (the first visitor after a rebuild) and once again (the next click).
+caches (the first visitor after a rebuild) and again (the next click), under
+three sidebar filters set in the URL: none (the pages sum by province), the
+province with the most reports (by city) and the city with the most reports
+(by district).
 AppTest renders no browser and no Plotly drawing, so this is the server-side
 part of a page view. Target: <= 1.5 s per page.
 """
@@ -10,6 +13,7 @@ part of a page view. Target: <= 1.5 s per page.
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import os
 import statistics
@@ -19,6 +23,28 @@ from pathlib import Path
 from common import BENCH_DIR, ROOT, machine, verdict
 
 TARGET_S = 1.5
+
+
+def filter_sets(db: Path) -> list[tuple[str, dict[str, str]]]:
+    """URL filters to render each page under: none, the busiest province, the busiest city."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH '{db}' AS w (READ_ONLY)")
+    row = con.execute(
+        "SELECT province, city FROM w.reports WHERE province <> 'unknown' AND city <> 'unknown' "
+        "GROUP BY ALL ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()
+    province = con.execute(
+        "SELECT province FROM w.reports WHERE province <> 'unknown' GROUP BY ALL ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()
+    con.close()
+    sets: list[tuple[str, dict[str, str]]] = [("country", {})]
+    if province:
+        sets.append(("province", {"province": province[0]}))
+    if row:
+        sets.append(("city", {"province": row[0], "city": row[1]}))
+    return sets
 
 
 def main() -> None:
@@ -41,10 +67,12 @@ def main() -> None:
 
     print(f"machine: {machine()}")
     print(f"warehouse: {a.db} ({a.db.stat().st_size / 2**20:.0f} MB)")
-    print(f"{'page':14} {'cold s':>7} {'warm s':>7}  verdict", flush=True)
+    print(f"{'page':14} {'filter':10} {'cold s':>7} {'warm s':>7}  verdict", flush=True)
     worst = 0.0
-    for key, path, _icon in PAGES:
+    for (key, path, _icon), (scope, query) in itertools.product(PAGES, filter_sets(a.db)):
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=a.timeout)
+        for name, value in query.items():
+            at.query_params[name] = value
         try:
             if path != PAGES[0][1]:  # land on the home page first, as a visitor does
                 at.run()
@@ -59,14 +87,14 @@ def main() -> None:
                 at.run()
                 warm_runs.append(time.perf_counter() - t)
         except RuntimeError as exc:  # AppTest's timeout
-            print(f"{key:14} {'>' + str(a.timeout):>7} {'':>7}  MISSED ({str(exc)[:60]})", flush=True)
+            print(f"{key:14} {scope:10} {'>' + str(a.timeout):>7} {'':>7}  MISSED ({str(exc)[:60]})", flush=True)
             worst = max(worst, a.timeout)
             continue
         warm = statistics.median(warm_runs)
         errors = [str(e.value)[:80] for e in at.exception]
         worst = max(worst, cold)
         note = f"errors: {errors}" if errors else ""
-        print(f"{key:14} {cold:7.2f} {warm:7.2f}  {verdict(cold, TARGET_S)} {note}", flush=True)
+        print(f"{key:14} {scope:10} {cold:7.2f} {warm:7.2f}  {verdict(cold, TARGET_S)} {note}", flush=True)
     print(f"slowest cold render {worst:.2f} s [target <= {TARGET_S} s: {verdict(worst, TARGET_S)}]")
 
 

@@ -12,9 +12,7 @@ bootstrap.require_entry()
 
 src = queries.source()
 f = filters.current()
-components.header("compare", f)
-if not queries.report_count(src, f):
-    components.empty_state(f)
+if not components.opened("compare", src, f):
     st.stop()
 
 only_given = not st.toggle(t("compare.all_indicators"), key="compare__all")

@@ -3,14 +3,7 @@ by region and over the years. Which indicators appear is declared in ui/pages.ya
 
 from __future__ import annotations
 
-from ui import bootstrap, components, filters, queries
+from ui import bootstrap, components
 
 bootstrap.require_entry()
-
-src = queries.source()
-f = filters.current()
-shown = components.indicator_page("inspections", src, f)
-if shown is not None:
-    level, _ = shown
-    components.group_section("inspections", "methods", src, f, level)
-    components.group_section("inspections", "findings", src, f, level)
+components.standard_page("inspections", sections=("methods", "findings"))

@@ -3,13 +3,7 @@ Which indicators appear is declared in ui/pages.yaml."""
 
 from __future__ import annotations
 
-from ui import bootstrap, components, filters, queries
+from ui import bootstrap, components
 
 bootstrap.require_entry()
-
-src = queries.source()
-f = filters.current()
-shown = components.indicator_page("outreach", src, f)
-if shown is not None:
-    level, _ = shown
-    components.group_section("outreach", "activity", src, f, level)
+components.standard_page("outreach", sections=("activity",))

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import bootstrap, catalog, charts, components, filters, queries, tables
+from ui import bootstrap, catalog, charts, components, queries, tables
 from ui.i18n import t
 
 bootstrap.require_entry()
 
-src = queries.source()
-f = filters.current()
-shown = components.indicator_page("penalties", src, f)
+shown = components.standard_page("penalties")
 if shown is not None:
-    level, frame = shown
+    src, f, level, frame = shown
     steps = catalog.indicator_ids("penalties", "funnel")
     names = components.names(queries.indicators(src))
     st.subheader(t("funnel.title"))

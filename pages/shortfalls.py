@@ -18,9 +18,7 @@ bootstrap.require_entry()
 
 src = queries.source()
 f = filters.current()
-components.header("shortfalls", f)
-if not queries.report_count(src, f):
-    components.empty_state(f)
+if not components.opened("shortfalls", src, f):
     st.stop()
 
 level = components.level_picker("shortfalls", src, f)

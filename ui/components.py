@@ -53,6 +53,30 @@ def empty_state(f: Filters) -> None:
     st.button(t("reset_filters"), on_click=filters.reset, key="reset_filters_empty")
 
 
+def opened(page: str, src: Source, f: Filters) -> bool:
+    """Title and filters; ``False`` (after the empty state) when no report matches."""
+    header(page, f)
+    if queries.report_count(src, f):
+        return True
+    empty_state(f)
+    return False
+
+
+def standard_page(page: str, sections: Sequence[str] = ()) -> tuple[Source, Filters, str, pd.DataFrame] | None:
+    """An indicator page and, below it, each side-by-side section of ``pages.yaml`` named in ``sections``.
+
+    Returns what a page needs to add a section of its own, or ``None`` on the empty state.
+    """
+    src, f = queries.source(), filters.current()
+    shown = indicator_page(page, src, f)
+    if shown is None:
+        return None
+    level, frame = shown
+    for section in sections:
+        group_section(page, section, src, f, level)
+    return src, f, level, frame
+
+
 def has_reports(totals: pd.DataFrame) -> bool:
     """Whether any report matches: ``queries.rollup`` over no group gives the count on every row."""
     return not totals.empty and int(totals["reports"].iloc[0]) > 0

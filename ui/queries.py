@@ -58,8 +58,9 @@ def source() -> Source:
     return Source(str(path), file_version(path))
 
 
-def _df(src: Source, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
-    return _reader(src.db).df(sql, params)
+def frame(src: Source, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+    """Run one statement with bound parameters on the shared read-only connection."""
+    return _reader(src.db).df(sql, list(params or []))
 
 
 def _where(f: Filters, alias: str = "") -> tuple[str, list[Any]]:
@@ -93,13 +94,13 @@ def _where(f: Filters, alias: str = "") -> tuple[str, list[Any]]:
 @cache
 def indicators(src: Source) -> pd.DataFrame:
     """The indicator catalogue: names and units come from the warehouse, not the code."""
-    return _df(src, "SELECT indicator, category, unit, name_zh, name_en, definition FROM indicators")
+    return frame(src, "SELECT indicator, category, unit, name_zh, name_en, definition FROM indicators")
 
 
 @cache
 def themes(src: Source) -> pd.DataFrame:
     """Shortfall themes with their names."""
-    return _df(src, "SELECT theme, name_zh, name_en, definition FROM shortfall_themes ORDER BY theme")
+    return frame(src, "SELECT theme, name_zh, name_en, definition FROM shortfall_themes ORDER BY theme")
 
 
 @cache
@@ -111,13 +112,13 @@ def region_options(src: Source) -> pd.DataFrame:
     before that table existed is read the old way until it is rebuilt.
     """
     try:
-        return _df(
+        return frame(
             src,
             "SELECT province, city, district, year, doc_type FROM region_options "
             "ORDER BY province, city, district, year, doc_type",
         )
     except duckdb.CatalogException:
-        return _df(
+        return frame(
             src,
             f"SELECT DISTINCT province, city, district, year, doc_type FROM {REPORTS} "
             "ORDER BY province, city, district, year, doc_type",
@@ -130,7 +131,7 @@ def region_options(src: Source) -> pd.DataFrame:
 @cache
 def overview(src: Source) -> dict[str, Any]:
     """What is loaded, for the Home page: counts and the last build."""
-    counts = _df(
+    counts = frame(
         src,
         f"""
         SELECT count(*) AS reports,
@@ -145,8 +146,8 @@ def overview(src: Source) -> dict[str, Any]:
         FROM {REPORTS}
         """,
     ).iloc[0].to_dict()
-    values = _df(src, f"SELECT count(*) AS n FROM {VALUES}").iloc[0]["n"]
-    build = _df(src, "SELECT built_at, n_reports, n_failed FROM build_info ORDER BY built_at DESC LIMIT 1")
+    values = frame(src, f"SELECT count(*) AS n FROM {VALUES}").iloc[0]["n"]
+    build = frame(src, "SELECT built_at, n_reports, n_failed FROM build_info ORDER BY built_at DESC LIMIT 1")
     counts["values"] = int(values)
     counts["built_at"] = None if build.empty else build.iloc[0]["built_at"]
     counts["n_failed"] = None if build.empty else build.iloc[0]["n_failed"]
@@ -160,7 +161,7 @@ def overview(src: Source) -> dict[str, Any]:
 def reports(src: Source, f: Filters) -> pd.DataFrame:
     """Reports matching the filters (the denominator for "the report does not say")."""
     where, params = _where(f)
-    return _df(
+    return frame(
         src,
         f"SELECT {REPORT_COLUMNS} FROM {REPORTS} WHERE {where} "
         "ORDER BY province, city, district, year, doc_type",
@@ -172,7 +173,7 @@ def reports(src: Source, f: Filters) -> pd.DataFrame:
 def report_count(src: Source, f: Filters) -> int:
     """How many reports match the filters (zero means the page shows its empty state)."""
     where, params = _where(f)
-    return int(_df(src, f"SELECT count(*) AS n FROM {REPORTS} WHERE {where}", params).iloc[0]["n"])
+    return int(frame(src, f"SELECT count(*) AS n FROM {REPORTS} WHERE {where}", params).iloc[0]["n"])
 
 
 @cache
@@ -185,19 +186,19 @@ def values(src: Source, f: Filters, indicator_ids: tuple[str, ...] | None = None
     sql = f"SELECT * FROM {VALUES} WHERE {where}"
     if indicator_ids is not None:
         if not indicator_ids:
-            return _df(src, f"SELECT * FROM {VALUES} WHERE FALSE")
+            return frame(src, f"SELECT * FROM {VALUES} WHERE FALSE")
         sql += " AND list_contains(?, indicator)"
         params.append(list(indicator_ids))
     sql += " ORDER BY province, city, district, year, indicator"
-    return _df(src, sql, params)
+    return frame(src, sql, params)
 
 
 @cache
 def value_by_id(src: Source, value_ids: tuple[str, ...]) -> pd.DataFrame:
     """The values behind a clicked bar, with their quotes."""
     if not value_ids:
-        return _df(src, f"SELECT * FROM {VALUES} WHERE FALSE")
-    return _df(
+        return frame(src, f"SELECT * FROM {VALUES} WHERE FALSE")
+    return frame(
         src,
         f"SELECT * FROM {VALUES} WHERE list_contains(?, value_id) ORDER BY year, district",
         [list(value_ids)],
@@ -208,7 +209,7 @@ def value_by_id(src: Source, value_ids: tuple[str, ...]) -> pd.DataFrame:
 def targets(src: Source, f: Filters) -> pd.DataFrame:
     """Quantified targets set by the filtered documents (plans)."""
     where, params = _where(f)
-    return _df(
+    return frame(
         src, f"SELECT * FROM {TARGETS} WHERE {where} ORDER BY year, district, indicator", params
     )
 
@@ -276,7 +277,7 @@ def rollup(src: Source, f: Filters, group: tuple[str, ...], indicator_ids: tuple
         ORDER BY {order}
     """
     ids = list(indicator_ids)
-    return _df(src, sql, [*params, *params, ids, ids])
+    return frame(src, sql, [*params, *params, ids, ids])
 
 
 @cache
@@ -301,7 +302,7 @@ def complete_rollup(src: Source, f: Filters, group: tuple[str, ...], steps: tupl
         GROUP BY ALL
         ORDER BY {", ".join([*group, "indicator"])}
     """
-    return _df(src, sql, [*params, list(steps), len(steps)])
+    return frame(src, sql, [*params, list(steps), len(steps)])
 
 
 @cache
@@ -319,7 +320,7 @@ def ratio_rollup(src: Source, f: Filters, group: tuple[str, ...], numerator: str
         WHERE {where} AND n.indicator = ? AND d.indicator = ? AND d.value > 0
         GROUP BY ALL
     """
-    return _df(src, sql, [*params, numerator, denominator])
+    return frame(src, sql, [*params, numerator, denominator])
 
 
 @cache
@@ -327,10 +328,10 @@ def scoped_values(src: Source, f: Filters, indicator_ids: tuple[str, ...], limit
     """The values behind a clicked sum (its filters and indicators), largest first, and how many there are."""
     where, params = _where(f)
     ids = list(indicator_ids)
-    count = _df(src, f"SELECT count(*) AS n FROM {VALUES} WHERE {where} AND list_contains(?, indicator)",
+    count = frame(src, f"SELECT count(*) AS n FROM {VALUES} WHERE {where} AND list_contains(?, indicator)",
                 [*params, ids]).iloc[0]["n"]
     # Rank on the narrow columns first, then fetch the few winners whole (quotes are wide).
-    rows = _df(
+    rows = frame(
         src,
         f"""
         WITH top AS (
@@ -368,15 +369,15 @@ def shortfall_rollup(src: Source, f: Filters, group: tuple[str, ...], examples: 
         FROM g LEFT JOIN v ON TRUE{join}
         ORDER BY {", ".join([*group, "theme"])}
     """
-    return _df(src, sql, [*params, int(examples), *params])
+    return frame(src, sql, [*params, int(examples), *params])
 
 
 @cache
 def shortfall_statements(src: Source, f: Filters, limit: int) -> tuple[pd.DataFrame, int]:
     """Shortfall statements of the filtered reports, the first ``limit`` of them, and how many there are."""
     where, params = _where(f)
-    count = _df(src, f"SELECT count(*) AS n FROM {SHORTFALLS} WHERE {where}", params).iloc[0]["n"]
-    rows = _df(
+    count = frame(src, f"SELECT count(*) AS n FROM {SHORTFALLS} WHERE {where}", params).iloc[0]["n"]
+    rows = frame(
         src,
         f"SELECT * FROM {SHORTFALLS} WHERE {where} ORDER BY province, city, district, year, seq LIMIT ?",
         [*params, int(limit)],
@@ -390,8 +391,8 @@ def silent_reports(src: Source, f: Filters, limit: int) -> tuple[pd.DataFrame, i
     where, params = _where(f)
     silent = f"FROM {REPORTS} AS r WHERE {where} AND NOT EXISTS " \
              "(SELECT 1 FROM v_shortfalls AS s WHERE s.report_id = r.report_id)"
-    count = _df(src, f"SELECT count(*) AS n {silent}", params).iloc[0]["n"]
-    rows = _df(src, f"SELECT r.* {silent} ORDER BY province, city, district, year LIMIT ?", [*params, int(limit)])
+    count = frame(src, f"SELECT count(*) AS n {silent}", params).iloc[0]["n"]
+    rows = frame(src, f"SELECT r.* {silent} ORDER BY province, city, district, year LIMIT ?", [*params, int(limit)])
     return rows, int(count)
 
 
@@ -403,8 +404,8 @@ def report_list(src: Source, f: Filters, include: str | None, limit: int) -> tup
     """Reports for the Sources page's picker: those the filters match (the first ``limit``), and
     ``include`` whatever the filters say, so a link always resolves; with how many match."""
     where, params = _where(f)
-    count = _df(src, f"SELECT count(*) AS n FROM {REPORTS} WHERE {where}", params).iloc[0]["n"]
-    rows = _df(
+    count = frame(src, f"SELECT count(*) AS n FROM {REPORTS} WHERE {where}", params).iloc[0]["n"]
+    rows = frame(
         src,
         f"""
         (SELECT {REPORT_COLUMNS} FROM {REPORTS} WHERE {where}
@@ -421,14 +422,14 @@ def report_list(src: Source, f: Filters, include: str | None, limit: int) -> tup
 @cache
 def report_text(src: Source, report_id: str) -> str | None:
     """The text that a report's offsets refer to."""
-    found = _df(src, "SELECT text FROM reports WHERE report_id = ?", [report_id])
+    found = frame(src, "SELECT text FROM reports WHERE report_id = ?", [report_id])
     return None if found.empty else found.iloc[0]["text"]
 
 
 @cache
 def report_values(src: Source, report_id: str) -> pd.DataFrame:
     """All values of one report, in text order."""
-    return _df(
+    return frame(
         src,
         f"SELECT * FROM {VALUES} WHERE report_id = ? ORDER BY start_pos, indicator",
         [report_id],
@@ -442,7 +443,7 @@ def report_values(src: Source, report_id: str) -> pd.DataFrame:
 def flagged_values(src: Source, f: Filters) -> pd.DataFrame:
     """Values the build flagged as implausible (kept, never dropped or fixed)."""
     where, params = _where(f)
-    return _df(
+    return frame(
         src,
         f"SELECT * FROM {VALUES} WHERE {where} AND len(coalesce(flags, [])) > 0 "
         "ORDER BY year, district, indicator",
@@ -453,7 +454,7 @@ def flagged_values(src: Source, f: Filters) -> pd.DataFrame:
 @cache
 def unplaced_reports(src: Source) -> pd.DataFrame:
     """Reports whose region or year is unknown: they stay out of the charts."""
-    return _df(
+    return frame(
         src,
         f"""
         SELECT {REPORT_COLUMNS} FROM {REPORTS}
@@ -467,7 +468,7 @@ def unplaced_reports(src: Source) -> pd.DataFrame:
 @cache
 def ingest_problems(src: Source) -> pd.DataFrame:
     """Files the build could not load or skipped as duplicates."""
-    return _df(
+    return frame(
         src,
         "SELECT source_file, sha256, status, reason, logged_at FROM ingest_log "
         "WHERE status IN ('failed', 'duplicate') ORDER BY logged_at DESC, source_file",
@@ -477,7 +478,7 @@ def ingest_problems(src: Source) -> pd.DataFrame:
 @cache
 def plans_vs_reports(src: Source) -> pd.DataFrame:
     """Per region and year: is there a plan, a report, or both."""
-    return _df(
+    return frame(
         src,
         f"""
         SELECT province, city, district, year,
@@ -493,7 +494,7 @@ def plans_vs_reports(src: Source) -> pd.DataFrame:
 @cache
 def corrections_review(src: Source) -> pd.DataFrame:
     """Analysts' corrections that no longer fit the data (file changed, statement moved)."""
-    return _df(
+    return frame(
         src,
         "SELECT source_file, kind, indicator, reason, who, created_at, status_note "
         "FROM v_corrections_review ORDER BY created_at DESC",

@@ -25,9 +25,9 @@ import streamlit as st
 
 from etl import corrections
 from ui import auth
-from ui.db import Reader
 from ui.fmt import qualified
 from ui.model import Source
+from ui.queries import frame
 
 #: Values below this confidence are queued for review (``$STATS_REVIEW_CONFIDENCE`` overrides).
 ENV_CONFIDENCE = "STATS_REVIEW_CONFIDENCE"
@@ -45,16 +45,6 @@ def confidence_threshold() -> float:
     except ValueError:
         return DEFAULT_CONFIDENCE
     return value if math.isfinite(value) else DEFAULT_CONFIDENCE
-
-
-@st.cache_resource(show_spinner=False)
-def _reader(db: str) -> Reader:
-    """One read-only connection per warehouse path; it re-attaches after each build's swap."""
-    return Reader(Path(db))
-
-
-def _df(src: Source, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
-    return _reader(src.db).df(sql, list(params or []))
 
 
 def clear_caches() -> None:
@@ -129,13 +119,13 @@ def queue(src: Source, threshold: float, limit: int = QUEUE_LIMIT) -> pd.DataFra
     An item leaves the queue once a correction for it is applied (a
     confirmation counts), so the queue shrinks as reviewers work through it.
     """
-    return _df(src, QUEUE_SQL, [float(threshold), int(limit)])
+    return frame(src, QUEUE_SQL, [float(threshold), int(limit)])
 
 
 @cache
 def report_meta(src: Source, report_id: str) -> dict[str, Any] | None:
     """A report's (corrected) metadata and what the extractor had found, for a correction form."""
-    found = _df(
+    found = frame(
         src,
         "SELECT report_id, source_file, province, city, district, adcode, year, doc_type, "
         "extracted_province, extracted_city, extracted_district, extracted_adcode, extracted_year, "
@@ -148,7 +138,7 @@ def report_meta(src: Source, report_id: str) -> dict[str, Any] | None:
 @cache
 def report_by_sha(src: Source, sha256: str) -> dict[str, Any] | None:
     """The loaded report with this content (its id is the file's sha256), if any."""
-    found = _df(
+    found = frame(
         src,
         "SELECT report_id, source_file, province, city, district, year, doc_type FROM v_reports "
         "WHERE report_id = ?",
@@ -169,7 +159,7 @@ HISTORY_COLUMNS = (
 @cache
 def value_history(src: Source, report_id: str, indicator: str) -> pd.DataFrame:
     """Every correction of one value (its report's, or its file's previous version's), newest first."""
-    return _df(
+    return frame(
         src,
         f"SELECT {HISTORY_COLUMNS} FROM v_corrections "
         "WHERE (report_id = ? OR current_report_id = ?) AND indicator = ? "
@@ -181,7 +171,7 @@ def value_history(src: Source, report_id: str, indicator: str) -> pd.DataFrame:
 @cache
 def report_history(src: Source, report_id: str) -> pd.DataFrame:
     """Every correction of one report's region, year and document type, newest first."""
-    return _df(
+    return frame(
         src,
         f"SELECT {HISTORY_COLUMNS} FROM v_corrections "
         "WHERE (report_id = ? OR current_report_id = ?) AND kind IN ('region', 'year', 'doc_type') "
