@@ -20,7 +20,7 @@ level = components.level_picker("compare", src, f)
 group = components.group_by(level)
 catalogue = queries.indicators(src)
 ids = export.indicator_ids(catalogue)
-frame = tables.shape(queries.rollup(src, f, group, tuple(ids)), level)
+frame = tables.shape(queries.rollup(src, f, group, tuple(ids)), level, clickable=False)
 if only_given:
     given = set(frame.loc[frame["given"] > 0, "indicator"])
     ids = [i for i in ids if i in given]

@@ -63,7 +63,7 @@ else:
 st.subheader(t("shortfalls.capacity"))
 cap, work = catalog.indicator_ids("shortfalls", "capacity"), catalog.indicator_ids("shortfalls", "workload")
 names = components.names(queries.indicators(src))
-frame = tables.shape(queries.rollup(src, f, components.group_by(level), cap + work), level)
+frame = tables.shape(queries.rollup(src, f, components.group_by(level), cap + work), level, clickable=False)
 years = tables.bar_years(frame, levels.MAX_GROUPS)
 frame = frame[frame["year"].isin(years)] if years else frame
 numbers, shown = tables.wide(frame, cap + work, names, components.group_by(level))

@@ -34,12 +34,13 @@ def with_region(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def shape(sums: pd.DataFrame, level: str) -> pd.DataFrame:
+def shape(sums: pd.DataFrame, level: str, clickable: bool = True) -> pd.DataFrame:
     """Label the groups of a ``queries.rollup`` frame and add what charts show.
 
     ``value`` is the sum (NaN where no report of the group gives it),
     ``display`` the qualified sum (``≥20``, ``—``; ``⚠`` when a part is flagged),
-    ``key`` what a click on the point resolves to (see :mod:`ui.levels`).
+    ``key`` what a click on the point resolves to (see :mod:`ui.levels`), unless
+    ``clickable`` is false.
     """
     out = sums.copy()
     out["label"] = levels.labels(out, level) if len(out) else pd.Series(dtype=object)
@@ -49,7 +50,8 @@ def shape(sums: pd.DataFrame, level: str) -> pd.DataFrame:
         qualified(v, q) + (" ⚠" if flagged else "")
         for v, q, flagged in zip(out["value"], out["qualifier"], out["flagged"], strict=True)
     ]
-    out["key"] = [levels.click_key(level, row, [row["indicator"]]) for row in out.to_dict("records")]
+    if clickable:  # tables have nothing to click; 10,000 keys cost a tenth of a second
+        out["key"] = [levels.click_key(level, row, [row["indicator"]]) for row in out.to_dict("records")]
     return out
 
 
@@ -94,6 +96,14 @@ def trend_frame(frame: pd.DataFrame, total_label: str, max_lines: int = levels.M
     return total_by_year(frame, total_label)
 
 
+def _cells(frame: pd.DataFrame, keys: list[str], column: str, indicator_ids: Sequence[str],
+           base: pd.DataFrame) -> pd.DataFrame:
+    """One long column spread to group rows × indicator columns, rows in ``base`` order."""
+    spread = frame.set_index([*keys, "indicator"])[column].unstack("indicator")
+    rows = pd.MultiIndex.from_frame(base[keys])
+    return spread.reindex(index=rows, columns=list(indicator_ids)).reset_index(drop=True)
+
+
 def wide(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, str],
          group: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group × indicator tables from a shaped rollup: numbers (for sorting) and display strings.
@@ -104,17 +114,15 @@ def wide(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, str
     """
     keys = ["label", *group]
     base = frame.drop_duplicates(keys)[[*keys, "reports"]].reset_index(drop=True)
-    numbers, shown = base.copy(), base.copy()
-    for ind in indicator_ids:
-        mine = frame[frame["indicator"] == ind]
-        merged = base[keys].merge(mine[[*keys, "value", "display", "given", "reports"]], on=keys, how="left")
-        col = names.get(ind, ind)
-        numbers[col] = merged["value"].to_numpy()
-        partial = (merged["given"] > 0) & (merged["given"] < merged["reports"])
-        cells = merged["display"].fillna(MISSING).astype(str)
-        cells = cells.where(~partial, cells + " (" + merged["given"].astype("Int64").astype(str) + "/"
-                            + merged["reports"].astype("Int64").astype(str) + ")")
-        shown[col] = cells.to_numpy()
+    partial = (frame["given"] > 0) & (frame["given"] < frame["reports"])
+    text = frame["display"].astype(str).where(
+        ~partial, frame["display"].astype(str) + " (" + frame["given"].astype(str) + "/"
+        + frame["reports"].astype(str) + ")")
+    values = _cells(frame, keys, "value", indicator_ids, base)
+    shown_cells = _cells(frame.assign(text=text), keys, "text", indicator_ids, base).fillna(MISSING)
+    header = [names.get(i, i) for i in indicator_ids]
+    numbers = pd.concat([base, values.set_axis(header, axis=1).astype(float)], axis=1)
+    shown = pd.concat([base, shown_cells.set_axis(header, axis=1)], axis=1)
     return numbers, shown
 
 
@@ -127,16 +135,14 @@ def marks(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, st
     """
     keys = ["label", *group]
     base = frame.drop_duplicates(keys)[keys].reset_index(drop=True)
-    out = pd.DataFrame(index=base.index)
-    for ind in indicator_ids:
-        mine = base.merge(frame[frame["indicator"] == ind][[*keys, "qualifier", "given", "reports", "flagged"]],
-                          on=keys, how="left")
-        prefix = mine["qualifier"].map(lambda q: QUALIFIER_SYMBOLS.get(q or "exact", "")).fillna("")
-        partial = np.where((mine["given"] > 0) & (mine["given"] < mine["reports"]), "*", "")
-        flagged = np.where(mine["flagged"].fillna(0) > 0, " ⚠", "")
-        out[names.get(ind, ind)] = list(zip(prefix, [a + b for a, b in zip(partial, flagged, strict=True)],
-                                            strict=True))
-    return out
+    prefix = frame["qualifier"].map(lambda q: QUALIFIER_SYMBOLS.get(q or "exact", "")).fillna("")
+    prefix = prefix.where(frame["given"] > 0, "")
+    suffix = np.where((frame["given"] > 0) & (frame["given"] < frame["reports"]), "*", "")
+    suffix = suffix + np.where(frame["flagged"] > 0, " ⚠", "")
+    mark = pd.Series(list(zip(prefix, suffix, strict=True)), index=frame.index, dtype=object)
+    cells = _cells(frame.assign(mark=mark), keys, "mark", indicator_ids, base)
+    cells = cells.map(lambda m: m if isinstance(m, tuple) else ("", ""))
+    return cells.set_axis([names.get(i, i) for i in indicator_ids], axis=1)
 
 
 def changes(frame: pd.DataFrame, names: dict[str, str], keys: Sequence[str]) -> pd.DataFrame:
