@@ -68,12 +68,13 @@ def standard_page(page: str, sections: Sequence[str] = ()) -> tuple[Source, Filt
     Returns what a page needs to add a section of its own, or ``None`` on the empty state.
     """
     src, f = queries.source(), filters.current()
-    shown = indicator_page(page, src, f)
+    extra = tuple(i for section in sections for i in catalog.indicator_ids(page, section))
+    shown = indicator_page(page, src, f, extra)
     if shown is None:
         return None
     level, frame = shown
     for section in sections:
-        group_section(page, section, src, f, level)
+        group_section(page, section, src, f, level, frame)
     return src, f, level, frame
 
 
@@ -246,10 +247,12 @@ def wide_view(shown: pd.DataFrame, level: str, group: Sequence[str]) -> pd.DataF
     return view
 
 
-def indicator_page(page: str, src: Source, f: Filters) -> tuple[str, pd.DataFrame] | None:
+def indicator_page(page: str, src: Source, f: Filters,
+                   extra: Sequence[str] = ()) -> tuple[str, pd.DataFrame] | None:
     """The standard indicator page: headline, one indicator by region and over years, overview table.
 
-    Returns the level and the shaped sums so a page can add its own section,
+    Returns the level and the shaped sums (of the page's indicators and
+    ``extra``, fetched in the same query) so a page can add its own sections,
     or ``None`` when the filters match nothing (the empty state is shown).
     """
     header(page, f)
@@ -264,7 +267,8 @@ def indicator_page(page: str, src: Source, f: Filters) -> tuple[str, pd.DataFram
     st.divider()
     level = level_picker(page, src, f)
     group = group_by(level)
-    frame = decorate(tables.shape(queries.rollup(src, f, group, ids), level), f)
+    fetched = tuple(dict.fromkeys([*ids, *extra]))
+    frame = decorate(tables.shape(queries.rollup(src, f, group, fetched), level), f)
     chosen = st.selectbox(t("choose_indicator"), ids, format_func=lambda i: label.get(i, i), key=f"{page}__ind")
     mine = frame[frame["indicator"] == chosen]
     unit = unit_of(catalogue, chosen)
@@ -341,18 +345,23 @@ def styled(numbers: pd.DataFrame, marks: pd.DataFrame, fixed: Sequence[str]) -> 
     return styler
 
 
-def group_section(page: str, group_name: str, src: Source, f: Filters, level: str) -> None:
+def group_section(page: str, group_name: str, src: Source, f: Filters, level: str,
+                  sums: pd.DataFrame | None = None) -> None:
     """A page's extra chart: the indicators of one ``pages.yaml`` group side by side per region.
 
     The title and note come from ``labels.yaml`` (``<page>.<group>``); the
     unit is the first indicator's (a group shares one unit by design).
+    ``sums`` are the page's shaped sums when they already hold the group's indicators.
     """
     ids = catalog.indicator_ids(page, group_name)
     if not ids:
         return
     catalogue = queries.indicators(src)
     label = names(catalogue)
-    frame = decorate(tables.shape(queries.rollup(src, f, group_by(level), ids), level), f)
+    if sums is not None and set(ids) <= set(sums["indicator"]):
+        frame = sums[sums["indicator"].isin(ids)]
+    else:
+        frame = decorate(tables.shape(queries.rollup(src, f, group_by(level), ids), level), f)
     st.subheader(t(f"{page}.{group_name}"))
     st.caption(t(f"{page}.{group_name}_note"))
     if frame["missing"].all():
