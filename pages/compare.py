@@ -52,11 +52,17 @@ def _xlsx() -> bytes:
     return export.xlsx_file(src, f, only_given, language)
 
 
-left, right = st.columns(2)
+def _sources() -> bytes:
+    return export.sources_csv_file(src, f, only_given, language)
+
+
+left, middle, right = st.columns(3)
 left.download_button(t("compare.csv"), _csv, file_name="stats_compare.csv", mime="text/csv", key="compare__csv",
                      icon=":material/download:", on_click="ignore")
-right.download_button(
+middle.download_button(
     t("compare.xlsx"), _xlsx, file_name="stats_compare.xlsx", key="compare__xlsx", icon=":material/download:",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
 )
+right.download_button(t("compare.sources_csv"), _sources, file_name="stats_sources.csv", mime="text/csv",
+                      key="compare__sources", icon=":material/download:", on_click="ignore")
 st.caption(t("compare.export_note"))

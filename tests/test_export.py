@@ -78,3 +78,21 @@ def test_export_follows_filters(seed_db: Path) -> None:
     assert set(found.table["省份"]) == {province}
     assert dict(zip(found.notes["项目"], found.notes["内容"], strict=True))["省份"] == province
     assert export.bundle(Source(str(seed_db), file_version(seed_db)), Filters(province="nowhere")) is None
+
+
+def test_large_export_points_to_the_sources_csv(bundle: export.Bundle, seed_db: Path) -> None:
+    """Beyond the cap the XLSX says where the quotes are; the sources CSV always holds every one."""
+    data = export.xlsx_bytes(bundle.table, bundle.sources, bundle.notes, max_sources=len(bundle.sources) - 1)
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object)
+    assert len(sheets["对比表"]) == len(bundle.table)
+    note = str(sheets["出处"].iloc[0, 0])
+    assert str(len(bundle.sources)) in note and "出处 CSV" in note
+
+    src = Source(str(seed_db), file_version(seed_db))
+    sources = pd.read_csv(io.BytesIO(export.sources_csv_file(src, Filters(), True, "zh")), encoding="utf-8-sig",
+                          dtype=str)
+    values = seed_frame(seed_db, "SELECT value_id, quote FROM v_values WHERE doc_type = 'report' AND year IS NOT NULL")
+    assert sorted(sources["数字编号"]) == sorted(values["value_id"])
+    assert set(sources["原文"]) == set(values["quote"])
+    english = export.sources_csv_file(src, Filters(), True, "en").decode("utf-8-sig")
+    assert english.startswith("Province,"), "the language chosen on the page, even off the page's thread"

@@ -18,7 +18,7 @@ import streamlit as st
 
 from ui import catalog, charts, filters, levels, queries, tables
 from ui.fmt import number, qualified
-from ui.i18n import name_col, t
+from ui.i18n import doc_names, name_col, t
 from ui.model import ALL_DOCS, Filters, Source
 
 SOURCES_PAGE = "pages/sources.py"
@@ -128,7 +128,7 @@ def decorate(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
     out["coverage"] = [t("coverage", given=g, reports=r) for g, r in zip(out["given"], out["reports"], strict=True)]
     years = out["year"].astype("Int64").astype(str)
     if f.doc_type == ALL_DOCS:
-        years = years + " " + out["doc_type"].map(lambda d: t(f"doc_{d}"))
+        years = years + " " + doc_names(out["doc_type"])
     out["series"] = years
     return out
 
@@ -231,7 +231,7 @@ def indicator_table(frame: pd.DataFrame, level: str) -> pd.DataFrame:
     """The rows behind an indicator chart, as shown in its table view (a single value keeps its quote)."""
     out = frame[["label", "year", "doc_type", "display", "coverage", "quote"]].copy()
     out["quote"] = out["quote"].fillna("")
-    out["doc_type"] = out["doc_type"].map(lambda d: t(f"doc_{d}"))
+    out["doc_type"] = doc_names(out["doc_type"])
     out["label"] = out["label"].map(localise_text)
     out["year"] = out["year"].astype("Int64")
     return out.rename(columns={
@@ -321,7 +321,7 @@ def localise(df: pd.DataFrame) -> pd.DataFrame:
     if "label" in out.columns:
         out["label"] = out["label"].str.replace("unknown", t("unknown"), regex=False)
     if "doc_type" in out.columns:
-        out["doc_type"] = out["doc_type"].map(lambda d: t(f"doc_{d}"))
+        out["doc_type"] = doc_names(out["doc_type"])
     if "year" in out.columns:
         out["year"] = out["year"].astype("Int64")
     return out.rename(columns=column_names())

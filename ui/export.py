@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
+import xlsxwriter
 
 from ui import catalog, filters, queries, tables
-from ui.fmt import export_cell, qualified
-from ui.i18n import lang, name_col, t, using
+from ui.fmt import export_cell, is_missing, qualified
+from ui.i18n import doc_names, lang, name_col, t, using
 from ui.model import Filters, Source
 
 REPORT_COLS = ("province", "city", "region", "year", "doc_type", "source_file")
+#: Quotes the XLSX holds; a larger export points to the sources CSV (see :func:`xlsx_bytes`).
+MAX_XLSX_SOURCES = 100_000
 
 
 @dataclass
@@ -82,15 +85,11 @@ def xlsx_file(src: Source, f: Filters, only_given: bool, language: str) -> bytes
         return b"" if found is None else xlsx_bytes(found.table, found.sources, found.notes)
 
 
-def _doc(d: object) -> str:
-    return t(f"doc_{d}")
-
-
 def _table(reports: pd.DataFrame, values: pd.DataFrame, ids: list[str], names: dict[str, str]) -> pd.DataFrame:
     base = tables.with_region(reports).sort_values(["province", "city", "region", "year"]).reset_index(drop=True)
     out = base[list(REPORT_COLS)].copy()
     out["year"] = out["year"].astype("Int64")
-    out["doc_type"] = out["doc_type"].map(_doc)
+    out["doc_type"] = out["doc_type"].pipe(doc_names)
     # object dtype: ints stay ints (no "61.0"), qualified cells stay text, missing stays empty
     cells = values.assign(cell=[export_cell(v, q) for v, q in zip(values["value"], values["qualifier"], strict=True)])
     by_report = cells.pivot_table(index="report_id", columns="indicator", values="cell", aggfunc="first")
@@ -107,7 +106,7 @@ def _sources(values: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     names = dict(zip(catalogue["indicator"], catalogue[name_col()], strict=True))
     out = pd.DataFrame({
         "province": v["province"], "city": v["city"], "region": v["region"],
-        "year": v["year"].astype("Int64"), "doc_type": v["doc_type"].map(_doc),
+        "year": v["year"].astype("Int64"), "doc_type": v["doc_type"].pipe(doc_names),
         "indicator": v["indicator"], "name": v["indicator"].map(names), "unit": v["unit"],
         "value": v["value"], "qualifier": v["qualifier"],
         "shown": [qualified(a, b, grouping=False) for a, b in zip(v["value"], v["qualifier"], strict=True)],
@@ -130,26 +129,43 @@ def _notes(src: Source, f: Filters, only_given: bool) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[t("notes.item"), t("notes.value")])
 
 
+def sources_csv_file(src: Source, f: Filters, only_given: bool, language: str) -> bytes:
+    """Every value's source quote as CSV, the download for exports too large for one spreadsheet."""
+    with using(language):
+        found = bundle(src, f, only_given)
+        return b"" if found is None else csv_bytes(found.sources)
+
+
 def csv_bytes(table: pd.DataFrame) -> bytes:
     """The table as CSV that Excel opens with Chinese intact (BOM: ``utf-8-sig``)."""
     return table.to_csv(index=False).encode("utf-8-sig")
 
 
-def xlsx_bytes(table: pd.DataFrame, sources: pd.DataFrame, notes: pd.DataFrame) -> bytes:
+def xlsx_bytes(table: pd.DataFrame, sources: pd.DataFrame, notes: pd.DataFrame,
+               max_sources: int = MAX_XLSX_SOURCES) -> bytes:
     """Three sheets: the table, every value's source quote, the filters and legend.
 
-    Written with XlsxWriter: a national export holds some 300,000 quotes,
-    which it writes several times faster than openpyxl. (Not in its
-    constant-memory mode: pandas writes column by column, which that mode loses.)
+    Written row by row with XlsxWriter in constant-memory mode (pandas'
+    writer goes cell object by cell object, several times slower). Beyond
+    ``max_sources`` quotes the sources sheet says to take the sources CSV
+    instead: a spreadsheet of 300,000 quotes takes a minute to write and
+    longer to open.
     """
+    if len(sources) > max_sources:
+        sources = pd.DataFrame({t("sheet.sources"): [t("notes.sources_too_many", n=len(sources), cap=max_sources)]})
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
-        for frame, name in ((table, "sheet.table"), (sources, "sheet.sources"), (notes, "sheet.notes")):
-            frame.to_excel(xl, sheet_name=t(name), index=False)
-            sheet = xl.sheets[t(name)]
-            for i, column in enumerate(frame.columns):
-                sample = [str(column), *(str(v) for v in frame[column].head(200) if v is not None)]
-                sheet.set_column(i, i, min(max(10, max(len(v) for v in sample) * 1.6), 60))
+    book = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True, "nan_inf_to_errors": True})
+    for frame, name in ((table, "sheet.table"), (sources, "sheet.sources"), (notes, "sheet.notes")):
+        sheet = book.add_worksheet(t(name))
+        headers = [str(c) for c in frame.columns]
+        columns = [[None if is_missing(v) else v for v in frame[c].tolist()] for c in frame.columns]
+        for i, header in enumerate(headers):
+            sample = [header, *(str(v) for v in columns[i][:200] if v is not None)]
+            sheet.set_column(i, i, min(max(10, max(len(v) for v in sample) * 1.6), 60))
+        sheet.write_row(0, 0, headers)
+        for r, row in enumerate(zip(*columns, strict=True), start=1):
+            sheet.write_row(r, 0, row)
+    book.close()
     return buf.getvalue()
 
 
@@ -157,7 +173,7 @@ def localise_changes(change: pd.DataFrame, label: str) -> pd.DataFrame:
     """The change-over-previous-year table with headers and document types in the current language;
     ``label`` heads the region column (the level's name)."""
     out = change[["label", "doc_type", "name", "year", "previous_display", "display", "change", "change_pct"]]
-    out = out.assign(doc_type=out["doc_type"].map(_doc), year=out["year"].astype("Int64"),
+    out = out.assign(doc_type=out["doc_type"].pipe(doc_names), year=out["year"].astype("Int64"),
                      change_pct=out["change_pct"].round(1))
     return out.rename(columns={
         "label": label, "doc_type": t("col.doc_type"), "name": t("col.name"), "year": t("col.year"),

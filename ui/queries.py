@@ -157,9 +157,12 @@ def overview(src: Source) -> dict[str, Any]:
 # --------------------------------------------------------------------------- filtered facts
 
 
-@cache
 def reports(src: Source, f: Filters) -> pd.DataFrame:
-    """Reports matching the filters (the denominator for "the report does not say")."""
+    """Reports matching the filters, one row each, for the downloads.
+
+    Not cached: a download runs once per click, and keeping a national
+    result in the cache would cost more (pickling) than reading it again.
+    """
     where, params = _where(f)
     return frame(
         src,
@@ -176,11 +179,9 @@ def report_count(src: Source, f: Filters) -> int:
     return int(frame(src, f"SELECT count(*) AS n FROM {REPORTS} WHERE {where}", params).iloc[0]["n"])
 
 
-@cache
 def values(src: Source, f: Filters, indicator_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Long table of values (report × indicator) for the filters.
-
-    ``indicator_ids=None`` means every indicator.
+    """Long table of values (report × indicator) for the filters, for the downloads (not cached, as
+    :func:`reports`). ``indicator_ids=None`` means every indicator.
     """
     where, params = _where(f)
     sql = f"SELECT * FROM {VALUES} WHERE {where}"
