@@ -163,3 +163,25 @@ def verdict(value: float, target: float, higher_is_better: bool = False) -> str:
     """'ok' or 'MISSED' against a target, for the printed table."""
     good = value >= target if higher_is_better else value <= target
     return "ok" if good else "MISSED"
+
+
+def filter_sets(db: Path) -> list[tuple[str, dict[str, str]]]:
+    """URL filters to render each page under: none, the busiest province, the busiest city."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH '{db}' AS w (READ_ONLY)")
+    row = con.execute(
+        "SELECT province, city FROM w.reports WHERE province <> 'unknown' AND city <> 'unknown' "
+        "GROUP BY ALL ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()
+    province = con.execute(
+        "SELECT province FROM w.reports WHERE province <> 'unknown' GROUP BY ALL ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()
+    con.close()
+    sets: list[tuple[str, dict[str, str]]] = [("country", {})]
+    if province:
+        sets.append(("province", {"province": province[0]}))
+    if row:
+        sets.append(("city", {"province": row[0], "city": row[1]}))
+    return sets

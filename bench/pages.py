@@ -20,31 +20,9 @@ import statistics
 import time
 from pathlib import Path
 
-from common import BENCH_DIR, ROOT, machine, verdict
+from common import BENCH_DIR, ROOT, filter_sets, machine, verdict
 
 TARGET_S = 1.5
-
-
-def filter_sets(db: Path) -> list[tuple[str, dict[str, str]]]:
-    """URL filters to render each page under: none, the busiest province, the busiest city."""
-    import duckdb
-
-    con = duckdb.connect(":memory:")
-    con.execute(f"ATTACH '{db}' AS w (READ_ONLY)")
-    row = con.execute(
-        "SELECT province, city FROM w.reports WHERE province <> 'unknown' AND city <> 'unknown' "
-        "GROUP BY ALL ORDER BY count(*) DESC LIMIT 1"
-    ).fetchone()
-    province = con.execute(
-        "SELECT province FROM w.reports WHERE province <> 'unknown' GROUP BY ALL ORDER BY count(*) DESC LIMIT 1"
-    ).fetchone()
-    con.close()
-    sets: list[tuple[str, dict[str, str]]] = [("country", {})]
-    if province:
-        sets.append(("province", {"province": province[0]}))
-    if row:
-        sets.append(("city", {"province": row[0], "city": row[1]}))
-    return sets
 
 
 def main() -> None:

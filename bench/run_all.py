@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["extract_throughput.py", "build.py", "queries.py", "pages.py"]
+SCRIPTS = ["extract_throughput.py", "build.py", "queries.py", "pages.py", "exports.py"]
 
 
 def main() -> int:
