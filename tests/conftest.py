@@ -126,6 +126,11 @@ def assert_indicator_page(open_page: Callable[..., AppTest], db: Path, page: str
     given = [i for i in ids if expected_totals(db, i)[0] is not None]
     assert given, "the seed reports give at least one indicator of this page"
     ind = given[0]
+    silent = seed_frame(db, "SELECT district FROM v_reports r WHERE doc_type = 'report' AND year IS NOT NULL "
+                            "AND NOT EXISTS (SELECT 1 FROM v_values v WHERE v.report_id = r.report_id "
+                            "AND v.indicator = ?)", [ind])["district"]
+    labelled = [x for trace in plotly_specs(at)[0]["data"] if trace.get("mode") == "text" for x in trace["x"]]
+    assert set(silent) <= set(labelled), "a district that does not give the number is labelled, not dropped"
     provinces = seed_frame(db, "SELECT DISTINCT province FROM v_values WHERE indicator = ? AND doc_type = 'report' "
                                "AND province <> 'unknown' ORDER BY province", [ind])["province"]
     total_all, name = expected_totals(db, ind)

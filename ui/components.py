@@ -281,7 +281,8 @@ def indicator_page(page: str, src: Source, f: Filters,
             title = t("by_region_year", name=name, level=t(f"level.{level}"), year=years[-1])
         else:
             title = t("by_region", name=name, level=t(f"level.{level}"))
-        drawn = mine[mine["year"].isin(years)] if years else mine
+        # every year fits: silent groups of any year keep their "not stated" label
+        drawn = mine[mine["year"].isin(years)] if len(years) < len(all_years) else mine
         chart(charts.bars(drawn, title, unit, t("not_stated")), indicator_table(mine, level), f"{page}__bars",
               src, f, catalogue)
         if years and len(years) < len(all_years):
