@@ -8,9 +8,15 @@ removes the stale ``.tmp``. A lock file (``<db>.lock``, ``flock``) keeps two
 builds from writing the same ``.tmp``.
 
 Incremental: the previous warehouse is attached READ_ONLY and the rows of
-every file whose sha256 it already holds are copied, not extracted again —
+every file whose sha256 it already holds are kept, not extracted again —
 unless ``--full`` is given, or the warehouse schema or the extraction code
-(etl/fingerprint.py) changed since it was built.
+(etl/fingerprint.py) changed since it was built. Usually the ``.tmp`` starts
+as a byte copy of the previous warehouse from which the rows of changed and
+removed files are deleted; when that warehouse's tables differ from
+etl/schema.sql, or most files changed, the ``.tmp`` is a new file into which
+the kept rows are copied. Files whose size, times and inode are those the
+previous build recorded (``raw_files``) keep their sha256 without being read
+again (etl/scan.py).
 
 Engines (``--engine``): ``local`` extracts in this machine's process pool
 (etl/pool.py) and inserts the rows as they come; ``dask`` runs the same
@@ -49,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = ROOT / "data" / "raw"
 DEFAULT_DB = ROOT / "data" / "warehouse.duckdb"
 BATCH = 500  # files per bulk insert: bounds memory, keeps inserts large
+MAX_DELETED = 0.1  # share of deleted rows in the previous file above which a build writes a new one
 
 Log = Callable[[str], None]
 
@@ -115,8 +122,6 @@ def build(
     warehouse is left as it was. Per-file problems are logged in
     ``ingest_log`` and counted in ``summary.failed``.
     """
-    from etl.read import iter_report_files  # lazy: the reader pulls in heavy parsers
-
     started, now = time.monotonic(), dt.datetime.now()
     raw, db = Path(raw), Path(db)
     if not raw.is_dir():
@@ -136,12 +141,9 @@ def build(
     with build_lock(db, log):
         tmp = tmp_path(db)
         remove_file(tmp, log)
-        found = scan.scan(raw, list(iter_report_files([raw])))
         fingerprint = extractor_fingerprint()
-        con = duck.open_file(tmp, "new", read_only=False)
+        con = duck.memory()
         try:
-            load.create_schema(con)
-            load.load_catalogue(con)
             prev = attach_previous(con, db, fingerprint, log)
             if full:
                 summary.full_reason = "--full"
@@ -149,8 +151,26 @@ def build(
                 summary.full_reason = prev.stale_reason
                 log(f"re-extracting every file: {prev.stale_reason}")
             reuse = prev.usable and summary.full_reason is None
-            log_rows = _fill(con, found, prev, reuse, jobs, now, log, summary, extract)
+            found = scan.scan(raw, _stamps(con, prev) if prev.attached and not full else None)
+            n_files = len(found.primary) + len(found.duplicates)
+            if found.hashed < n_files:
+                log(f"hashed {found.hashed} of {n_files} files (the others are unchanged since the last build)")
+            in_place = reuse and _reuse_in_place(con, db, prev, found, log)
+            if in_place:
+                # start from a byte copy of the live file (consistent: it is only ever replaced whole)
+                con.execute("DETACH prev")
+                prev.attached = False
+                shutil.copyfile(db, tmp)
+            duck.attach(con, tmp, "new", read_only=False)
+            con.execute("USE new")
+            if in_place:
+                load.clear_for_reuse(con)
+            else:
+                load.create_schema(con)
+            load.load_catalogue(con)
+            log_rows = _fill(con, found, prev, reuse, in_place, jobs, now, log, summary, extract)
             load.insert_log(con, sorted(log_rows, key=lambda r: (r[0], r[2])))
+            load.insert_stamps(con, found.stamps)
             if prev.attached:
                 con.execute("DETACH prev")
             summary.corrections = load.copy_corrections(con, corrections_file)
@@ -175,17 +195,26 @@ def _fill(
     found: scan.Scan,
     prev: Previous,
     reuse: bool,
+    in_place: bool,
     jobs: int,
     now: dt.datetime,
     log: Log,
     summary: BuildSummary,
     extract: Extract,
 ) -> list[tuple]:
-    """Copy unchanged reports, extract the rest with ``extract``; return the ingest_log rows."""
+    """Keep the rows of unchanged reports, extract the rest with ``extract``; return the ingest_log rows.
+
+    ``in_place``: the connection's warehouse is a copy of the previous one
+    (keep by deleting the others' rows), else a new file (keep by copying
+    from the attached ``prev``).
+    """
     rows: list[tuple] = []
     keep = [f for f in found.primary if reuse and f.sha256 in prev.reports]
     todo = [f for f in found.primary if not (reuse and f.sha256 in prev.reports)]
-    load.copy_unchanged(con, [(f.sha256, f.name) for f in keep])
+    if in_place:
+        load.keep_only(con, [(f.sha256, f.name) for f in keep])
+    else:
+        load.copy_unchanged(con, [(f.sha256, f.name) for f in keep])
     for f in keep:
         old_name = prev.reports[f.sha256]
         reason = None if old_name == f.name else f"renamed from {old_name}"
@@ -289,6 +318,42 @@ def attach_previous(con: duckdb.DuckDBPyConnection, db: Path, fingerprint: str, 
         prev.stale_reason = "extraction code or rules changed"
     prev.usable = prev.stale_reason is None
     return prev
+
+
+def _stamps(con: duckdb.DuckDBPyConnection, prev: Previous) -> dict[str, scan.Stamp]:
+    """What the previous build found in the raw folder, so that unchanged files are not hashed again.
+
+    Valid whatever extractor or schema version built that warehouse (a
+    sha256 is a sha256); ``--full`` does not use it.
+    """
+    try:
+        return load.read_stamps(con, "prev")
+    except duckdb.Error:
+        return {}
+
+
+def _reuse_in_place(con: duckdb.DuckDBPyConnection, db: Path, prev: Previous, found: scan.Scan, log: Log) -> bool:
+    """Whether to build on a byte copy of the previous warehouse instead of a new file.
+
+    Copying the kept rows into a new file re-encodes every report's text
+    (seconds); a byte copy costs a fraction of a second, then the rows of
+    changed and removed files are deleted (``load.keep_only``). Only when
+    the previous warehouse has exactly this build's tables, no write-ahead
+    log beside it (its last writer did not finish cleanly), at least half
+    of its reports are kept, and no more than ``MAX_DELETED`` of the rows it
+    stores are deleted ones left by earlier builds in place (else a new file
+    is smaller, and starting one reclaims their space).
+    """
+    kept = sum(1 for f in found.primary if f.sha256 in prev.reports)
+    if kept * 2 < len(prev.reports) or db.with_name(db.name + ".wal").exists():
+        return False
+    if not load.same_schema(con, "prev"):
+        return False
+    deleted = load.deleted_share(con, "prev")
+    if deleted > MAX_DELETED:
+        log(f"writing a new warehouse file: {deleted:.0%} of the rows the last one stores are deleted ones")
+        return False
+    return True
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:

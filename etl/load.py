@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from etl import catalogue, corrections, duck
 from etl.pool import FileResult
+from etl.scan import Stamp
 
 SCHEMA_VERSION = 2
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.sql"
@@ -82,6 +83,10 @@ TARGET_COLUMNS = ("report_id", "indicator", "comparator", "value", "quote", "sta
 TARGET_TYPES = (pa.string(), pa.string(), pa.string(), pa.float64(), pa.string(), pa.int32(), pa.int32())
 LOG_COLUMNS = ("source_file", "sha256", "status", "reason", "logged_at")
 LOG_TYPES = (pa.string(), pa.string(), pa.string(), pa.string(), pa.timestamp("us"))
+STAMP_COLUMNS = ("source_file", "sha256", "size_bytes", "mtime_ns", "ctime_ns", "inode", "device")
+STAMP_TYPES = (pa.string(), pa.string(), pa.int64(), pa.int64(), pa.int64(), pa.uint64(), pa.uint64())
+#: The tables of extracted rows: an unchanged file's rows are kept from one build to the next.
+ROW_TABLES = ("reports", "values", "shortfalls", "targets")
 
 
 def arrow_table(columns: Sequence[str], types: Sequence[pa.DataType], rows: Sequence[tuple]) -> pa.Table:
@@ -169,6 +174,141 @@ def copy_unchanged(con: duckdb.DuckDBPyConnection, keep: Sequence[tuple[str, str
             )
     finally:
         con.unregister("_keep")
+
+
+def same_schema(con: duckdb.DuckDBPyConnection, catalog: str) -> bool:
+    """Whether the tables of etl/schema.sql exist in ``catalog`` exactly as that file defines them.
+
+    Columns (names, order, types, nullability, defaults), constraints and
+    indexes are compared with those of the schema created in a scratch
+    in-memory database; tables that are not in the schema (the materialized
+    views) are not looked at. Only then can a build start from a copy of
+    that warehouse (:func:`clear_for_reuse`) and end with the same tables as
+    a build from scratch.
+    """
+    scratch = duck.memory()
+    try:
+        create_schema(scratch)
+        expected = _schema_signature(scratch, "memory", None)
+    finally:
+        scratch.close()
+    tables = sorted({row[1] for row in expected})
+    return _schema_signature(con, catalog, tables) == expected
+
+
+def _schema_signature(con: duckdb.DuckDBPyConnection, catalog: str, tables: list[str] | None) -> list[tuple]:
+    """Columns, constraints and indexes of the tables of ``catalog`` (all, or those of ``tables``), sorted."""
+    where = "WHERE database_name = ? AND schema_name = 'main'"
+    params: list = [catalog]
+    if tables is not None:
+        where += " AND list_contains(?, table_name)"
+        params.append(tables)
+    rows = con.execute(
+        "SELECT 'column', table_name, CAST(column_index AS VARCHAR), column_name, data_type,"
+        " CAST(is_nullable AS VARCHAR), column_default FROM duckdb_columns() " + where
+        + " UNION ALL SELECT 'constraint', table_name, constraint_type,"
+        " CAST(constraint_column_names AS VARCHAR), expression, NULL, NULL FROM duckdb_constraints() " + where
+        + " UNION ALL SELECT 'index', table_name, index_name, sql, NULL, NULL, NULL FROM duckdb_indexes() " + where,
+        params * 3,
+    ).fetchall()
+    return sorted(rows, key=lambda r: tuple("" if v is None else str(v) for v in r))
+
+
+def clear_for_reuse(con: duckdb.DuckDBPyConnection) -> None:
+    """Make a byte copy of the previous warehouse (the default catalog) ready to be built on.
+
+    Drops every view and every table that etl/schema.sql does not define
+    (the materialized views, rebuilt at the end of the build) and empties the
+    schema's tables that every build writes afresh (catalogue, ingest_log,
+    build_info, corrections, raw_files). The extracted rows stay, for
+    :func:`keep_only`. Call :func:`same_schema` first.
+    """
+    views = con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND database_name = current_database()"
+        " AND schema_name = 'main'"
+    ).fetchall()
+    for (name,) in views:
+        con.execute("DROP VIEW " + duck.quote_ident(name))
+    scratch = duck.memory()
+    try:
+        create_schema(scratch)
+        schema_tables = {row[0] for row in scratch.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    finally:
+        scratch.close()
+    tables = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND database_name = current_database()"
+        " AND schema_name = 'main'"
+    ).fetchall()
+    for (name,) in tables:
+        if name not in schema_tables:
+            con.execute("DROP TABLE " + duck.quote_ident(name))
+        elif name not in ROW_TABLES:
+            con.execute("DELETE FROM " + duck.quote_ident(name))
+
+
+def keep_only(con: duckdb.DuckDBPyConnection, keep: Sequence[tuple[str, str]]) -> None:
+    """The in-place counterpart of :func:`copy_unchanged`, on a copy of the previous warehouse.
+
+    Deletes the rows of every report not in ``keep`` (report_id, current
+    file name), gives renamed files their new name and checkpoints, so that
+    the blocks freed here and by :func:`clear_for_reuse` are reused by the
+    rows and tables written next rather than appended to the file.
+    """
+    con.register("_keep", arrow_table(("report_id", "source_file"), (pa.string(), pa.string()), keep))
+    try:
+        for table in ROW_TABLES:
+            con.execute(
+                "DELETE FROM " + duck.quote_ident(table) + " WHERE report_id NOT IN (SELECT report_id FROM _keep)"
+            )
+        con.execute(
+            "UPDATE reports SET source_file = k.source_file FROM _keep k"
+            " WHERE reports.report_id = k.report_id AND reports.source_file IS DISTINCT FROM k.source_file"
+        )
+    finally:
+        con.unregister("_keep")
+    con.execute("CHECKPOINT")
+
+
+def deleted_share(con: duckdb.DuckDBPyConnection, catalog: str) -> float:
+    """The largest share of deleted rows still stored in a table of ``ROW_TABLES`` of ``catalog``.
+
+    A build in place (:func:`keep_only`) deletes the rows of changed files;
+    DuckDB reclaims them only when a row group can be merged away, which a
+    table of fewer rows than a row group never is. The build starts a new
+    file instead when this share grows (etl/build.py).
+    """
+    worst = 0.0
+    for table in ROW_TABLES:
+        stored = duck.one(
+            con,
+            "SELECT sum(count) FROM pragma_storage_info(?) WHERE column_id = 0 AND column_path = '[0]'",
+            [catalog + "." + table],
+        )
+        live = duck.one(con, "SELECT count(*) FROM " + duck.quote_ident(catalog) + "." + duck.quote_ident(table))
+        if stored and stored[0] and live is not None:
+            worst = max(worst, 1 - live[0] / stored[0])
+    return worst
+
+
+def read_stamps(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, Stamp]:
+    """The ``raw_files`` rows of ``catalog`` by file name; none if it has no such table (older warehouse)."""
+    found = duck.one(
+        con,
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main'"
+        " AND table_name = 'raw_files'",
+        [catalog],
+    )
+    if not found or not found[0]:
+        return {}
+    cols = ", ".join(duck.quote_ident(c) for c in STAMP_COLUMNS)
+    rows = con.execute("SELECT " + cols + " FROM " + duck.quote_ident(catalog) + ".raw_files").fetchall()
+    return {row[0]: Stamp(*row) for row in rows if None not in row}
+
+
+def insert_stamps(con: duckdb.DuckDBPyConnection, stamps: Iterable[Stamp]) -> None:
+    """raw_files rows, one per file the scan could stamp."""
+    rows = [(s.name, s.sha256, s.size, s.mtime_ns, s.ctime_ns, s.inode, s.device) for s in stamps]
+    insert(con, "raw_files", STAMP_COLUMNS, arrow_table(STAMP_COLUMNS, STAMP_TYPES, rows))
 
 
 def insert_log(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple]) -> None:

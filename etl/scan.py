@@ -4,13 +4,31 @@ The sha256 of a file's bytes is the report's id. Hashing is cheap next to
 extraction, so doing it first lets the build decide which files it can skip
 (unchanged since the previous warehouse) and which are the same content under
 another name (loaded once).
+
+Hashing 28,000 files still reads every byte of the raw folder (several seconds
+on a busy 2-core machine), so a build may pass the :class:`Stamp` of each file
+as the previous build found it (the warehouse's ``raw_files`` table): a file
+whose name, size, mtime, ctime, inode and device are all unchanged keeps its
+previous sha256 without being read. Any write to a file changes its ctime (a
+program that sets the mtime back cannot set the ctime), and a file replaced
+by another has a new inode, so a stale hash needs a file changed within the
+same clock tick as the previous build hashed it; stamps taken less than
+:data:`RACY_NS` after a file last changed are not recorded for that reason
+(the "racily clean" files of git), and the file is hashed again next time.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+
+# A file whose mtime or ctime is less than this before the scan started is
+# hashed again at the next build: file-system clocks tick coarsely (2 s on FAT).
+RACY_NS = 3_000_000_000
 
 
 @dataclass(frozen=True)
@@ -31,6 +49,29 @@ class Unreadable:
     reason: str
 
 
+@dataclass(frozen=True)
+class Stamp:
+    """What ``stat`` says of a file, and its sha256 when it said so: a row of ``raw_files``."""
+
+    name: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    device: int
+
+    def same_file(self, st: os.stat_result) -> bool:
+        """Whether ``st`` describes the file this stamp was taken of, unchanged since."""
+        return (
+            self.size == st.st_size
+            and self.mtime_ns == st.st_mtime_ns
+            and self.ctime_ns == st.st_ctime_ns
+            and self.inode == st.st_ino
+            and self.device == st.st_dev
+        )
+
+
 @dataclass
 class Scan:
     """The raw folder sorted for the build."""
@@ -38,48 +79,96 @@ class Scan:
     primary: list[RawFile]  # one file per distinct content, first name in sort order
     duplicates: list[tuple[RawFile, RawFile]]  # (duplicate, the primary it repeats)
     unreadable: list[Unreadable]
+    stamps: list[Stamp] = field(default_factory=list)  # for the next build (racily clean files left out)
+    hashed: int = 0  # files read and hashed; the others kept their stamp's sha256
 
 
-def relative_name(path: Path, raw: Path, raw_resolved: Path | None = None) -> str:
-    """The name stored in ``reports.source_file``: relative to the raw folder when inside it.
-
-    Tries the cheap lexical form first; resolving symlinks costs several
-    system calls per file, which adds up over tens of thousands of files.
-    """
-    for base in (raw, raw_resolved or raw.resolve()):
-        try:
-            return path.relative_to(base).as_posix()
-        except ValueError:
-            pass
-    try:
-        return path.resolve().relative_to(raw_resolved or raw.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def sha256_file(path: Path) -> str:
+def sha256_file(path: Path | str) -> str:
     """Hex sha256 of the file's bytes."""
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def scan(raw: Path, files: list[Path]) -> Scan:
-    """Hash ``files`` (found under ``raw``) and split them into primaries and duplicates."""
+def list_raw(raw: Path) -> list[tuple[str, os.DirEntry[str]]]:
+    """The files under ``raw`` as (relative name, directory entry), sorted by name.
+
+    The same files as ``etl.read.iter_report_files([raw])`` (hidden files and
+    folders and Office lock files skipped, folders reached through a symlink
+    not entered, unreadable subfolders skipped as ``os.walk`` does, a file
+    reached twice through a symlink listed once), without a ``Path`` and a
+    ``resolve()`` per file: only symlinks are resolved.
+    """
+    from etl.read import _is_hidden  # the reader's rule of what is never a report
+
+    found: list[tuple[str, os.DirEntry[str]]] = []
+
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            return
+        for entry in entries:
+            if _is_hidden(entry.name):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                found.append((prefix + entry.name, entry))
+            elif not entry.is_symlink():
+                walk(entry.path, prefix + entry.name + "/")
+
+    walk(os.fspath(raw), "")
+    # iter_report_files keeps the first of two names for one file in Path order (by path parts)
+    found.sort(key=lambda t: t[0].split("/"))
+    base = os.path.realpath(raw)
+    seen: set[str] = set()
+    out = []
+    for name, entry in found:
+        if entry.is_symlink():
+            key = os.path.realpath(entry.path) if os.path.exists(entry.path) else "\0" + entry.path
+        else:
+            key = os.path.join(base, name)
+        if key not in seen:
+            seen.add(key)
+            out.append((name, entry))
+    out.sort(key=lambda t: t[0])
+    return out
+
+
+def scan(raw: Path, known: Mapping[str, Stamp] | None = None) -> Scan:
+    """List and hash the files under ``raw`` and split them into primaries and duplicates.
+
+    ``known``: the stamps of the previous build by name; a file that matches
+    its stamp is not read again.
+    """
+    started = time.time_ns()
+    known = known or {}
     primary: dict[str, RawFile] = {}
     duplicates: list[tuple[RawFile, RawFile]] = []
     unreadable: list[Unreadable] = []
-    raw_resolved = raw.resolve()
-    named = sorted(((relative_name(p, raw, raw_resolved), p) for p in files), key=lambda t: t[0])
-    for name, path in named:
+    stamps: list[Stamp] = []
+    hashed = 0
+    for name, entry in list_raw(raw):
         try:
-            size = path.stat().st_size
-            digest = sha256_file(path)
+            st = entry.stat()
+            old = known.get(name)
+            if old is not None and old.same_file(st):
+                digest = old.sha256
+            else:
+                digest = sha256_file(entry.path)
+                hashed += 1
         except OSError as exc:
             unreadable.append(Unreadable(name, f"cannot read file: {exc.strerror or exc}"))
             continue
-        item = RawFile(path, name, digest, size)
+        if max(st.st_mtime_ns, st.st_ctime_ns) < started - RACY_NS:
+            stamps.append(Stamp(name, digest, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev))
+        item = RawFile(Path(entry.path), name, digest, st.st_size)
         if digest in primary:
             duplicates.append((item, primary[digest]))
         else:
             primary[digest] = item
-    return Scan(list(primary.values()), duplicates, unreadable)
+    return Scan(list(primary.values()), duplicates, unreadable, stamps, hashed)
+

@@ -6,6 +6,10 @@
 --
 -- Bump SCHEMA_VERSION in etl/load.py when a table changes: a warehouse built
 -- with another version is rebuilt from the raw files instead of copied from.
+-- (A table added for the build's own bookkeeping, as raw_files was, need not
+-- bump it: a previous warehouse whose tables differ from this file in any way
+-- is copied from row by row rather than reused as a whole, see
+-- etl/load.py: same_schema.)
 
 CREATE TABLE reports (
     report_id    VARCHAR PRIMARY KEY,   -- sha256 of the file's bytes
@@ -88,6 +92,20 @@ CREATE TABLE ingest_log (
     status      VARCHAR,   -- loaded | unchanged | duplicate | failed | removed
     reason      VARCHAR,   -- why it failed, which file it duplicates, 'content changed', ...
     logged_at   TIMESTAMP
+);
+
+-- The raw folder's files as this build found them (etl/scan.py), so that the
+-- next build reads and hashes only the files whose size, mtime, ctime, inode
+-- or device changed. Files changed in the seconds before the build are left
+-- out (hashed again next time); so are files that could not be read.
+CREATE TABLE raw_files (
+    source_file VARCHAR,   -- relative to the raw folder
+    sha256      VARCHAR,
+    size_bytes  BIGINT,
+    mtime_ns    BIGINT,
+    ctime_ns    BIGINT,
+    inode       UBIGINT,
+    device      UBIGINT
 );
 
 -- One row: what the build that wrote this file did.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from build_helpers import (
 
 import etl.load
 import etl.pool
+import etl.scan
 from etl import catalogue
 from etl.__main__ import main
 from etl.build import build
@@ -602,3 +604,302 @@ def test_warehouse_held_read_write_elsewhere_stops_the_build(raw: Path, db: Path
         holder.kill()
         holder.wait()
     assert snapshot(db) == before and not tmp_file_of(db).exists()
+
+
+# --- incremental builds: stamps instead of hashes, a copy of the previous warehouse -----------------
+
+
+@pytest.fixture
+def stamped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files the test has just written count as settled (normally a file changed in the last seconds is
+    hashed again at the next build, etl/scan.py: RACY_NS)."""
+    monkeypatch.setattr("etl.scan.RACY_NS", 0)
+
+
+def count_hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every file the scan reads and hashes."""
+    calls: list[str] = []
+    real = etl.scan.sha256_file
+
+    def counting(path):  # noqa: ANN001, ANN202
+        calls.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(etl.scan, "sha256_file", counting)
+    return calls
+
+
+def spy_paths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which way each build kept the unchanged reports: 'in place' (a copy of the previous file) or 'copied'."""
+    used: list[str] = []
+    keep_only, copy_unchanged = etl.load.keep_only, etl.load.copy_unchanged
+
+    def in_place(con, keep):  # noqa: ANN001, ANN202
+        used.append("in place")
+        return keep_only(con, keep)
+
+    def copied(con, keep):  # noqa: ANN001, ANN202
+        used.append("copied")
+        return copy_unchanged(con, keep)
+
+    monkeypatch.setattr(etl.load, "keep_only", in_place)
+    monkeypatch.setattr(etl.load, "copy_unchanged", copied)
+    return used
+
+
+def contents(db: Path) -> dict[str, list[tuple]]:
+    """Every table, view and materialized view of the warehouse, build times left out, in a stable order."""
+    tables = [r[0] for r in query(db, "SELECT table_name FROM duckdb_tables() WHERE NOT internal ORDER BY 1")]
+    out = {}
+    for name in tables:
+        if name in ("build_info", "raw_files"):
+            continue
+        columns = [r[0] for r in query(db, "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                                           "ORDER BY column_index", [name])]
+        kept = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in columns if c not in ("ingested_at", "logged_at"))
+        out[name] = [tuple(columns), *sorted(query(db, f'SELECT {kept} FROM "{name}"'), key=str)]
+    out["indexes"] = query(db, "SELECT table_name, index_name, sql FROM duckdb_indexes() ORDER BY 1, 2")
+    return out
+
+
+def test_unchanged_files_are_not_hashed_again(
+    raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch, stamped: None
+) -> None:
+    hashed = count_hashes(monkeypatch)
+    build(raw, db, jobs=1, log=quiet)
+    assert sorted(hashed) == SEEDS
+    stamps = dict(query(db, "SELECT source_file, sha256 FROM raw_files"))
+    assert stamps == dict(query(db, "SELECT source_file, report_id FROM reports"))
+
+    hashed.clear()
+    summary = build(raw, db, jobs=1, log=quiet)
+    assert hashed == [] and summary.unchanged == 5
+    assert dict(query(db, "SELECT source_file, sha256 FROM raw_files")) == stamps
+
+    hashed.clear()
+    summary = build(raw, db, full=True, jobs=1, log=quiet)  # --full trusts nothing of the last build
+    assert sorted(hashed) == SEEDS and summary.loaded == 5
+
+
+def test_files_changed_just_before_a_build_are_hashed_again_next_time(
+    raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hashed = count_hashes(monkeypatch)
+    build(raw, db, jobs=1, log=quiet)  # the seeds were copied a moment ago: too recent to trust their stamps
+    assert scalar(db, "SELECT count(*) FROM raw_files") == 0
+    hashed.clear()
+    build(raw, db, jobs=1, log=quiet)
+    assert sorted(hashed) == SEEDS
+
+
+def test_file_edited_in_place_with_the_same_size_is_extracted_again(
+    raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch, stamped: None
+) -> None:
+    build(raw, db, jobs=1, log=quiet)
+    path = raw / TIANJIN
+    old_id = scalar(db, "SELECT report_id FROM reports WHERE source_file = ?", [TIANJIN])
+    data = path.read_bytes()
+    edited = data.replace("40家".encode(), "41家".encode(), 1)  # 40 + 15 units inspected
+    assert edited != data and len(edited) == len(data)
+    before = path.stat()
+    time.sleep(0.01)
+    path.write_bytes(edited)
+    # even with the mtime put back, the ctime (which no program can set) gives the edit away
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    calls = count_extractions(monkeypatch)
+
+    summary = build(raw, db, jobs=1, log=quiet)
+
+    assert calls == [TIANJIN]
+    assert (summary.loaded, summary.changed, summary.unchanged) == (1, 1, 4)
+    new_id = scalar(db, "SELECT report_id FROM reports WHERE source_file = ?", [TIANJIN])
+    assert new_id != old_id and new_id == etl.scan.sha256_file(path)
+    assert scalar(db, "SELECT count(*) FROM reports WHERE report_id = ?", [old_id]) == 0
+    assert scalar(db, 'SELECT count(*) FROM "values" WHERE report_id = ?', [old_id]) == 0
+    assert scalar(db, "SELECT sha256 FROM raw_files WHERE source_file = ?", [TIANJIN]) == new_id
+    assert query(db, "SELECT value FROM v_values WHERE source_file = ? AND indicator = 'inspected_units'", [TIANJIN]) == [
+        (56.0,)
+    ]
+
+
+def test_touched_file_is_hashed_but_not_extracted_again(
+    raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch, stamped: None
+) -> None:
+    build(raw, db, jobs=1, log=quiet)
+    before = snapshot(db)
+    time.sleep(0.01)
+    os.utime(raw / PUTUO)  # mtime now, content unchanged
+    hashed = count_hashes(monkeypatch)
+    calls = count_extractions(monkeypatch)
+
+    summary = build(raw, db, jobs=1, log=quiet)
+
+    assert hashed == [PUTUO] and calls == []
+    assert (summary.loaded, summary.unchanged) == (0, 5)
+    assert {k: v for k, v in snapshot(db).items() if k != "build_info"} == {
+        k: v for k, v in before.items() if k != "build_info"
+    }
+
+
+def test_file_replaced_by_another_of_the_same_size_is_extracted_again(
+    raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch, stamped: None
+) -> None:
+    build(raw, db, jobs=1, log=quiet)
+    path = raw / JINGHAI
+    data = path.read_bytes()
+    before = path.stat()
+    other = raw.parent / "other.txt"
+    other.write_bytes(data.replace(b"2020", b"2021", 1))
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same mtime, new inode
+    os.replace(other, path)
+    calls = count_extractions(monkeypatch)
+
+    summary = build(raw, db, jobs=1, log=quiet)
+
+    assert calls == [JINGHAI] and summary.changed == 1
+    assert scalar(db, "SELECT report_id FROM reports WHERE source_file = ?", [JINGHAI]) == etl.scan.sha256_file(path)
+
+
+def test_build_in_place_equals_a_build_into_a_new_file(
+    raw: Path, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stamped: None
+) -> None:
+    (raw / "copy_of_plan.txt").write_bytes((raw / PLAN).read_bytes())
+    (raw / "empty.txt").write_bytes(b"")
+    build(raw, db, jobs=1, log=quiet)
+    other = tmp_path / "other" / "warehouse.duckdb"
+    other.parent.mkdir()
+    shutil.copyfile(db, other)
+    used = spy_paths(monkeypatch)
+    (raw / PUTUO).unlink()
+    (raw / JINGHAI).rename(raw / "jinghai_2020.txt")
+    with open(raw / QINGYUAN, "a", encoding="utf-8") as f:
+        f.write("\n附：本报告经局务会审议通过。\n")
+    (raw / PLAN).unlink()  # its duplicate stands in for it
+    (raw / "sub").mkdir()
+    (raw / "sub" / "jinghai_2019.txt").write_bytes((raw / "jinghai_2020.txt").read_bytes().replace(b"2020", b"2019"))
+
+    summary = build(raw, db, jobs=1, log=quiet)
+    monkeypatch.setattr("etl.build._reuse_in_place", lambda *_: False)
+    build(raw, other, jobs=1, log=quiet)
+
+    assert used == ["in place", "copied"]
+    assert (summary.loaded, summary.unchanged, summary.removed, summary.duplicates, summary.failed) == (2, 3, 1, 0, 1)
+    mine, theirs = contents(db), contents(other)
+    assert mine.keys() == theirs.keys()
+    for name in mine:
+        assert mine[name] == theirs[name], name
+    # the reports kept have the ingest time of the first build
+    kept = "SELECT source_file, ingested_at FROM reports WHERE source_file NOT IN (?, ?) ORDER BY 1"
+    changed = [QINGYUAN, "sub/jinghai_2019.txt"]
+    assert len(query(db, kept, changed)) == 3 and query(db, kept, changed) == query(other, kept, changed)
+
+
+def test_warehouse_of_other_tables_is_copied_from_not_reused(
+    raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch, stamped: None
+) -> None:
+    from etl import duck
+
+    build(raw, db, jobs=1, log=quiet)
+    before = snapshot(db)
+    con = duck.open_file(db, "w", read_only=False)  # as a build before raw_files existed left it
+    con.execute("DROP TABLE raw_files")
+    con.close()
+    used = spy_paths(monkeypatch)
+    hashed = count_hashes(monkeypatch)
+
+    summary = build(raw, db, jobs=1, log=quiet)
+
+    assert used == ["copied"] and sorted(hashed) == SEEDS and summary.unchanged == 5
+    assert {k: v for k, v in snapshot(db).items() if k != "build_info"} == {
+        k: v for k, v in before.items() if k != "build_info"
+    }
+    assert scalar(db, "SELECT count(*) FROM raw_files") == 5
+    assert build(raw, db, jobs=1, log=quiet).unchanged == 5 and used == ["copied", "in place"]
+
+
+def test_most_files_changed_builds_a_new_file(raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(raw, db, jobs=1, log=quiet)
+    for name in SEEDS[:3]:
+        with open(raw / name, "a", encoding="utf-8") as f:
+            f.write("\n（修订稿）\n")
+    used = spy_paths(monkeypatch)
+    summary = build(raw, db, jobs=1, log=quiet)
+    assert used == ["copied"] and (summary.loaded, summary.unchanged) == (3, 2)
+
+
+def test_failed_incremental_build_leaves_previous_warehouse(
+    raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(raw, db, jobs=1, log=quiet)
+    before = snapshot(db)
+    version = file_version(db)
+    with open(raw / QINGYUAN, "a", encoding="utf-8") as f:
+        f.write("\n附：本报告经局务会审议通过。\n")
+    used = spy_paths(monkeypatch)
+
+    def fail(con, results, ingested_at):  # noqa: ANN001, ANN202
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(etl.load, "insert_results", fail)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        build(raw, db, jobs=1, log=quiet)
+
+    assert used == ["in place"]
+    assert file_version(db) == version and snapshot(db) == before
+    assert not tmp_file_of(db).exists()
+
+
+def test_deleted_rows_left_by_builds_in_place_are_reclaimed_by_a_new_file(
+    raw: Path, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from etl import duck
+
+    # DuckDB keeps deleted rows in a row group it cannot merge away (at the scale of thousands of reports)
+    crafted = tmp_path / "crafted.duckdb"
+    con = duck.open_file(crafted, "w", read_only=False)
+    etl.load.create_schema(con)
+    con.execute("INSERT INTO targets (report_id, indicator) SELECT 'r' || (i // 10), 'x' FROM range(250000) t(i)")
+    con.execute("CHECKPOINT")
+    con.execute("DELETE FROM targets WHERE report_id IN (SELECT 'r' || (i * 7) FROM range(3000) t(i))")
+    con.execute("CHECKPOINT")
+    con.close()
+    con = duck.memory()
+    duck.attach(con, crafted, "prev", read_only=True)
+    assert etl.load.deleted_share(con, "prev") == pytest.approx(30000 / 250000)
+    con.close()
+
+    build(raw, db, jobs=1, log=quiet)
+    used = spy_paths(monkeypatch)
+    share = [0.05]
+    monkeypatch.setattr(etl.load, "deleted_share", lambda con, catalog: share[0])
+    messages: list[str] = []
+    for n in range(2):
+        with open(raw / QINGYUAN, "a", encoding="utf-8") as f:
+            f.write(f"\n（第{n + 2}稿）\n")
+        assert build(raw, db, jobs=1, log=messages.append).loaded == 1
+        share[0] = 0.12
+    assert used == ["in place", "copied"]
+    assert sum("writing a new warehouse file: 12% of the rows" in m for m in messages) == 1
+
+
+def test_listing_finds_the_files_the_reader_would(tmp_path: Path) -> None:
+    from etl.read import iter_report_files
+
+    raw = tmp_path / "raw"
+    for name in ("b.txt", "a-b/x.txt", "a/b.txt", "a/deeper/c.docx", ".hidden.txt", ".git/config", "a/~$c.docx",
+                 "notes.xlsx"):
+        (raw / name).parent.mkdir(parents=True, exist_ok=True)
+        (raw / name).write_bytes(b"x")
+    (raw / "link_to_b.txt").symlink_to(raw / "b.txt")  # one file reached twice: listed once
+    (raw / "0_first_link.txt").symlink_to(raw / "notes.xlsx")  # the link sorts first: it is the one listed
+    (raw / "dangling.txt").symlink_to(raw / "nowhere.txt")
+    (raw / "linked_dir").symlink_to(raw / "a", target_is_directory=True)  # not entered, as os.walk does
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"y")
+    (raw / "a" / "outside_link.txt").symlink_to(outside)
+
+    expected = sorted(p.relative_to(raw).as_posix() for p in iter_report_files([raw]))
+    assert [name for name, _ in etl.scan.list_raw(raw)] == expected
+    assert "0_first_link.txt" in expected and "notes.xlsx" not in expected
+    found = etl.scan.scan(raw)
+    assert [u.name for u in found.unreadable] == ["dangling.txt"]

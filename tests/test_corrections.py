@@ -140,6 +140,31 @@ def test_corrections_apply_and_survive_a_full_rebuild(raw: Path, db: Path) -> No
     ) == [(False, None)]
 
 
+def test_corrections_survive_an_incremental_build(raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import etl.load
+
+    correct(db, raw, TIANJIN, "value", {"value": 60, "qualifier": "at_least"}, indicator="inspected_units")
+    refresh_corrections(db, log=quiet)
+    correct(db, raw, PLAN, "year", 2023)  # saved, not yet refreshed: the build copies it in
+    with open(raw / QINGYUAN, "a", encoding="utf-8") as f:
+        f.write("\n附：本报告经局务会审议通过。\n")
+    in_place: list[int] = []
+    real = etl.load.keep_only
+    monkeypatch.setattr(etl.load, "keep_only", lambda con, keep: (in_place.append(len(keep)), real(con, keep)))
+
+    summary = build(raw, db, jobs=1, log=quiet)
+
+    assert in_place == [4] and (summary.loaded, summary.unchanged) == (1, 4)
+    assert summary.corrections == 2 and summary.corrections_review == 0
+    assert query(db, "SELECT status, count(*) FROM v_corrections GROUP BY ALL") == [("applied", 2)]
+    assert query(
+        db, "SELECT value, qualifier, corrected FROM v_values WHERE source_file = ? AND indicator = 'inspected_units'",
+        [TIANJIN],
+    ) == [(60.0, "at_least", True)]
+    assert scalar(db, "SELECT year FROM v_reports WHERE source_file = ?", [PLAN]) == 2023
+    assert scalar(db, "SELECT inspected_units FROM v_compare WHERE district = '滨海新区'") == 60.0
+
+
 def test_refresh_corrections_without_rebuilding(raw: Path, db: Path) -> None:
     built = query(db, "SELECT built_at FROM build_info")
     correct(db, raw, TIANJIN, "doc_type", "plan")
