@@ -243,8 +243,13 @@ def _classify(
     prev_clause: Span | None,
     prev_claimed: set[str],
     part_clause: bool = False,
+    parts_total: bool = False,
 ) -> None:
-    """Decide which indicators a mention counts for (fills ``m.indicators``)."""
+    """Decide which indicators a mention counts for (fills ``m.indicators``).
+
+    ``parts_total``: the clause sums the clauses before it (两批共40家), so it may
+    take an indicator they claimed.
+    """
     lex = rules.load("mentions")
     clause_text = text[m.clause[0] : m.clause[1]]
     if any(w in clause_text for w in lex["clause_excludes"]) or any(
@@ -268,7 +273,7 @@ def _classify(
             hits[rule.id] = d
         # The clause before may lend its keyword unless one of its own numbers claimed
         # it; a part (其中…) reads on from the whole's clause.
-        elif prev_clause is not None and (part_clause or rule.id not in prev_claimed):
+        elif prev_clause is not None and (part_clause or parts_total or rule.id not in prev_claimed):
             window = (prev_clause[0], left[1]) if part_clause else prev_clause
             d = _keyword_hits(rule, text, window, (right[1], right[1]), False)
             if d is not None:
@@ -402,7 +407,8 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         if i in respective:
             _classify(text, m, respective[i], (m.end, m.end), False, None, set())
         else:
-            _classify(text, m, left, right, prep, prev_clause, prev_claimed, part_clause)
+            sums_before = bool(_compiled("parts_total").match(text[c0 : m.start]))
+            _classify(text, m, left, right, prep, prev_clause, prev_claimed, part_clause, sums_before)
         clause_head = text[c0 : m.start]
         if prev_clause is not None and text[c0 - 1] in ":\t":  # 检查企业数：38家 / a table row's label
             clause_head = text[prev_clause[0] : m.start]
