@@ -36,7 +36,11 @@ fig = charts.heatmap(share, text.set_axis(share.index), hover.set_axis(share.ind
 components.chart(fig, text.set_axis(share.index).rename_axis(t(f"col.{level}")).reset_index(), "shortfalls__heatmap")
 
 st.subheader(t("shortfalls.statements"))
-statements, n_statements = queries.shortfall_statements(src, f, STATEMENTS_SHOWN)
+themes = queries.themes(src)
+theme_names = dict(zip(themes["theme"], themes[name_col()], strict=True))
+theme = st.selectbox(t("col.theme"), list(theme_names), index=None, placeholder=t("all"),
+                     format_func=lambda k: theme_names.get(k, k), key="shortfalls__theme")
+statements, n_statements = queries.shortfall_statements(src, f, STATEMENTS_SHOWN, theme)
 if statements.empty:
     st.info(t("shortfalls.none_stated"))
 else:

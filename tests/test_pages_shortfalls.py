@@ -43,3 +43,15 @@ def test_shortfalls_english(open_page, seed_db: Path) -> None:
     theme_en = seed_frame(seed_db, "SELECT theme_en FROM v_shortfalls WHERE doc_type = 'report' LIMIT 1").iloc[0, 0]
     heat = [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "heatmap"]
     assert theme_en in heat[0]["x"]
+
+
+def test_statements_filtered_by_theme(open_page, seed_db: Path) -> None:
+    at = open_page("pages/shortfalls.py")
+    theme, name = seed_frame(seed_db, "SELECT theme, theme_zh FROM v_shortfalls WHERE doc_type = 'report' "
+                                      "GROUP BY ALL ORDER BY count(*) DESC LIMIT 1").iloc[0]
+    at.selectbox(key="shortfalls__theme").select(theme).run()
+    expected = seed_frame(seed_db, "SELECT text FROM v_shortfalls WHERE doc_type = 'report' AND year IS NOT NULL "
+                                   "AND theme = ?", [theme])["text"]
+    table = at.dataframe[0].value
+    assert sorted(table["原文表述"]) == sorted(expected)
+    assert set(table["短板主题"]) == {name}

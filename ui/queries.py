@@ -374,9 +374,13 @@ def shortfall_rollup(src: Source, f: Filters, group: tuple[str, ...], examples: 
 
 
 @cache
-def shortfall_statements(src: Source, f: Filters, limit: int) -> tuple[pd.DataFrame, int]:
-    """Shortfall statements of the filtered reports, the first ``limit`` of them, and how many there are."""
+def shortfall_statements(src: Source, f: Filters, limit: int, theme: str | None = None) -> tuple[pd.DataFrame, int]:
+    """Shortfall statements of the filtered reports (of one theme, if given), the first ``limit`` of
+    them, and how many there are."""
     where, params = _where(f)
+    if theme is not None:
+        where += " AND theme = ?"
+        params.append(theme)
     count = frame(src, f"SELECT count(*) AS n FROM {SHORTFALLS} WHERE {where}", params).iloc[0]["n"]
     rows = frame(
         src,
