@@ -209,7 +209,7 @@ def chart(fig: go.Figure, table: pd.DataFrame, key: str, src: Source | None = No
         st.caption(t("click_hint"))
 
 
-def missing_note(frame: pd.DataFrame, level: str) -> None:
+def missing_note(frame: pd.DataFrame) -> None:
     """Say how many reports do not give the number, so a gap is not read as zero."""
     silent = int((frame["reports"] - frame["given"]).sum())
     if not silent:
@@ -299,7 +299,7 @@ def indicator_page(page: str, src: Source, f: Filters,
         else:
             st.markdown(f"**{t('over_years')}**")
             st.info(t("one_year_only"))
-    missing_note(mine, level)
+    missing_note(mine)
     st.subheader(t("all_indicators"))
     _, shown = tables.wide(frame, ids, label, group)
     st.dataframe(wide_view(shown, level, group), hide_index=True)
