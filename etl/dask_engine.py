@@ -97,7 +97,7 @@ def extract_into(
     ds.clear(dataset)
     if not todo:
         return []
-    todo = [dataclasses.replace(f, path=f.path.absolute()) for f in todo]
+    todo = [dataclasses.replace(f, path=Path(f.path).absolute()) for f in todo]
     with cluster_client(scheduler, jobs, log) as client:
         expected = expected_fingerprint() if scheduler else None  # a LocalCluster runs this very code
         outputs = run_batches(client, todo, dataset, log, batch=batch, fingerprint=expected)

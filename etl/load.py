@@ -307,8 +307,7 @@ def read_stamps(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, Stamp
 
 def insert_stamps(con: duckdb.DuckDBPyConnection, stamps: Iterable[Stamp]) -> None:
     """raw_files rows, one per file the scan could stamp."""
-    rows = [(s.name, s.sha256, s.size, s.mtime_ns, s.ctime_ns, s.inode, s.device) for s in stamps]
-    insert(con, "raw_files", STAMP_COLUMNS, arrow_table(STAMP_COLUMNS, STAMP_TYPES, rows))
+    insert(con, "raw_files", STAMP_COLUMNS, arrow_table(STAMP_COLUMNS, STAMP_TYPES, list(stamps)))  # column order
 
 
 def insert_log(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple]) -> None:
