@@ -150,3 +150,18 @@ def assert_indicator_page(open_page: Callable[..., AppTest], db: Path, page: str
     english = open_page(page, query={"lang": "English"})
     name_en = seed_frame(db, "SELECT name_en FROM indicators WHERE indicator = ?", [ind]).iloc[0, 0]
     assert any(m.label.startswith(name_en) for m in english.metric)
+
+
+@pytest.fixture
+def pinned_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Others edit the extractor while tests run; a changed fingerprint would re-extract mid-test.
+    Build tests use it (``pytestmark``) so that what they count is their own doing."""
+    monkeypatch.setattr("etl.build.extractor_fingerprint", lambda: "pinned-for-tests")
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Path:
+    """A copy of the bundled reports to build from and edit."""
+    from build_helpers import copy_seeds
+
+    return copy_seeds(tmp_path / "raw")

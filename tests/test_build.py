@@ -37,16 +37,7 @@ from etl.build import build
 from etl.build import tmp_path as tmp_file_of
 from etl.warehouse import WarehouseReader, file_version, open_reader
 
-
-@pytest.fixture(autouse=True)
-def pinned_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Others edit the extractor while tests run; a changed fingerprint would re-extract mid-test."""
-    monkeypatch.setattr("etl.build.extractor_fingerprint", lambda: "pinned-for-tests")
-
-
-@pytest.fixture
-def raw(tmp_path: Path) -> Path:
-    return copy_seeds(tmp_path / "raw")
+pytestmark = pytest.mark.usefixtures("pinned_fingerprint")
 
 
 @pytest.fixture

@@ -12,22 +12,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from build_helpers import PLAN, PUTUO, QINGYUAN, ROOT, TIANJIN, copy_seeds, query, quiet, scalar
+from build_helpers import PLAN, PUTUO, QINGYUAN, ROOT, TIANJIN, query, quiet, scalar
 
 from etl import corrections, duck
 from etl.build import build, refresh_corrections
 from etl.corrections import add_correction, corrections_path, list_corrections
 
-
-@pytest.fixture(autouse=True)
-def pinned_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Others edit the extractor while tests run; a changed fingerprint would re-extract mid-test."""
-    monkeypatch.setattr("etl.build.extractor_fingerprint", lambda: "pinned-for-tests")
-
-
-@pytest.fixture
-def raw(tmp_path: Path) -> Path:
-    return copy_seeds(tmp_path / "raw")
+pytestmark = pytest.mark.usefixtures("pinned_fingerprint")
 
 
 @pytest.fixture
