@@ -74,8 +74,10 @@ def labels(groups: pd.DataFrame, level: str) -> pd.Series:
     own = groups[cols[-1]].astype(str)
     if len(cols) == 1:
         return own
-    keys = groups[cols].astype(str).agg("/".join, axis=1)
-    clash = own.groupby(own).transform(lambda s: keys[s.index].nunique() > 1)
+    key = groups[cols[0]].astype(str)
+    for column in cols[1:]:  # vectorised: a row-wise join costs a second on 6,000 rows
+        key = key + "/" + groups[column].astype(str)
+    clash = key.groupby(own).transform("nunique") > 1
     parent = groups[cols[-2]].astype(str)
     return own.where(~clash, parent + "·" + own)
 
