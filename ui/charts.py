@@ -13,6 +13,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+#: Points of one line that still carry their number as text (more overlap).
+MAX_POINT_LABELS = 6
 PALETTE = ["#1f5fa8", "#e0722b", "#2e9c6a", "#b8434a", "#7b5ea7", "#8c6d4f", "#d1689f", "#6b7b8c"]
 
 
@@ -73,7 +75,9 @@ def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
     for i, (label, part) in enumerate(given.groupby("label", sort=True)):
         fig.add_trace(
             go.Scatter(
-                x=part["year"].astype(int), y=part["value"], name=str(label), mode="lines+markers+text",
+                x=part["year"].astype(int), y=part["value"], name=str(label),
+                # numbers on the points while they fit; a long series keeps them on hover
+                mode="lines+markers+text" if len(part) <= MAX_POINT_LABELS else "lines+markers",
                 text=part["display"], textposition="top center", customdata=_custom(part),
                 line={"color": PALETTE[i % len(PALETTE)], "width": 3}, marker={"size": 10},
                 hovertemplate=str(label) + " %{x}: %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",

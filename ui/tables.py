@@ -42,7 +42,10 @@ def shape(sums: pd.DataFrame, level: str, clickable: bool = True) -> pd.DataFram
     ``key`` what a click on the point resolves to (see :mod:`ui.levels`), unless
     ``clickable`` is false.
     """
-    out = sums.copy()
+    # Regions the text does not name come last: they are no place to compare.
+    out = sums.assign(_unknown=sums[levels.columns(level)[-1]].eq("unknown")) if len(sums) else sums.copy()
+    if len(out):
+        out = out.sort_values("_unknown", kind="stable").drop(columns="_unknown").reset_index(drop=True)
     out["label"] = levels.labels(out, level) if len(out) else pd.Series(dtype=object)
     out["value"] = pd.to_numeric(out["total"], errors="coerce")
     out["missing"] = out["given"] == 0
