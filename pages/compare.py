@@ -3,6 +3,8 @@ and downloads (CSV for Excel, XLSX with sources and the filters used), one row p
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from ui import bootstrap, components, export, filters, levels, queries, tables
@@ -41,28 +43,13 @@ else:
     st.dataframe(export.localise_changes(change, t(f"col.{level}")), hide_index=True)
 
 st.subheader(t("compare.export"))
-language = lang()
-
-
-def _csv() -> bytes:
-    return export.csv_file(src, f, only_given, language)
-
-
-def _xlsx() -> bytes:
-    return export.xlsx_file(src, f, only_given, language)
-
-
-def _sources() -> bytes:
-    return export.sources_csv_file(src, f, only_given, language)
-
-
-left, middle, right = st.columns(3)
-left.download_button(t("compare.csv"), _csv, file_name="stats_compare.csv", mime="text/csv", key="compare__csv",
-                     icon=":material/download:", on_click="ignore")
-middle.download_button(
-    t("compare.xlsx"), _xlsx, file_name="stats_compare.xlsx", key="compare__xlsx", icon=":material/download:",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-)
-right.download_button(t("compare.sources_csv"), _sources, file_name="stats_sources.csv", mime="text/csv",
-                      key="compare__sources", icon=":material/download:", on_click="ignore")
+# Built on click, on a thread of its own: the arguments (and the language) are fixed now.
+args = (src, f, only_given, lang())
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+downloads = (("csv", export.csv_file, "stats_compare.csv", "text/csv"),
+             ("xlsx", export.xlsx_file, "stats_compare.xlsx", XLSX),
+             ("sources", export.sources_csv_file, "stats_sources.csv", "text/csv"))
+for column, (name, build, file_name, mime) in zip(st.columns(len(downloads)), downloads, strict=True):
+    column.download_button(t(f"compare.{name}"), partial(build, *args), file_name=file_name, mime=mime,
+                           key=f"compare__{name}", icon=":material/download:", on_click="ignore")
 st.caption(t("compare.export_note"))

@@ -10,8 +10,10 @@ ones are text (``≥20``); a value the report does not give is an empty cell.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 import pandas as pd
 import xlsxwriter
@@ -28,11 +30,35 @@ MAX_XLSX_SOURCES = 100_000
 
 @dataclass
 class Bundle:
-    """What the Compare page exports: one row per report, built only when a download is clicked."""
+    """What the Compare page exports: one row per report, built only when a download is clicked.
 
-    table: pd.DataFrame  # report × indicator (sheet 1 / the CSV)
-    sources: pd.DataFrame  # one row per value with its quote (sheet 2)
-    notes: pd.DataFrame  # filters and legend (sheet 3)
+    Each part is built when first read, so the CSV does not pay for the
+    quotes sheet nor the sources CSV for the table (each a few seconds for
+    the whole country).
+    """
+
+    src: Source
+    filters: Filters
+    only_given: bool
+    reports: pd.DataFrame
+    values: pd.DataFrame
+    ids: list[str]
+    catalogue: pd.DataFrame
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """Report × indicator (sheet 1 / the CSV)."""
+        return _table(self.reports, self.values, self.ids, headers(self.catalogue))
+
+    @cached_property
+    def sources(self) -> pd.DataFrame:
+        """One row per value with its quote (sheet 2 / the sources CSV)."""
+        return _sources(self.values, self.catalogue)
+
+    @cached_property
+    def notes(self) -> pd.DataFrame:
+        """Filters and legend (sheet 3)."""
+        return _notes(self.src, self.filters, self.only_given)
 
 
 def headers(catalogue: pd.DataFrame) -> dict[str, str]:
@@ -67,22 +93,29 @@ def bundle(src: Source, f: Filters, only_given: bool = True) -> Bundle | None:
     if only_given:
         given = set(values["indicator"])
         ids = [i for i in ids if i in given]
-    names = headers(catalogue)
-    return Bundle(_table(reports, values, ids, names), _sources(values, catalogue), _notes(src, f, only_given))
+    return Bundle(src, f, only_given, reports, values, ids, catalogue)
+
+
+def _download(src: Source, f: Filters, only_given: bool, language: str, render: Callable[[Bundle], bytes]) -> bytes:
+    """A download's bytes, built when clicked, in ``language`` (the click runs outside the page's run)."""
+    with using(language):
+        found = bundle(src, f, only_given)
+        return b"" if found is None else render(found)
 
 
 def csv_file(src: Source, f: Filters, only_given: bool, language: str) -> bytes:
-    """The CSV download, built when clicked, in ``language`` (the click runs outside the page's run)."""
-    with using(language):
-        found = bundle(src, f, only_given)
-        return b"" if found is None else csv_bytes(found.table)
+    """The table as CSV."""
+    return _download(src, f, only_given, language, lambda b: csv_bytes(b.table))
 
 
 def xlsx_file(src: Source, f: Filters, only_given: bool, language: str) -> bytes:
-    """The XLSX download, built when clicked, in ``language``."""
-    with using(language):
-        found = bundle(src, f, only_given)
-        return b"" if found is None else xlsx_bytes(found.table, found.sources, found.notes)
+    """The table, the sources and the notes as XLSX."""
+    return _download(src, f, only_given, language, lambda b: xlsx_bytes(b.table, b.sources, b.notes))
+
+
+def sources_csv_file(src: Source, f: Filters, only_given: bool, language: str) -> bytes:
+    """Every value's source quote as CSV, the download for exports too large for one spreadsheet."""
+    return _download(src, f, only_given, language, lambda b: csv_bytes(b.sources))
 
 
 def _table(reports: pd.DataFrame, values: pd.DataFrame, ids: list[str], names: dict[str, str]) -> pd.DataFrame:
@@ -127,13 +160,6 @@ def _notes(src: Source, f: Filters, only_given: bool) -> pd.DataFrame:
     rows += [(t("notes.columns"), t("notes.only_given") if only_given else t("notes.all_columns")),
              (t("notes.legend"), t("legend_qualifiers")), (t("notes.missing"), t("notes.missing_text"))]
     return pd.DataFrame(rows, columns=[t("notes.item"), t("notes.value")])
-
-
-def sources_csv_file(src: Source, f: Filters, only_given: bool, language: str) -> bytes:
-    """Every value's source quote as CSV, the download for exports too large for one spreadsheet."""
-    with using(language):
-        found = bundle(src, f, only_given)
-        return b"" if found is None else csv_bytes(found.sources)
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
