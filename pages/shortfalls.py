@@ -26,17 +26,18 @@ place = levels.columns(level)
 rows_by_year = levels.narrowed_options(queries.region_options(src), f)[[*place, "year"]].drop_duplicates()
 by_year = len(rows_by_year) <= levels.MAX_GROUPS
 group = (*place, "year") if by_year else tuple(place)
-single = level == "district" and by_year  # one report per row: every statement fits on hover
-sums = queries.shortfall_rollup(src, f, group, 50 if single else 5)
-share, text, hover = tables.shortfall_matrix(sums, level, queries.themes(src), name_col(), by_year,
-                                             t("shortfalls.stating"), 50 if single else 5)
+# one report per row (districts by year): every statement fits on hover
+examples = 50 if level == "district" and by_year else 5
+themes = queries.themes(src)
+sums = queries.shortfall_rollup(src, f, group, examples)
+share, text, hover = tables.shortfall_matrix(sums, level, themes, name_col(), by_year, t("shortfalls.stating"),
+                                             examples)
 share.index = [components.localise_text(str(i)) for i in share.index]
 fig = charts.heatmap(share, text.set_axis(share.index), hover.set_axis(share.index),
                      t("shortfalls.heatmap", level=t(f"level.{level}")))
 components.chart(fig, text.set_axis(share.index).rename_axis(t(f"col.{level}")).reset_index(), "shortfalls__heatmap")
 
 st.subheader(t("shortfalls.statements"))
-themes = queries.themes(src)
 theme_names = dict(zip(themes["theme"], themes[name_col()], strict=True))
 theme = st.selectbox(t("col.theme"), list(theme_names), index=None, placeholder=t("all"),
                      format_func=lambda k: theme_names.get(k, k), key="shortfalls__theme")
@@ -67,19 +68,19 @@ else:
 st.subheader(t("shortfalls.capacity"))
 cap, work = catalog.indicator_ids("shortfalls", "capacity"), catalog.indicator_ids("shortfalls", "workload")
 names = components.names(queries.indicators(src))
-frame = tables.shape(queries.rollup(src, f, components.group_by(level), cap + work), level, clickable=False)
+by_level = components.group_by(level)
+frame = tables.shape(queries.rollup(src, f, by_level, cap + work), level, clickable=False)
 years = tables.bar_years(frame, levels.MAX_GROUPS)
 frame = frame[frame["year"].isin(years)] if years else frame
-numbers, shown = tables.wide(frame, cap + work, names, components.group_by(level))
+numbers, shown = tables.wide(frame, cap + work, names, by_level)
 cap_cols, work_cols = [names.get(i, i) for i in cap], [names.get(i, i) for i in work]
 title = t("shortfalls.capacity") + (f"（{years[-1]}）" if len(years) == 1 else "")
 fig = charts.capacity(numbers.assign(label=numbers["label"].map(components.localise_text)), shown, cap_cols,
                       work_cols, title, t("not_stated"))
-table = components.wide_view(shown, level, components.group_by(level))
+table = components.wide_view(shown, level, by_level)
 if cap and work:
-    ratio = queries.ratio_rollup(src, f, components.group_by(level), work[0], cap[0])
-    keys = list(components.group_by(level))
-    ratios = numbers[keys].merge(ratio, on=keys, how="left")["ratio"]
+    ratio = queries.ratio_rollup(src, f, by_level, work[0], cap[0])
+    ratios = numbers[list(by_level)].merge(ratio, on=list(by_level), how="left")["ratio"]
     table[t("shortfalls.ratio")] = [MISSING if r != r else f"{r:,.1f}" for r in ratios]
 components.chart(fig, table, "shortfalls__capacity")
 st.caption(t("shortfalls.capacity_note"))

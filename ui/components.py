@@ -159,9 +159,6 @@ def source_link(report_id: str, value_id: str | None, label: str) -> None:
 
 def _resolve(src: Source, f: Filters, key: str) -> tuple[pd.DataFrame, int]:
     """The values behind one clicked point: a single value by id, a sum by its narrowed filters."""
-    if not key.startswith("{"):  # a bare value id
-        found = queries.value_by_id(src, (key,))
-        return found, len(found)
     scope = levels.scope_filters(key, f)
     if isinstance(scope, str):
         found = queries.value_by_id(src, (scope,))
@@ -275,25 +272,25 @@ def indicator_page(page: str, src: Source, f: Filters,
     name = label.get(chosen, chosen)
     years = tables.bar_years(mine)
     all_years = sorted({int(y) for y in mine.loc[~mine["missing"], "year"]})
+    latest_only = bool(years) and len(years) < len(all_years)
+    table = indicator_table(mine, level)
     left, right = st.columns([3, 2])
     with left:
-        if years and len(years) < len(all_years):
+        if latest_only:
             title = t("by_region_year", name=name, level=t(f"level.{level}"), year=years[-1])
         else:
             title = t("by_region", name=name, level=t(f"level.{level}"))
         # every year fits: silent groups of any year keep their "not stated" label
-        drawn = mine[mine["year"].isin(years)] if len(years) < len(all_years) else mine
-        chart(charts.bars(drawn, title, unit, t("not_stated")), indicator_table(mine, level), f"{page}__bars",
-              src, f, catalogue)
-        if years and len(years) < len(all_years):
+        drawn = mine[mine["year"].isin(years)] if latest_only else mine
+        chart(charts.bars(drawn, title, unit, t("not_stated")), table, f"{page}__bars", src, f, catalogue)
+        if latest_only:
             st.caption(t("bars_latest_year", year=years[-1]))
     with right:
         if len(all_years) > 1:
             lines = tables.trend_frame(mine, t("all_regions"))
             if lines is not mine:
                 lines = decorate(lines, f)
-            chart(charts.trend(lines, t("over_years"), unit), indicator_table(mine, level), f"{page}__trend",
-                  src, f, catalogue)
+            chart(charts.trend(lines, t("over_years"), unit), table, f"{page}__trend", src, f, catalogue)
             if lines is not mine:
                 st.caption(t("trend_total_note"))
         else:

@@ -17,8 +17,6 @@ import pandas as pd
 from ui import levels
 from ui.fmt import MISSING, QUALIFIER_SYMBOLS, combine_qualifiers, qualified
 
-REPORT_KEYS = ["report_id", "province", "city", "district", "year", "doc_type", "source_file"]
-
 
 def with_region(df: pd.DataFrame) -> pd.DataFrame:
     """Add a ``region`` column (most specific known place) and a ``label`` (region and year)."""
@@ -32,6 +30,11 @@ def with_region(df: pd.DataFrame) -> pd.DataFrame:
     years = out["year"].astype("Int64").astype(str).replace("<NA>", "?") if len(out) else pd.Series(dtype=str)
     out["label"] = out["region"] + " " + years
     return out
+
+
+def _display(value: float, qualifier: str, flagged: int) -> str:
+    """A sum as shown: qualified (``≥20``, ``—``), with ``⚠`` when a part of it is flagged."""
+    return qualified(value, qualifier) + (" ⚠" if flagged else "")
 
 
 def shape(sums: pd.DataFrame, level: str, clickable: bool = True) -> pd.DataFrame:
@@ -49,10 +52,8 @@ def shape(sums: pd.DataFrame, level: str, clickable: bool = True) -> pd.DataFram
     out["label"] = levels.labels(out, level) if len(out) else pd.Series(dtype=object)
     out["value"] = pd.to_numeric(out["total"], errors="coerce")
     out["missing"] = out["given"] == 0
-    out["display"] = [
-        qualified(v, q) + (" ⚠" if flagged else "")
-        for v, q, flagged in zip(out["value"], out["qualifier"], out["flagged"], strict=True)
-    ]
+    out["display"] = [_display(v, q, flagged) for v, q, flagged in zip(out["value"], out["qualifier"],
+                                                                      out["flagged"], strict=True)]
     if clickable:  # tables have nothing to click; 10,000 keys cost a tenth of a second
         out["key"] = [levels.click_key(level, row, [row["indicator"]]) for row in out.to_dict("records")]
     return out
@@ -85,7 +86,7 @@ def total_by_year(frame: pd.DataFrame, label: str) -> pd.DataFrame:
                "reports": int(part["reports"].sum()), "given": int(part["given"].sum()), "value": total,
                "qualifier": qualifier, "flagged": int(part["flagged"].sum()), "value_id": None}
         row["missing"] = row["given"] == 0
-        row["display"] = qualified(total, qualifier) + (" ⚠" if row["flagged"] else "")
+        row["display"] = _display(total, qualifier, row["flagged"])
         row["key"] = levels.click_key("all", row, [indicator])
         rows.append(row)
     return pd.DataFrame(rows, columns=["year", "doc_type", "indicator", "label", "reports", "given", "value",
@@ -107,6 +108,11 @@ def _cells(frame: pd.DataFrame, keys: list[str], column: str, indicator_ids: Seq
     return spread.reindex(index=rows, columns=list(indicator_ids)).reset_index(drop=True)
 
 
+def _partial(frame: pd.DataFrame) -> pd.Series:
+    """Sums that some but not all reports of their group give."""
+    return (frame["given"] > 0) & (frame["given"] < frame["reports"])
+
+
 def wide(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, str],
          group: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group × indicator tables from a shaped rollup: numbers (for sorting) and display strings.
@@ -117,7 +123,7 @@ def wide(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, str
     """
     keys = ["label", *group]
     base = frame.drop_duplicates(keys)[[*keys, "reports"]].reset_index(drop=True)
-    partial = (frame["given"] > 0) & (frame["given"] < frame["reports"])
+    partial = _partial(frame)
     text = frame["display"].astype(str).where(
         ~partial, frame["display"].astype(str) + " (" + frame["given"].astype(str) + "/"
         + frame["reports"].astype(str) + ")")
@@ -140,7 +146,7 @@ def marks(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, st
     base = frame.drop_duplicates(keys)[keys].reset_index(drop=True)
     prefix = frame["qualifier"].map(lambda q: QUALIFIER_SYMBOLS.get(q or "exact", "")).fillna("")
     prefix = prefix.where(frame["given"] > 0, "")
-    suffix = np.where((frame["given"] > 0) & (frame["given"] < frame["reports"]), "*", "")
+    suffix = np.where(_partial(frame), "*", "")
     suffix = suffix + np.where(frame["flagged"] > 0, " ⚠", "")
     mark = pd.Series(list(zip(prefix, suffix, strict=True)), index=frame.index, dtype=object)
     cells = _cells(frame.assign(mark=mark), keys, "mark", indicator_ids, base)
@@ -160,8 +166,6 @@ def changes(frame: pd.DataFrame, names: dict[str, str], keys: Sequence[str]) -> 
     given = frame.dropna(subset=["year", "value"])
     if given.empty:
         return pd.DataFrame(columns=cols)
-    if "given" not in given.columns:
-        given = given.assign(given=1)
     join = [*keys, "doc_type", "indicator", "year"]
     v = given[[*join, "label", "value", "qualifier", "given"]]
     prev = v.drop(columns="label").assign(year=v["year"] + 1).rename(
@@ -205,8 +209,6 @@ def funnel_series(sums: pd.DataFrame, level: str, steps: Sequence[str], total_la
         total = float(part["total"].sum())
         first = part.iloc[0].to_dict()
         scope = {c: first[c] for c in keys if c in first}
-        if len(part) == 1 and "year" in keys:
-            scope["year"] = first["year"]
         key_row = {**scope, "value_id": first["value_id"] if len(part) == 1 else None}
         rows.append({"label": label, "indicator": indicator, "value": total, "qualifier": qualifier,
                      "display": qualified(total, qualifier), "reports": int(part["reports"].max()),
