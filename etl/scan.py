@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from etl.read import list_folder
+
 # A file whose mtime or ctime is less than this before the scan started is
 # hashed again at the next build: file-system clocks tick coarsely (2 s on FAT).
 RACY_NS = 3_000_000_000
@@ -89,57 +91,6 @@ def sha256_file(path: Path | str) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def list_raw(raw: Path) -> list[tuple[str, os.DirEntry[str]]]:
-    """The files under ``raw`` as (relative name, directory entry), sorted by name.
-
-    The same files as ``etl.read.iter_report_files([raw])`` (hidden files and
-    folders and Office lock files skipped, folders reached through a symlink
-    not entered, unreadable subfolders skipped as ``os.walk`` does, a file
-    reached twice through a symlink listed once), without a ``Path`` and a
-    ``resolve()`` per file: only symlinks are resolved.
-    """
-    from etl.read import _is_hidden  # the reader's rule of what is never a report
-
-    found: list[tuple[str, os.DirEntry[str]]] = []
-
-    def walk(folder: str, prefix: str) -> None:
-        try:
-            with os.scandir(folder) as it:
-                entries = list(it)
-        except OSError:
-            return
-        for entry in entries:
-            if _is_hidden(entry.name):
-                continue
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if not is_dir:
-                found.append((prefix + entry.name, entry))
-            elif not entry.is_symlink():
-                walk(entry.path, prefix + entry.name + "/")
-
-    walk(os.fspath(raw), "")
-    if any(entry.is_symlink() for _, entry in found):  # only a symlink can make two names one file
-        # iter_report_files keeps the first of them in Path order (by path parts)
-        found.sort(key=lambda t: t[0].split("/"))
-        base = os.path.realpath(raw)
-        seen: set[str] = set()
-        unique = []
-        for name, entry in found:
-            if entry.is_symlink():
-                key = os.path.realpath(entry.path) if os.path.exists(entry.path) else "\0" + entry.path
-            else:
-                key = os.path.join(base, name)
-            if key not in seen:
-                seen.add(key)
-                unique.append((name, entry))
-        found = unique
-    found.sort(key=lambda t: t[0])
-    return found
-
-
 def scan(raw: Path, known: Mapping[str, Stamp] | None = None) -> Scan:
     """List and hash the files under ``raw`` and split them into primaries and duplicates.
 
@@ -155,7 +106,7 @@ def scan(raw: Path, known: Mapping[str, Stamp] | None = None) -> Scan:
     hashed = 0
     base = os.fspath(Path(raw))  # each file's path as str(raw / name) would spell it
     prefix = "" if base == "." else base.rstrip("/") + "/"
-    for name, entry in list_raw(raw):
+    for name, entry in list_folder(raw):
         try:
             st = entry.stat()
             old = known.get(name)

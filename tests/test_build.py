@@ -874,7 +874,7 @@ def test_deleted_rows_left_by_builds_in_place_are_reclaimed_by_a_new_file(
 
 
 def test_listing_finds_the_files_the_reader_would(tmp_path: Path) -> None:
-    from etl.read import iter_report_files
+    from etl.read import iter_report_files, list_folder
 
     raw = tmp_path / "raw"
     for name in ("b.txt", "a-b/x.txt", "a/b.txt", "a/deeper/c.docx", ".hidden.txt", ".git/config", "a/~$c.docx",
@@ -890,7 +890,7 @@ def test_listing_finds_the_files_the_reader_would(tmp_path: Path) -> None:
     (raw / "a" / "outside_link.txt").symlink_to(outside)
 
     expected = sorted(p.relative_to(raw).as_posix() for p in iter_report_files([raw]))
-    assert [name for name, _ in etl.scan.list_raw(raw)] == expected
+    assert [name for name, _ in list_folder(raw)] == expected
     assert "0_first_link.txt" in expected and "notes.xlsx" not in expected
     found = etl.scan.scan(raw)
     assert [u.name for u in found.unreadable] == ["dangling.txt"]
