@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -186,14 +187,20 @@ def same_schema(con: duckdb.DuckDBPyConnection, catalog: str) -> bool:
     that warehouse (:func:`clear_for_reuse`) and end with the same tables as
     a build from scratch.
     """
+    expected, tables = _reference_schema()
+    return _schema_signature(con, catalog, list(tables)) == list(expected)
+
+
+@lru_cache(maxsize=1)
+def _reference_schema() -> tuple[tuple[tuple, ...], tuple[str, ...]]:
+    """The signature and table names of etl/schema.sql, created once in a scratch database."""
     scratch = duck.memory()
     try:
         create_schema(scratch)
-        expected = _schema_signature(scratch, "memory", None)
+        signature = _schema_signature(scratch, "memory", None)
     finally:
         scratch.close()
-    tables = sorted({row[1] for row in expected})
-    return _schema_signature(con, catalog, tables) == expected
+    return tuple(signature), tuple(sorted({row[1] for row in signature}))
 
 
 def _schema_signature(con: duckdb.DuckDBPyConnection, catalog: str, tables: list[str] | None) -> list[tuple]:
@@ -229,12 +236,7 @@ def clear_for_reuse(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     for (name,) in views:
         con.execute("DROP VIEW " + duck.quote_ident(name))
-    scratch = duck.memory()
-    try:
-        create_schema(scratch)
-        schema_tables = {row[0] for row in scratch.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    finally:
-        scratch.close()
+    schema_tables = set(_reference_schema()[1])
     tables = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND database_name = current_database()"
         " AND schema_name = 'main'"
