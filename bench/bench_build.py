@@ -17,15 +17,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import etl.build  # noqa: E402
-from etl.build import build, refresh_corrections  # noqa: E402
-from etl.corrections import add_correction, corrections_path  # noqa: E402
-from etl.fingerprint import extractor_fingerprint  # noqa: E402
+import etl.warehouse.build  # noqa: E402
+from etl.warehouse.build import build, refresh_corrections  # noqa: E402
+from etl.warehouse.corrections import add_correction, corrections_path  # noqa: E402
+from etl.warehouse.fingerprint import extractor_fingerprint  # noqa: E402
 
 # Freeze the extractor fingerprint: code edited while the benchmark runs would
 # otherwise turn the incremental builds into full ones.
 _FROZEN = extractor_fingerprint()
-etl.build.extractor_fingerprint = lambda: _FROZEN
+etl.warehouse.build.extractor_fingerprint = lambda: _FROZEN
 
 
 def make_corpus(raw: Path, n: int) -> None:

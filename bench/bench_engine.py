@@ -19,15 +19,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import etl.build  # noqa: E402
-from etl.build import BuildSummary, build, parquet_path  # noqa: E402
-from etl.fingerprint import extractor_fingerprint  # noqa: E402
+import etl.warehouse.build  # noqa: E402
 from etl.synth.__main__ import parse_years  # noqa: E402
 from etl.synth.corpus import generate  # noqa: E402
+from etl.warehouse.build import BuildSummary, build, parquet_path  # noqa: E402
+from etl.warehouse.fingerprint import extractor_fingerprint  # noqa: E402
 
 # Freeze the fingerprint: code edited while the benchmark runs would turn incremental builds into full ones.
 _FROZEN = extractor_fingerprint()
-etl.build.extractor_fingerprint = lambda: _FROZEN
+etl.warehouse.build.extractor_fingerprint = lambda: _FROZEN
 
 
 def timed(label: str, workers: int, fn: Callable[[], BuildSummary]) -> BuildSummary:

@@ -13,7 +13,7 @@ import sys
 COMMANDS = {
     "extract": ("etl.cli_extract", "extract indicators from report files, print JSON lines"),
     "evaluate": ("etl.evaluate", "score extraction of the bundled reports against the answer key"),
-    "build": ("etl.build", "build the DuckDB warehouse from the raw folder"),
+    "build": ("etl.warehouse.build", "build the DuckDB warehouse from the raw folder"),
 }
 
 

@@ -11,7 +11,7 @@ import json
 import sys
 
 from etl.extract import extract_document
-from etl.read import ReadError, iter_report_files, read_document
+from etl.extract.read import ReadError, iter_report_files, read_document
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

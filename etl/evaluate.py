@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.extract import extract_document
-from etl.read import ReadError, read_document
+from etl.extract.read import ReadError, read_document
 
 META_FIELDS = ("province", "city", "district", "adcode", "year", "doc_type")
 BARS = {"values_f1": 0.95, "meta": 1.0, "shortfalls_f1": 0.90, "targets_f1": 1.0, "provenance": 1.0}

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from etl.corrections import QUALIFIERS
+from etl.warehouse.corrections import QUALIFIERS
 from ui import auth, bootstrap, editors, queries, review, tables
 from ui.fmt import qualified
 from ui.i18n import name_col, t

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from etl.warehouse import open_reader
+from etl.warehouse.reader import open_reader
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "data" / "raw"

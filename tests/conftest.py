@@ -1,6 +1,6 @@
 """Shared fixtures: a seed warehouse in a tmp folder, and the dashboard pointed at it.
 
-The warehouse is a real build (``etl.build.build``) of a copy of the bundled
+The warehouse is a real build (``etl.warehouse.build.build``) of a copy of the bundled
 reports in ``data/raw``, so page tests exercise the views the build defines.
 Expected numbers are read from that warehouse, never hard-coded, so the tests
 follow improvements to extraction.
@@ -25,7 +25,7 @@ RAW = ROOT / "data" / "raw"
 def build_warehouse(folder: Path, extra_files: dict[str, bytes] | None = None) -> Path:
     """Copy the bundled reports (plus ``extra_files``) into ``folder/raw`` and build
     ``folder/warehouse.duckdb`` with the real ETL."""
-    from etl.build import build
+    from etl.warehouse.build import build
 
     raw = folder / "raw"
     shutil.copytree(RAW, raw)
@@ -156,7 +156,7 @@ def assert_indicator_page(open_page: Callable[..., AppTest], db: Path, page: str
 def pinned_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
     """Others edit the extractor while tests run; a changed fingerprint would re-extract mid-test.
     Build tests use it (``pytestmark``) so that what they count is their own doing."""
-    monkeypatch.setattr("etl.build.extractor_fingerprint", lambda: "pinned-for-tests")
+    monkeypatch.setattr("etl.warehouse.build.extractor_fingerprint", lambda: "pinned-for-tests")
 
 
 @pytest.fixture

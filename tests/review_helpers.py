@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from etl.corrections import corrections_path
+from etl.warehouse.corrections import corrections_path
 from ui.auth import MIN_ITERATIONS, hash_password
 
 PASSWORD = "correct horse battery staple"
@@ -64,7 +64,7 @@ def make_workspace(seed_db: Path, folder: Path, monkeypatch: pytest.MonkeyPatch)
         fingerprint = con.execute("SELECT extractor_version FROM w.build_info").fetchall()[0][0]
     finally:
         con.close()
-    monkeypatch.setattr("etl.build.extractor_fingerprint", lambda: fingerprint)
+    monkeypatch.setattr("etl.warehouse.build.extractor_fingerprint", lambda: fingerprint)
     monkeypatch.setenv("STATS_DB", str(ws.db))
     monkeypatch.setenv("STATS_RAW", str(ws.raw))
     return ws

@@ -28,14 +28,14 @@ from build_helpers import (
     snapshot,
 )
 
-import etl.load
-import etl.pool
-import etl.scan
+import etl.warehouse.load
+import etl.warehouse.pool
+import etl.warehouse.scan
 from etl import catalogue
 from etl.__main__ import main
-from etl.build import build
-from etl.build import tmp_path as tmp_file_of
-from etl.warehouse import WarehouseReader, file_version, open_reader
+from etl.warehouse.build import build
+from etl.warehouse.build import tmp_path as tmp_file_of
+from etl.warehouse.reader import WarehouseReader, file_version, open_reader
 
 pytestmark = pytest.mark.usefixtures("pinned_fingerprint")
 
@@ -48,7 +48,7 @@ def db(tmp_path: Path) -> Path:
 def count_extractions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record every file the extractor is called on (in-process builds, jobs=1)."""
     calls: list[str] = []
-    real = etl.pool._load_extractor
+    real = etl.warehouse.pool._load_extractor
 
     def counting() -> tuple:
         read_document, extract_document, read_error = real()
@@ -59,7 +59,7 @@ def count_extractions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
         return read_document, extract, read_error
 
-    monkeypatch.setattr(etl.pool, "_load_extractor", counting)
+    monkeypatch.setattr(etl.warehouse.pool, "_load_extractor", counting)
     return calls
 
 
@@ -112,7 +112,7 @@ def test_seed_build_fills_every_table(raw: Path, db: Path) -> None:
     assert scalar(db, "SELECT count(*) FROM target_indicators") == 3
     assert query(db, "SELECT status, count(*) FROM ingest_log GROUP BY ALL") == [("loaded", 5)]
     assert query(db, "SELECT n_reports, n_failed, n_loaded, schema_version FROM build_info") == [
-        (5, 0, 5, etl.load.SCHEMA_VERSION)
+        (5, 0, 5, etl.warehouse.load.SCHEMA_VERSION)
     ]
 
 
@@ -158,7 +158,7 @@ def test_second_build_extracts_nothing(raw: Path, db: Path, monkeypatch: pytest.
 
 def test_changed_extractor_reextracts(raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     build(raw, db, jobs=1, log=quiet)
-    monkeypatch.setattr("etl.build.extractor_fingerprint", lambda: "another-version")
+    monkeypatch.setattr("etl.warehouse.build.extractor_fingerprint", lambda: "another-version")
     messages: list[str] = []
     summary = build(raw, db, jobs=1, log=messages.append)
     assert summary.loaded == 5 and summary.full_reason == "extraction code or rules changed"
@@ -232,7 +232,7 @@ def test_failure_half_way_leaves_previous_warehouse(raw: Path, db: Path, monkeyp
     build(raw, db, jobs=1, log=quiet, full=False)
     before = snapshot(db)
     version = file_version(db)
-    real_insert = etl.load.insert_results
+    real_insert = etl.warehouse.load.insert_results
     seen: list[int] = []
 
     def insert_then_fail(con, results, ingested_at):  # noqa: ANN001, ANN202
@@ -240,7 +240,7 @@ def test_failure_half_way_leaves_previous_warehouse(raw: Path, db: Path, monkeyp
         seen.append(tmp_file_of(db).stat().st_size)
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(etl.load, "insert_results", insert_then_fail)
+    monkeypatch.setattr(etl.warehouse.load, "insert_results", insert_then_fail)
     with pytest.raises(RuntimeError, match="disk on fire"):
         build(raw, db, full=True, jobs=1, log=quiet)
 
@@ -248,15 +248,15 @@ def test_failure_half_way_leaves_previous_warehouse(raw: Path, db: Path, monkeyp
     assert file_version(db) == version
     assert snapshot(db) == before
     assert not tmp_file_of(db).exists()
-    monkeypatch.setattr(etl.load, "insert_results", real_insert)
+    monkeypatch.setattr(etl.warehouse.load, "insert_results", real_insert)
     assert build(raw, db, jobs=1, log=quiet).unchanged == 5
 
 
 KILLED_BUILD = textwrap.dedent(
     """
     import sys, time
-    import etl.build, etl.pool
-    real = etl.pool._load_extractor
+    import etl.warehouse.build, etl.warehouse.pool
+    real = etl.warehouse.pool._load_extractor
 
     def slow():
         read_document, extract_document, read_error = real()
@@ -265,9 +265,9 @@ KILLED_BUILD = textwrap.dedent(
             return extract_document(doc)
         return read_document, extract, read_error
 
-    etl.pool._load_extractor = slow
-    etl.build.BATCH = 1  # write every file as soon as it is extracted
-    etl.build.build(sys.argv[1], sys.argv[2], full=True, jobs=1, log=lambda m: print(m, flush=True))
+    etl.warehouse.pool._load_extractor = slow
+    etl.warehouse.build.BATCH = 1  # write every file as soon as it is extracted
+    etl.warehouse.build.build(sys.argv[1], sys.argv[2], full=True, jobs=1, log=lambda m: print(m, flush=True))
     """
 )
 
@@ -307,7 +307,7 @@ def test_killed_build_leaves_previous_warehouse(raw: Path, db: Path, tmp_path: P
 READER = textwrap.dedent(
     """
     import sys, time
-    from etl.warehouse import WarehouseReader
+    from etl.warehouse.reader import WarehouseReader
     reader = WarehouseReader(sys.argv[1])
     want = int(sys.argv[2])
     seen = None
@@ -369,8 +369,8 @@ def test_open_connection_keeps_old_data_until_reattached(raw: Path, db: Path) ->
 def test_concurrent_builds_wait_for_each_other(raw: Path, db: Path, tmp_path: Path) -> None:
     script = tmp_path / "b.py"
     script.write_text(
-        "import sys, etl.build\n"
-        "s = etl.build.build(sys.argv[1], sys.argv[2], jobs=1, full=True, log=lambda m: None)\n"
+        "import sys, etl.warehouse.build\n"
+        "s = etl.warehouse.build.build(sys.argv[1], sys.argv[2], jobs=1, full=True, log=lambda m: None)\n"
         "print(s.reports)\n",
         encoding="utf-8",
     )
@@ -501,23 +501,26 @@ def test_sql_safety_check_catches_formatting() -> None:
 
 
 def test_fingerprint_follows_extraction_code_not_warehouse_code(tmp_path: Path) -> None:
-    from etl.fingerprint import extractor_fingerprint
+    from etl.warehouse.fingerprint import extractor_fingerprint
 
     pkg = tmp_path / "etl"
-    (pkg / "rules").mkdir(parents=True)
-    (pkg / "extract.py").write_text("A = 1\n")
-    (pkg / "build.py").write_text("B = 1\n")
+    for part in ("rules", "extract", "warehouse"):
+        (pkg / part).mkdir(parents=True)
+    (pkg / "extract" / "mentions.py").write_text("A = 1\n")
+    (pkg / "warehouse" / "build.py").write_text("B = 1\n")
     (pkg / "rules" / "indicators.yaml").write_text("x: 1\n")
     first = extractor_fingerprint(pkg)
-    (pkg / "build.py").write_text("B = 2\n")
+    (pkg / "warehouse" / "build.py").write_text("B = 2\n")
     assert extractor_fingerprint(pkg) == first
     (pkg / "rules" / "indicators.yaml").write_text("x: 2\n")
+    assert extractor_fingerprint(pkg) != first
+    (pkg / "extract" / "mentions.py").write_text("A = 2\n")
     assert extractor_fingerprint(pkg) != first
 
 
 def test_a_worker_that_dies_fails_only_its_file(raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (raw / "crash.txt").write_text("这份文件让进程崩溃。" * 50, encoding="utf-8")
-    real = etl.pool._load_extractor
+    real = etl.warehouse.pool._load_extractor
 
     def crashing() -> tuple:
         read_document, extract_document, read_error = real()
@@ -529,7 +532,7 @@ def test_a_worker_that_dies_fails_only_its_file(raw: Path, db: Path, monkeypatch
 
         return read_document, extract, read_error
 
-    monkeypatch.setattr(etl.pool, "_load_extractor", crashing)  # forked workers inherit the patch
+    monkeypatch.setattr(etl.warehouse.pool, "_load_extractor", crashing)  # forked workers inherit the patch
     summary = build(raw, db, jobs=2, log=quiet)
 
     assert (summary.loaded, summary.failed) == (5, 1)
@@ -539,8 +542,8 @@ def test_a_worker_that_dies_fails_only_its_file(raw: Path, db: Path, monkeypatch
 def test_extractor_output_is_checked_before_loading() -> None:
     from types import SimpleNamespace
 
-    from etl.pool import shape
-    from etl.scan import RawFile
+    from etl.warehouse.pool import shape
+    from etl.warehouse.scan import RawFile
 
     text = "全年开展专项执法检查15次，培训300人。"
     doc = SimpleNamespace(text=text, size=60, encoding="utf-8", format="txt")
@@ -604,26 +607,26 @@ def test_warehouse_held_read_write_elsewhere_stops_the_build(raw: Path, db: Path
 def stamped(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files the test has just written count as settled (normally a file changed in the last seconds is
     hashed again at the next build, etl/scan.py: RACY_NS)."""
-    monkeypatch.setattr("etl.scan.RACY_NS", 0)
+    monkeypatch.setattr("etl.warehouse.scan.RACY_NS", 0)
 
 
 def count_hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record every file the scan reads and hashes."""
     calls: list[str] = []
-    real = etl.scan.sha256_file
+    real = etl.warehouse.scan.sha256_file
 
     def counting(path):  # noqa: ANN001, ANN202
         calls.append(Path(path).name)
         return real(path)
 
-    monkeypatch.setattr(etl.scan, "sha256_file", counting)
+    monkeypatch.setattr(etl.warehouse.scan, "sha256_file", counting)
     return calls
 
 
 def spy_paths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Which way each build kept the unchanged reports: 'in place' (a copy of the previous file) or 'copied'."""
     used: list[str] = []
-    keep_only, copy_unchanged = etl.load.keep_only, etl.load.copy_unchanged
+    keep_only, copy_unchanged = etl.warehouse.load.keep_only, etl.warehouse.load.copy_unchanged
 
     def in_place(con, keep):  # noqa: ANN001, ANN202
         used.append("in place")
@@ -633,8 +636,8 @@ def spy_paths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         used.append("copied")
         return copy_unchanged(con, keep)
 
-    monkeypatch.setattr(etl.load, "keep_only", in_place)
-    monkeypatch.setattr(etl.load, "copy_unchanged", copied)
+    monkeypatch.setattr(etl.warehouse.load, "keep_only", in_place)
+    monkeypatch.setattr(etl.warehouse.load, "copy_unchanged", copied)
     return used
 
 
@@ -704,7 +707,7 @@ def test_file_edited_in_place_with_the_same_size_is_extracted_again(
     assert calls == [TIANJIN]
     assert (summary.loaded, summary.changed, summary.unchanged) == (1, 1, 4)
     new_id = scalar(db, "SELECT report_id FROM reports WHERE source_file = ?", [TIANJIN])
-    assert new_id != old_id and new_id == etl.scan.sha256_file(path)
+    assert new_id != old_id and new_id == etl.warehouse.scan.sha256_file(path)
     assert scalar(db, "SELECT count(*) FROM reports WHERE report_id = ?", [old_id]) == 0
     assert scalar(db, 'SELECT count(*) FROM "values" WHERE report_id = ?', [old_id]) == 0
     assert scalar(db, "SELECT sha256 FROM raw_files WHERE source_file = ?", [TIANJIN]) == new_id
@@ -748,7 +751,7 @@ def test_file_replaced_by_another_of_the_same_size_is_extracted_again(
     summary = build(raw, db, jobs=1, log=quiet)
 
     assert calls == [JINGHAI] and summary.changed == 1
-    assert scalar(db, "SELECT report_id FROM reports WHERE source_file = ?", [JINGHAI]) == etl.scan.sha256_file(path)
+    assert scalar(db, "SELECT report_id FROM reports WHERE source_file = ?", [JINGHAI]) == etl.warehouse.scan.sha256_file(path)
 
 
 def test_build_in_place_equals_a_build_into_a_new_file(
@@ -770,7 +773,7 @@ def test_build_in_place_equals_a_build_into_a_new_file(
     (raw / "sub" / "jinghai_2019.txt").write_bytes((raw / "jinghai_2020.txt").read_bytes().replace(b"2020", b"2019"))
 
     summary = build(raw, db, jobs=1, log=quiet)
-    monkeypatch.setattr("etl.build._reuse_in_place", lambda *_: False)
+    monkeypatch.setattr("etl.warehouse.build._reuse_in_place", lambda *_: False)
     build(raw, other, jobs=1, log=quiet)
 
     assert used == ["in place", "copied"]
@@ -788,7 +791,7 @@ def test_build_in_place_equals_a_build_into_a_new_file(
 def test_warehouse_of_other_tables_is_copied_from_not_reused(
     raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch, stamped: None
 ) -> None:
-    from etl import duck
+    from etl.warehouse import duck
 
     build(raw, db, jobs=1, log=quiet)
     before = snapshot(db)
@@ -831,7 +834,7 @@ def test_failed_incremental_build_leaves_previous_warehouse(
     def fail(con, results, ingested_at):  # noqa: ANN001, ANN202
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(etl.load, "insert_results", fail)
+    monkeypatch.setattr(etl.warehouse.load, "insert_results", fail)
     with pytest.raises(RuntimeError, match="disk on fire"):
         build(raw, db, jobs=1, log=quiet)
 
@@ -843,12 +846,12 @@ def test_failed_incremental_build_leaves_previous_warehouse(
 def test_deleted_rows_left_by_builds_in_place_are_reclaimed_by_a_new_file(
     raw: Path, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from etl import duck
+    from etl.warehouse import duck
 
     # DuckDB keeps deleted rows in a row group it cannot merge away (at the scale of thousands of reports)
     crafted = tmp_path / "crafted.duckdb"
     con = duck.open_file(crafted, "w", read_only=False)
-    etl.load.create_schema(con)
+    etl.warehouse.load.create_schema(con)
     con.execute("INSERT INTO targets (report_id, indicator) SELECT 'r' || (i // 10), 'x' FROM range(250000) t(i)")
     con.execute("CHECKPOINT")
     con.execute("DELETE FROM targets WHERE report_id IN (SELECT 'r' || (i * 7) FROM range(3000) t(i))")
@@ -856,13 +859,13 @@ def test_deleted_rows_left_by_builds_in_place_are_reclaimed_by_a_new_file(
     con.close()
     con = duck.memory()
     duck.attach(con, crafted, "prev", read_only=True)
-    assert etl.load.deleted_share(con, "prev") == pytest.approx(30000 / 250000)
+    assert etl.warehouse.load.deleted_share(con, "prev") == pytest.approx(30000 / 250000)
     con.close()
 
     build(raw, db, jobs=1, log=quiet)
     used = spy_paths(monkeypatch)
     share = [0.05]
-    monkeypatch.setattr(etl.load, "deleted_share", lambda con, catalog: share[0])
+    monkeypatch.setattr(etl.warehouse.load, "deleted_share", lambda con, catalog: share[0])
     messages: list[str] = []
     for n in range(2):
         with open(raw / QINGYUAN, "a", encoding="utf-8") as f:
@@ -874,7 +877,7 @@ def test_deleted_rows_left_by_builds_in_place_are_reclaimed_by_a_new_file(
 
 
 def test_listing_finds_the_files_the_reader_would(tmp_path: Path) -> None:
-    from etl.read import iter_report_files, list_folder
+    from etl.extract.read import iter_report_files, list_folder
 
     raw = tmp_path / "raw"
     for name in ("b.txt", "a-b/x.txt", "a/b.txt", "a/deeper/c.docx", ".hidden.txt", ".git/config", "a/~$c.docx",
@@ -892,5 +895,5 @@ def test_listing_finds_the_files_the_reader_would(tmp_path: Path) -> None:
     expected = sorted(p.relative_to(raw).as_posix() for p in iter_report_files([raw]))
     assert [name for name, _ in list_folder(raw)] == expected
     assert "0_first_link.txt" in expected and "notes.xlsx" not in expected
-    found = etl.scan.scan(raw)
+    found = etl.warehouse.scan.scan(raw)
     assert [u.name for u in found.unreadable] == ["dangling.txt"]

@@ -14,9 +14,9 @@ import duckdb
 import pytest
 from build_helpers import PLAN, PUTUO, QINGYUAN, ROOT, TIANJIN, query, quiet, scalar
 
-from etl import corrections, duck
-from etl.build import build, refresh_corrections
-from etl.corrections import add_correction, corrections_path, list_corrections
+from etl.warehouse import corrections, duck
+from etl.warehouse.build import build, refresh_corrections
+from etl.warehouse.corrections import add_correction, corrections_path, list_corrections
 
 pytestmark = pytest.mark.usefixtures("pinned_fingerprint")
 
@@ -132,7 +132,7 @@ def test_corrections_apply_and_survive_a_full_rebuild(raw: Path, db: Path) -> No
 
 
 def test_corrections_survive_an_incremental_build(raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import etl.load
+    import etl.warehouse.load
 
     correct(db, raw, TIANJIN, "value", {"value": 60, "qualifier": "at_least"}, indicator="inspected_units")
     refresh_corrections(db, log=quiet)
@@ -140,8 +140,8 @@ def test_corrections_survive_an_incremental_build(raw: Path, db: Path, monkeypat
     with open(raw / QINGYUAN, "a", encoding="utf-8") as f:
         f.write("\n附：本报告经局务会审议通过。\n")
     in_place: list[int] = []
-    real = etl.load.keep_only
-    monkeypatch.setattr(etl.load, "keep_only", lambda con, keep: (in_place.append(len(keep)), real(con, keep)))
+    real = etl.warehouse.load.keep_only
+    monkeypatch.setattr(etl.warehouse.load, "keep_only", lambda con, keep: (in_place.append(len(keep)), real(con, keep)))
 
     summary = build(raw, db, jobs=1, log=quiet)
 
@@ -246,7 +246,7 @@ def test_build_without_corrections_file(raw: Path, db: Path) -> None:
 KILLED_AFTER_WRITE = textwrap.dedent(
     """
     import os, signal, sys
-    from etl.corrections import add_correction
+    from etl.warehouse.corrections import add_correction
     add_correction(sys.argv[1], "abc", "year", 2020, reason="r", who="w")
     os.kill(os.getpid(), signal.SIGKILL)
     """

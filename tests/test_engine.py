@@ -19,12 +19,12 @@ import psutil
 import pytest
 from build_helpers import PUTUO, SEEDS, TIANJIN, copy_seeds, query, quiet, snapshot
 
-from etl import dataset as ds
 from etl.__main__ import main
-from etl.build import BuildSummary, build, parquet_path
-from etl.build import tmp_path as tmp_file_of
-from etl.fingerprint import extractor_fingerprint as disk_fingerprint
-from etl.warehouse import open_reader
+from etl.warehouse import dataset as ds
+from etl.warehouse.build import BuildSummary, build, parquet_path
+from etl.warehouse.build import tmp_path as tmp_file_of
+from etl.warehouse.fingerprint import extractor_fingerprint as disk_fingerprint
+from etl.warehouse.reader import open_reader
 
 distributed = pytest.importorskip("distributed")
 
@@ -52,8 +52,8 @@ def cluster() -> Iterator[distributed.LocalCluster]:
 def pinned() -> Iterator[None]:
     """Others edit the extractor while tests run: pin the fingerprint the build stores and workers check."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("etl.build.extractor_fingerprint", lambda: "pinned-for-tests")
-        mp.setattr("etl.dask_engine.expected_fingerprint", lambda: None)
+        mp.setattr("etl.warehouse.build.extractor_fingerprint", lambda: "pinned-for-tests")
+        mp.setattr("etl.warehouse.dask_engine.expected_fingerprint", lambda: None)
         yield
 
 
@@ -224,7 +224,7 @@ def test_workers_running_other_code_stop_the_build(
     build(raw, db, jobs=1, log=quiet)
     before = snapshot(db)
     copy_seeds(raw, SEEDS[2:3])  # one new file, so the cluster has work
-    monkeypatch.setattr("etl.dask_engine.expected_fingerprint", lambda: "another-version")
+    monkeypatch.setattr("etl.warehouse.dask_engine.expected_fingerprint", lambda: "another-version")
     with pytest.raises(RuntimeError, match="extraction code"):
         build(raw, db, jobs=2, log=quiet, engine="dask", scheduler=cluster.scheduler_address)
     assert snapshot(db) == before and not tmp_file_of(db).exists()
@@ -237,9 +237,9 @@ class CrashOn(distributed.WorkerPlugin):
         self.name = name
 
     def setup(self, worker: object) -> None:
-        import etl.pool
+        import etl.warehouse.pool
 
-        real, name = etl.pool._load_extractor, self.name
+        real, name = etl.warehouse.pool._load_extractor, self.name
 
         def crashing() -> tuple:
             read_document, extract_document, read_error = real()
@@ -251,13 +251,13 @@ class CrashOn(distributed.WorkerPlugin):
 
             return read_document, extract, read_error
 
-        etl.pool._load_extractor = crashing
+        etl.warehouse.pool._load_extractor = crashing
 
 
 def test_a_file_that_kills_its_worker_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import dask
 
-    monkeypatch.setattr("etl.dask_engine.TASKS_PER_SLOT", 1)  # one batch of all six files: it must be split
+    monkeypatch.setattr("etl.warehouse.dask_engine.TASKS_PER_SLOT", 1)  # one batch of all six files: it must be split
 
     raw = copy_seeds(tmp_path / "raw")
     shutil.copyfile(raw / SEEDS[0], raw / "crash.txt")

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.extract import extract_text
-from etl.normalize import normalize
+from etl.extract.normalize import normalize
 
 
 def test_fullwidth_digits_and_spaces_fold_but_quote_is_original() -> None:

@@ -19,8 +19,8 @@ import pytest
 from conftest import metric_value, plotly_specs, seed_frame
 from streamlit.testing.v1 import AppTest
 
-from etl.build import build
 from etl.synth.corpus import generate
+from etl.warehouse.build import build
 from ui import catalog, levels
 from ui.fmt import number
 

@@ -1,4 +1,4 @@
-"""Tests for etl.read: every file is made here, in tmp_path, from known text."""
+"""Tests for etl.extract.read: every file is made here, in tmp_path, from known text."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from etl.read import (
+from etl.extract.read import (
     MAX_BYTES_DEFAULT,
     SUPPORTED_SUFFIXES,
     Document,

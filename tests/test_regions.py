@@ -2,7 +2,7 @@
 
 import pytest
 
-from etl.regions import UNKNOWN, gazetteer, resolve
+from etl.extract.regions import UNKNOWN, gazetteer, resolve
 
 
 def test_gazetteer_comes_from_the_package_and_is_national() -> None:

@@ -10,8 +10,8 @@ import pytest
 from conftest import seed_frame
 from review_helpers import HASH, PASSWORD, Workspace, disk_state, make_workspace, messages, open_app, sign_in
 
-from etl.build import build
-from etl.corrections import list_corrections
+from etl.warehouse.build import build
+from etl.warehouse.corrections import list_corrections
 from ui import auth, places, review
 
 

@@ -29,7 +29,7 @@ from review_helpers import (
 )
 from streamlit.testing.v1 import AppTest
 
-from etl.corrections import list_corrections
+from etl.warehouse.corrections import list_corrections
 from ui import upload
 
 

@@ -18,7 +18,7 @@ _BUILD_LOCK = threading.Lock()
 
 
 def _run_build(status: Any) -> None:
-    from etl.build import build  # imported late: the ETL is only needed on a first start
+    from etl.warehouse.build import build  # imported late: the ETL is only needed on a first start
 
     def log(*parts: Any, **_: Any) -> None:
         status.write(" ".join(str(p) for p in parts))

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from etl.corrections import DOC_TYPES, QUALIFIERS
+from etl.warehouse.corrections import DOC_TYPES, QUALIFIERS
 from ui import highlight, places, review
 from ui.fmt import QUALIFIER_SYMBOLS, qualified
 from ui.i18n import t

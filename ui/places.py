@@ -1,4 +1,4 @@
-"""Province → city → district choices from the gazetteer the extractor uses (``etl.regions``).
+"""Province → city → district choices from the gazetteer the extractor uses (``etl.extract.regions``).
 
 A reviewer correcting a report's region must pick a real place with the
 same names and adcodes the extractor writes, or the corrected report would
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from etl.regions import MUNICIPALITIES, UNKNOWN, gazetteer
+from etl.extract.regions import MUNICIPALITIES, UNKNOWN, gazetteer
 
 
 @cache

@@ -3,9 +3,9 @@
 Reads go to the warehouse through a read-only :class:`ui.db.Reader` (bound
 parameters only), cached per warehouse version like :mod:`ui.queries`.
 Corrections are written to the corrections file beside the warehouse
-(:mod:`etl.corrections`), never into the warehouse, which only a build
+(:mod:`etl.warehouse.corrections`), never into the warehouse, which only a build
 replaces; :func:`save_corrections` then swaps in a warehouse carrying them
-(:func:`etl.build.refresh_corrections`). Every write first asks
+(:func:`etl.warehouse.build.refresh_corrections`). Every write first asks
 :func:`ui.auth.require_reviewer` who is signed in, so a correction always
 records a real reviewer and an anonymous session cannot write at all.
 """
@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from etl import corrections
+from etl.warehouse import corrections
 from ui import auth
 from ui.fmt import qualified
 from ui.model import Source
@@ -205,7 +205,7 @@ def describe(kind: str, payload: str | None) -> str:
 
 @dataclass(frozen=True)
 class PendingCorrection:
-    """One correction a reviewer decided on, not yet written (see :func:`etl.corrections.add_correction`)."""
+    """One correction a reviewer decided on, not yet written (see :func:`etl.warehouse.corrections.add_correction`)."""
 
     kind: str
     new_value: Any
@@ -253,7 +253,7 @@ def save_corrections(
     (``ValueError``) for a malformed batch, in both cases before writing
     anything. Returns the new correction ids.
     """
-    from etl.build import refresh_corrections  # the ETL is only needed when someone writes
+    from etl.warehouse.build import refresh_corrections  # the ETL is only needed when someone writes
 
     who = auth.require_reviewer()
     if not pending:

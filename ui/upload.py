@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from etl import corrections
-from etl.read import SUPPORTED_SUFFIXES, Document, ReadError, read_bytes
+from etl.extract.read import SUPPORTED_SUFFIXES, Document, ReadError, read_bytes
+from etl.warehouse import corrections
 from ui import auth, review
 from ui.model import Source
 
@@ -194,8 +194,8 @@ def validate(
     file dropped twice is reported rather than stored twice.
     """
     from etl.extract import extract_document
-    from etl.pool import shape
-    from etl.scan import RawFile
+    from etl.warehouse.pool import shape
+    from etl.warehouse.scan import RawFile
 
     limit = max_upload_bytes() if max_bytes is None else max_bytes
     display = re.split(r"[\\/]", str(name or ""))[-1] or "upload"
@@ -308,7 +308,7 @@ def save_upload(
     is reported in the result, not raised: the file and corrections are kept
     and the next build loads them.
     """
-    from etl.build import build
+    from etl.warehouse.build import build
 
     who = auth.require_reviewer()
     review.check(pending)

@@ -13,8 +13,9 @@ from typing import Any
 
 import yaml
 
-RULES_DIR = Path(__file__).parent / "rules"
-SPEC_DIR = Path(__file__).parent / "spec"
+ETL_DIR = Path(__file__).resolve().parent.parent
+RULES_DIR = ETL_DIR / "rules"
+SPEC_DIR = ETL_DIR / "spec"
 
 
 @cache

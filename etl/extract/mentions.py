@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from etl import rules
-from etl.normalize import Normalized
-from etl.numbers import ARABIC, CHINESE, parse_number
-from etl.sections import Span, inside
-from etl.tables import read_tables
+from etl.extract import rules
+from etl.extract.normalize import Normalized
+from etl.extract.numbers import ARABIC, CHINESE, parse_number
+from etl.extract.sections import Span, inside
+from etl.extract.tables import read_tables
 
 CLAUSE_END = ",;。!?:\n\t"
 SENTENCE_END = ";。!?\n"

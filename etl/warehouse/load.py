@@ -17,9 +17,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import catalogue, corrections, duck
-from etl.pool import FileResult
-from etl.scan import Stamp
+from etl import catalogue
+from etl.warehouse import corrections, duck
+from etl.warehouse.pool import FileResult
+from etl.warehouse.scan import Stamp
 
 SCHEMA_VERSION = 2
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.sql"

@@ -11,7 +11,7 @@ Division of labour:
 * the driver (this process) scans and hashes the raw folder, decides what
   is unchanged (``etl/build.py``, as for the local engine), then submits the
   changed files in batches;
-* each task runs :func:`etl.dataset.extract_to_parquet`: it reads its files
+* each task runs :func:`etl.warehouse.dataset.extract_to_parquet`: it reads its files
   from shared storage, extracts them and writes its Parquet parts there
   itself. Only outcomes (file, sha256, reason, notes) and part names come
   back through the scheduler, so the driver's and the scheduler's memory do
@@ -43,9 +43,9 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from etl import dataset as ds
-from etl.pool import FileResult, Progress
-from etl.scan import RawFile
+from etl.warehouse import dataset as ds
+from etl.warehouse.pool import FileResult, Progress
+from etl.warehouse.scan import RawFile
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -64,7 +64,7 @@ class CodeMismatch(RuntimeError):
 
 
 def engine(scheduler: str | None, dataset: Path) -> Callable[..., list[FileResult]]:
-    """The ``extract`` step ``etl.build`` calls: (con, todo, jobs, now, log) -> outcomes."""
+    """The ``extract`` step ``etl.warehouse.build`` calls: (con, todo, jobs, now, log) -> outcomes."""
 
     def extract(
         con: duckdb.DuckDBPyConnection, todo: list[RawFile], jobs: int, now: dt.datetime, log: Log
@@ -258,13 +258,13 @@ def task(files: list[RawFile], dataset: str, fingerprint: str | None) -> ds.Batc
 @functools.lru_cache(maxsize=1)
 def _worker_fingerprint() -> str:
     """This worker process's extractor fingerprint (its code does not change while it runs)."""
-    from etl.fingerprint import extractor_fingerprint
+    from etl.warehouse.fingerprint import extractor_fingerprint
 
     return extractor_fingerprint()
 
 
 def expected_fingerprint() -> str:
     """The driver's extractor fingerprint, that workers of a shared cluster must match."""
-    from etl.fingerprint import extractor_fingerprint
+    from etl.warehouse.fingerprint import extractor_fingerprint
 
     return extractor_fingerprint()

@@ -22,8 +22,8 @@ lost) overwrites its own part instead of adding rows twice. Each part is
 written under a temporary name and renamed, so a reader never sees half a
 file.
 
-Rows are shaped by the same code as the local build (:func:`etl.pool.extract_chunk`,
-column orders and Arrow types of :mod:`etl.load`), so both engines produce the
+Rows are shaped by the same code as the local build (:func:`etl.warehouse.pool.extract_chunk`,
+column orders and Arrow types of :mod:`etl.warehouse.load`), so both engines produce the
 same warehouse.
 """
 
@@ -44,9 +44,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl import duck, load
-from etl.pool import FileResult, extract_chunk
-from etl.scan import RawFile
+from etl.warehouse import duck, load
+from etl.warehouse.pool import FileResult, extract_chunk
+from etl.warehouse.scan import RawFile
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # the Hive convention for a NULL partition value
 FAILURE_COLUMNS = ("sha256", "source_file", "reason")

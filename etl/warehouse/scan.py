@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from etl.read import list_folder
+from etl.extract.read import list_folder
 
 # A file whose mtime or ctime is less than this before the scan started is
 # hashed again at the next build: file-system clocks tick coarsely (2 s on FAT).

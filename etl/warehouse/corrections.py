@@ -15,7 +15,7 @@ new report has another sha256 and the correction is not applied but shown as
 no longer be there.
 
 To make a correction visible: ``add_correction(...)`` then
-``etl.build.refresh_corrections(db)`` (fast, copies the warehouse and swaps
+``etl.warehouse.build.refresh_corrections(db)`` (fast, copies the warehouse and swaps
 in the new corrections) or a normal incremental ``build``.
 """
 
@@ -29,7 +29,8 @@ from typing import Any
 
 import pandas as pd
 
-from etl import catalogue, duck
+from etl import catalogue
+from etl.warehouse import duck
 
 FILE_NAME = "corrections.duckdb"
 

@@ -6,7 +6,7 @@ first cell (``检查企业（家）<tab>52<tab>47`` under ``指标<tab>2023年<t
 This module only reads the layout: which cell holds a number, which labels
 describe it, its unit, and whether its row is a total (合计) or a part (一季度).
 Which indicator a cell counts for is decided like any other number, in
-``etl.mentions``.
+``etl.extract.mentions``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from etl import rules
-from etl.numbers import ARABIC, parse_number
+from etl.extract import rules
+from etl.extract.numbers import ARABIC, parse_number
 
 Span = tuple[int, int]
 NUMBER = re.compile(rf"^(?:{ARABIC})$")

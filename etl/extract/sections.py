@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from etl import rules
+from etl.extract import rules
 
 Span = tuple[int, int]
 

@@ -46,12 +46,12 @@ from pathlib import Path
 
 import duckdb
 
-from etl import corrections, duck, load, scan
-from etl.fingerprint import extractor_fingerprint
-from etl.pool import FileResult, default_jobs, iter_extract
-from etl.views import create_views, replace_views
+from etl.warehouse import corrections, duck, load, scan
+from etl.warehouse.fingerprint import extractor_fingerprint
+from etl.warehouse.pool import FileResult, default_jobs, iter_extract
+from etl.warehouse.views import create_views, replace_views
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_RAW = ROOT / "data" / "raw"
 DEFAULT_DB = ROOT / "data" / "warehouse.duckdb"
 BATCH = 500  # files per bulk insert: bounds memory, keeps inserts large
@@ -131,7 +131,7 @@ def build(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     if engine == "dask":
-        from etl.dask_engine import engine as dask_engine  # lazy: a local build must not need dask
+        from etl.warehouse.dask_engine import engine as dask_engine  # lazy: a local build must not need dask
 
         extract: Extract = dask_engine(scheduler, parquet or parquet_path(db))
     else:

@@ -1,6 +1,6 @@
 """Report-level indicator values, each with the verbatim quote that holds it.
 
-``etl.mentions`` finds the numbers of the year's work and the indicators each
+``etl.extract.mentions`` finds the numbers of the year's work and the indicators each
 counts for; ``aggregate`` turns an indicator's mentions into one value, by the
 rule for several mentions:
 
@@ -19,10 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from etl import rules
-from etl.mentions import Mention, indicator_rules
-from etl.normalize import Normalized
-from etl.numbers import tidy
+from etl.extract import rules
+from etl.extract.mentions import Mention, indicator_rules
+from etl.extract.normalize import Normalized
+from etl.extract.numbers import tidy
 
 QUALIFIER_ORDER = {"exact": 0, "approx": 1, "at_most": 1, "at_least": 2}
 

@@ -5,7 +5,7 @@ name (see ``MATERIALIZED``), so a page query does not re-apply corrections.
 
 ``v_compare`` has one column per indicator of the catalogue, so its SQL is
 written from the ``indicators`` table (ids checked in etl/catalogue.py and
-still quoted with :func:`etl.duck.quote_ident` / :func:`etl.duck.quote_literal`:
+still quoted with :func:`etl.warehouse.duck.quote_ident` / :func:`etl.warehouse.duck.quote_literal`:
 a view cannot take bound parameters).
 
 Rows of ``v_compare``: one per region (adcode) x year x doc_type. When
@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from etl.catalogue import RESERVED
-from etl.duck import quote_ident, quote_literal
+from etl.warehouse.duck import quote_ident, quote_literal
 
 VIEWS_FILE = Path(__file__).resolve().parent / "views.sql"
 

@@ -6,10 +6,10 @@ import re
 from functools import cache
 from typing import Any
 
-from etl import rules
-from etl.normalize import Normalized
-from etl.numbers import tidy
-from etl.sections import Span
+from etl.extract import rules
+from etl.extract.normalize import Normalized
+from etl.extract.numbers import tidy
+from etl.extract.sections import Span
 
 PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 CLAUSE = re.compile(r"[^,;。!?:\n\t]+")

@@ -12,9 +12,9 @@ import re
 from functools import cache
 from typing import Any
 
-from etl import rules
-from etl.normalize import Normalized
-from etl.sections import problem_spans
+from etl.extract import rules
+from etl.extract.normalize import Normalized
+from etl.extract.sections import problem_spans
 
 LEAD_END = re.compile(r"[,;。!?:\n]")
 

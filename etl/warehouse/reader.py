@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import duck
+from etl.warehouse import duck
 
 ALIAS = "wh"
 

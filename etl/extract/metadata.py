@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from functools import cache
 
-from etl import rules, sections
+from etl.extract import rules, sections
 
 YEAR = re.compile(r"(?<![\d〔【\[(（-])((?:19|20)\d{2})\s*年")
 # A year inside a range (2021-2025年) or a document number (〔2023〕) is not the year reported on.

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from etl import indicators, mentions, metadata, regions, sections, shortfalls, targets
-from etl.normalize import normalize
-from etl.read import Document, read_document
+from etl.extract import indicators, mentions, metadata, regions, sections, shortfalls, targets
+from etl.extract.normalize import normalize
+from etl.extract.read import Document, read_document
 
 
 def extract_text(text: str, source_file: str = "") -> dict[str, Any]:
@@ -45,5 +45,5 @@ def extract_document(doc: Document, source_file: str | None = None) -> dict[str,
 
 
 def extract_file(path: Path | str) -> dict[str, Any]:
-    """Read and extract one file (raises ``etl.read.ReadError`` on bad input)."""
+    """Read and extract one file (raises ``etl.extract.read.ReadError`` on bad input)."""
     return extract_document(read_document(path))

@@ -30,7 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-from etl.scan import RawFile
+from etl.warehouse.scan import RawFile
 
 MAX_REASON = 500
 MAX_POOL_RESTARTS = 20
@@ -57,7 +57,7 @@ class FileResult:
 def _load_extractor() -> tuple[Callable[[Any], Any], Callable[[Any], dict], type[BaseException]]:
     """Import the reader and extractor lazily: ``python -m etl build --help`` must not need them."""
     from etl.extract import extract_document
-    from etl.read import ReadError, read_document
+    from etl.extract.read import ReadError, read_document
 
     return read_document, extract_document, ReadError
 
