@@ -3,6 +3,16 @@
 Both are read from the title area first (``2023年度法治政府建设情况报告``,
 ``2022年工作要点``), because that is where a bureau says what the document is;
 the body decides only when the title area is silent.
+
+A news item often states no year in its body (9月25日，…). Then, in order:
+the publication line (发布时间：2024-01-11, a line holding only a date, a
+signature date in the closing lines; never a dated web address, which is not
+text) with its event date (an event in December published in January is
+from the year before); a text published in January–March about a whole
+year's work (全年, 年度) reports on the year before; last, and flagged, the
+ordinal or anniversary of a recurring event (第十五届中国统计开放日 → 2024).
+No year at all stays unknown, never guessed. ``year_basis`` says which rule
+gave the year, so the dashboard can show how sure it is.
 """
 
 from __future__ import annotations
@@ -10,6 +20,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
+from typing import NamedTuple
+
+import cn2an
 
 from etl.extract import rules, sections
 
@@ -44,9 +57,30 @@ def _doc() -> dict[str, re.Pattern[str] | int]:
         k: re.compile(d[k]) if isinstance(d[k], str) else d[k]
         for k in (
             "plan_title", "report_title", "report_markers", "plan_markers",
-            "plan_markers_min", "year_lead", "title_chars",
+            "plan_markers_min", "year_lead", "title_chars", "news_title", "plan_list_title",
+            "publication_label", "full_date", "date_line_rest", "closing_lines", "event_date",
+            "early_months", "whole_year",
         )
     }
+
+
+@cache
+def _recurring() -> tuple[tuple[re.Pattern[str], int, int], ...]:
+    events = rules.load("document")["recurring_events"]
+    return tuple((re.compile(e["pattern"]), e["first"], e["every"]) for e in events)
+
+
+class Year(NamedTuple):
+    """The year reported on and the rule that gave it."""
+
+    year: int | None
+    basis: str  # stated | publication | publication_previous_year | recurring_event | unknown
+
+
+class Published(NamedTuple):
+    year: int
+    month: int
+    span: tuple[int, int]
 
 
 def _years(text: str) -> list[tuple[int, int]]:
@@ -64,13 +98,19 @@ def _years(text: str) -> list[tuple[int, int]]:
 def doc_type(text: str) -> str:
     """``plan`` or ``report``."""
     d = _doc()
-    for line in _title_lines(text, d["title_chars"]):
+    lines = _title_lines(text, d["title_chars"])
+    for i, line in enumerate(lines):
+        headline = i < len(lines) - 1  # the last is the first sentence, not a title
         # A title naming a report at all is one (关于…工作要点落实情况的报告,
         # 2022年工作总结和2023年工作思路): a plan's title names only the plan.
         if d["report_title"].search(line):
             return "report"
-        if d["plan_title"].search(line):
+        # A standing list of what is inspected and how often (抽查事项清单) is a plan.
+        if d["plan_title"].search(line) or (headline and d["plan_list_title"].search(line)):
             return "plan"
+        # A headline of work done (开展…宣传月活动) is news of it: a report.
+        if headline and d["news_title"].search(line):
+            return "report"
     # A report usually closes with next year's plans: work done comes first.
     plans = sections.plan_spans(text)
     if (plans and plans[0][0] > 0.3 * len(text)) or sections.problem_spans(text):
@@ -80,23 +120,86 @@ def doc_type(text: str) -> str:
     return "plan" if plan >= d["plan_markers_min"] and plan > 2 * report else "report"
 
 
-def year(text: str) -> int | None:
-    """The year reported on (a plan's year is the year it plans for)."""
+def _publications(text: str) -> list[Published]:
+    """Publication dates: a labelled date, a line holding only a date, a signature date at the end."""
+    d = _doc()
+    found: list[Published] = []
+    lines = text.split("\n")
+    closing = [i for i, ln in enumerate(lines) if ln.strip()][-d["closing_lines"] :]
+    pos = 0
+    for i, line in enumerate(lines):
+        for m in d["full_date"].finditer(line):
+            labelled = bool(re.search(d["publication_label"].pattern + "$", line[: m.start()]))
+            alone = not line[: m.start()].strip(" \t\u3000") or i in closing
+            if labelled or (alone and d["date_line_rest"].match(line, m.end())) or (
+                i in closing and not line[m.end() :].strip(" \t\u3000。")
+            ):
+                found.append(Published(int(m["y"]), int(m["m"]), (pos + m.start(), pos + m.end())))
+        pos += len(line) + 1
+    return found
+
+
+def _to_int(numeral: str) -> int | None:
+    try:
+        return int(numeral) if numeral.isdigit() else int(cn2an.cn2an(numeral, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
+def _recurring_year(text: str) -> int | None:
+    for pattern, first, every in _recurring():
+        for m in pattern.finditer(text):
+            n = _to_int(m["n"])
+            if n:
+                return first + (n - 1) * every
+    return None
+
+
+def _stated_year(text: str, published: list[Published]) -> int | None:
+    """The year the text itself states (title, opening, most named), outside publication dates."""
     d = _doc()
     for line in _title_lines(text, d["title_chars"]):
         if d["report_title"].search(line) or d["plan_title"].search(line):
-            ys = _years(line)
+            ys = [y for pos, y in _years(line) if not any(s <= pos < e for p in published for s, e in [p.span])]
             if ys:
-                return ys[0][1]
+                return ys[0]
     # Years in a closing next-year plan (2024年工作计划) are not the year reported on.
     plans = sections.plan_spans(text)
+    spans = [p.span for p in published]
     for lead in d["year_lead"].finditer(text[:600]):
-        if not sections.inside(lead.start(), plans):
+        if not sections.inside(lead.start(), plans) and not sections.inside(lead.start(), spans):
             return int(lead.group(1))
-    years = _years(text)
+    years = [(pos, y) for pos, y in _years(text) if not sections.inside(pos, spans)]
     counts = Counter(y for pos, y in years if not sections.inside(pos, plans))
     if counts:
         return counts.most_common(1)[0][0]
     # Only the closing plan names a year (三、2024年工作计划): the report is on the year before.
     planned = [y for pos, y in years if plans and pos >= plans[0][0] > 0]
     return min(planned) - 1 if planned else None
+
+
+def year_with_basis(text: str) -> Year:
+    """The year reported on (a plan's year is the year it plans for) and how it was found."""
+    d = _doc()
+    published = _publications(text)
+    stated = _stated_year(text, published)
+    if stated is not None:
+        return Year(stated, "stated")
+    if published:
+        pub = published[0]
+        # An event dated later in the year than the publication happened the year before.
+        events = [int(m["m"]) for m in d["event_date"].finditer(text) if not sections.inside(m.start(), [pub.span])]
+        if events and max(events) > pub.month:
+            return Year(pub.year - 1, "publication_previous_year")
+        if pub.month <= d["early_months"] and not events and d["whole_year"].search(text):
+            return Year(pub.year - 1, "publication_previous_year")
+        return Year(pub.year, "publication")
+    recurring = _recurring_year(text)
+    if recurring is not None:
+        return Year(recurring, "recurring_event")
+    return Year(None, "unknown")
+
+
+def year(text: str) -> int | None:
+    """The year reported on (a plan's year is the year it plans for)."""
+    return year_with_basis(text).year
