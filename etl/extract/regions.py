@@ -8,7 +8,7 @@ names of the 2019 table.
 The region is the writer's, not that of any place the text names:
 
 1. **The writer bureau.** A place named before 统计局 in the title lines, a
-   byline (来源: …, 发布机构: …) or the first sentence counts most; elsewhere
+   byline (来源: …, 发布机构: …) or the first two sentences counts most; elsewhere
    less; a bureau named after 与/在/和 (与长宁区统计局联组学习) or before
    的领导/指导 is another body and does not count. A title that opens with a
    place (温州市开展…) names its actor the same way. The highest score wins,
@@ -87,7 +87,8 @@ class _Entry:
 @cache
 def _rules() -> dict:
     d = rules.load("regions")
-    compiled = {k: re.compile(d[k]) for k in ("body", "byline", "other_before", "other_after", "bare_bureau", "zone")}
+    keys = ("body", "byline", "other_before", "other_after", "bare_bureau", "zone", "partner_clause", "clause_break")
+    compiled = {k: re.compile(d[k]) for k in keys}
     return {**d, **compiled}
 
 
@@ -247,9 +248,9 @@ def _head_spans(text: str, title_chars: int) -> list[tuple[int, int]]:
             titles += 1
             if len(body) <= 60 and "。" not in body:
                 spans.append((start, end))
-            else:  # the first paragraph: its first sentence
-                stop = re.search(r"[。;；]", line)
-                spans.append((start, start + (stop.start() if stop else len(line))))
+            else:  # the first paragraph: its first two sentences (the first is often a date: 12月8日是…)
+                stops = [m.start() for m in re.finditer(r"[。;；]", line)][:2]
+                spans.append((start, start + (stops[-1] if stops else len(line))))
                 titles = 4
     return spans
 
@@ -272,7 +273,11 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 def _is_other(text: str, start: int, after: int) -> bool:
     """A bureau named as the partner, host or superior of the writer."""
     r = _rules()
-    return bool(r["other_before"].search(text[max(0, start - 4) : start]) or r["other_after"].match(text, after))
+    if r["other_before"].search(text[max(0, start - 4) : start]) or r["other_after"].match(text, after):
+        return True
+    clause = text[max(0, start - 80) : start]
+    breaks = [m.end() for m in r["clause_break"].finditer(clause)]
+    return bool(r["partner_clause"].search(clause[breaks[-1] if breaks else 0 :]))
 
 
 def _context(mentions: list[_Mention]) -> Counter[str]:
@@ -287,8 +292,13 @@ def _context(mentions: list[_Mention]) -> Counter[str]:
     return context
 
 
-def _pick(codes: Counter[str], context: Counter[str]) -> str | None:
-    """The code of the best-scoring candidate; None when two places of one name tie."""
+def _pick(codes: Counter[str], context: Counter[str]) -> str | Region | None:
+    """The code of the best-scoring candidate.
+
+    Two places of one name that nothing tells apart: when both lie in the one
+    province the text names (向阳区: 鹤岗市 and 佳木斯市), what is known is
+    kept (province, the district as written, the province's code); else None.
+    """
     places = known_places()
     ranked = sorted(
         (
@@ -304,10 +314,14 @@ def _pick(codes: Counter[str], context: Counter[str]) -> str | None:
     if not ranked:
         return None
     best = ranked[0]
-    for other in ranked[1:]:
-        if other[:2] == best[:2] and places[other[2]].name == places[best[2]].name:
-            return None  # the same name twice and nothing to tell them apart
-    return best[2]
+    tied = [o[2] for o in ranked[1:] if o[:2] == best[:2] and places[o[2]].name == places[best[2]].name]
+    if not tied:
+        return best[2]
+    provinces = {_province_of(c) for c in [best[2], *tied]}
+    if len(provinces) == 1 and context[next(iter(provinces))] > 0:
+        province = next(iter(provinces))
+        return Region(places[province].name, UNKNOWN, places[best[2]].name, province)
+    return None
 
 
 def _zones(text: str, mentions: list[_Mention], head: list[tuple[int, int]], context: Counter[str]) -> Counter:
@@ -391,12 +405,14 @@ def _writer(text: str, mentions: list[_Mention], head: list[tuple[int, int]], co
     best_zone = zones.most_common(1)[0] if zones else None
     if best_zone and (code is None or best_zone[1] >= scores[code]):
         return _zone_region(*best_zone[0], context)
-    if code is None:
-        return None
+    if code is None or isinstance(code, Region):
+        return code
     return region_of(code)
 
 
-def _county_by_prominence(text: str, mentions: list[_Mention], title_chars: int, context: Counter[str]) -> str | None:
+def _county_by_prominence(
+    text: str, mentions: list[_Mention], title_chars: int, context: Counter[str]
+) -> Region | None:
     """The county the text names most prominently (title, before a body, more than once)."""
     r = _rules()
     places = known_places()
@@ -416,15 +432,17 @@ def _county_by_prominence(text: str, mentions: list[_Mention], title_chars: int,
     code = _pick(scores, context)
     # One passing mention in prose (老城区改造) does not make the author: the
     # name must stand in the title, before 统计局, or more than once.
-    if code is None or scores[code] < 2:
+    if code is None or max(scores.values()) < 2:
         return None
-    return code
+    return code if isinstance(code, Region) else region_of(code)
 
 
-def _bare_level(text: str, context: Counter[str]) -> Region | None:
+def _bare_level(text: str, context: Counter[str], only_level: str | None = None) -> Region | None:
     """省统计局 / 盟统计局 / 市统计局 without a name: the level and the place the text names."""
     r = _rules()
     levels = Counter(m.group(1) for m in r["bare_bureau"].finditer(text))
+    if only_level is not None:
+        levels = Counter({only_level: 1})
     if not levels:
         return None
     places = gazetteer()
@@ -455,6 +473,14 @@ def _bare_level(text: str, context: Counter[str]) -> Region | None:
     return None
 
 
+def _head_level(text: str, head: list[tuple[int, int]]) -> str | None:
+    """The level of a bureau named without its place in the title or first sentence (市统计局…)."""
+    for m in _rules()["bare_bureau"].finditer(text):
+        if _inside(m.start(1), head):
+            return m.group(1)
+    return None
+
+
 def resolve(text: str, title_chars: int = 200) -> Region:
     """The writing bureau's region, or unknown fields where the text does not say."""
     mentions = _mentions(text)
@@ -464,6 +490,14 @@ def resolve(text: str, title_chars: int = 200) -> Region:
     if writer is not None:
         return writer
     county = _county_by_prominence(text, mentions, title_chars, context)
+    level = _head_level(text, head)
+    if level in ("省", "市", "盟"):
+        # The writer says 市统计局 of itself: a county it names is a venue (深入XX区开展).
+        bare = _bare_level(text, context, only_level=level)
+        if bare is not None:
+            return bare
+        if level == "市" and county is not None and county.adcode != UNKNOWN and county.city != UNKNOWN:
+            return region_of(_city_of(county.adcode)) if _city_of(county.adcode) in gazetteer() else county
     if county is not None:
-        return region_of(county)
+        return county
     return _bare_level(text, context) or Region()
