@@ -10,7 +10,7 @@ the share of quotes found verbatim at their offsets.
 Corpora: ``seeds`` (``data/raw`` against ``data/gold``) and ``real``
 (``data/corpus/real`` against ``data/gold-real``). The real pages are also
 scored in parts by the ``kind`` column of their ``sources.csv``: ``given``
-(the development pages everyone sees) and ``own`` (pages the team added),
+(the development pages everyone sees) and ``own`` (pages the team added, any other kind),
 because a rule fitted to the given pages shows up as a gap between the two.
 """
 
@@ -218,16 +218,18 @@ def evaluate(raw: Path, gold: Path) -> Score:
 
 
 def parts(raw: Path, gold: Path) -> dict[str, set[str] | None]:
-    """The parts a corpus is scored in: ``all``, and one per ``kind`` of its sources.csv."""
+    """The parts a corpus is scored in: ``all``; with a sources.csv, ``given`` and ``own``.
+
+    ``given`` pages have kind ``given``; every other kind (news, disclosure …)
+    is a page the team added: ``own``.
+    """
     out: dict[str, set[str] | None] = {"all": None}
     sources = raw / "sources.csv"
     if sources.exists():
         keyed = {r["file"] for r in _rows(gold / "reports.csv")}
-        for r in _rows(sources):
-            if r["file"] in keyed:
-                part = out.setdefault(r.get("kind") or "unknown", set())
-                assert part is not None
-                part.add(r["file"])
+        given = {r["file"] for r in _rows(sources) if r["file"] in keyed and r.get("kind") == "given"}
+        out["given"] = given
+        out["own"] = keyed - given
     return out
 
 

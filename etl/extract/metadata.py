@@ -59,7 +59,7 @@ def _doc() -> dict[str, re.Pattern[str] | int]:
             "plan_title", "report_title", "report_markers", "plan_markers",
             "plan_markers_min", "year_lead", "title_chars", "news_title", "plan_list_title",
             "publication_label", "full_date", "date_line_rest", "closing_lines", "event_date",
-            "early_months", "whole_year",
+            "early_months", "whole_year", "date_line_chars",
         )
     }
 
@@ -131,7 +131,8 @@ def _publications(text: str) -> list[Published]:
         for m in d["full_date"].finditer(line):
             labelled = bool(re.search(d["publication_label"].pattern + "$", line[: m.start()]))
             alone = not line[: m.start()].strip(" \t\u3000") or i in closing
-            if labelled or (alone and d["date_line_rest"].match(line, m.end())) or (
+            short = len(line.strip()) <= d["date_line_chars"]  # 2020-09-21 11:08 某某融媒
+            if labelled or (alone and (short or d["date_line_rest"].match(line, m.end()))) or (
                 i in closing and not line[m.end() :].strip(" \t\u3000。")
             ):
                 found.append(Published(int(m["y"]), int(m["m"]), (pos + m.start(), pos + m.end())))
@@ -170,7 +171,10 @@ def _stated_year(text: str, published: list[Published]) -> int | None:
         if not sections.inside(lead.start(), plans) and not sections.inside(lead.start(), spans):
             return int(lead.group(1))
     years = [(pos, y) for pos, y in _years(text) if not sections.inside(pos, spans)]
-    counts = Counter(y for pos, y in years if not sections.inside(pos, plans))
+    # Years in the names of cited documents (《贵阳市2019年…办法》) date those
+    # documents; with a publication line to fall back on, they do not count.
+    cited = [m.span() for m in CITED.finditer(text)] if published else []
+    counts = Counter(y for pos, y in years if not sections.inside(pos, plans) and not sections.inside(pos, cited))
     if counts:
         return counts.most_common(1)[0][0]
     # Only the closing plan names a year (三、2024年工作计划): the report is on the year before.
