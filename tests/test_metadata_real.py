@@ -26,34 +26,54 @@ from etl.extract.metadata import doc_type, year_with_basis
     ],
 )
 def test_year_from_the_publication_line(text: str, expected: tuple[int, str]) -> None:
-    assert tuple(year_with_basis(text)) == expected
+    found = year_with_basis(text)
+    assert (found.year, found.basis) == expected
 
 
 def test_a_year_the_body_states_beats_the_publication_line() -> None:
     text = "区统计局2022年法治工作总结\n发布时间：2023-02-01\n2022年，我局持续推进依法统计。"
-    assert tuple(year_with_basis(text)) == (2022, "stated")
+    assert year_with_basis(text)[:2] == (2022, "stated")
+
+
+def test_a_year_named_once_in_passing_does_not_beat_the_publication_line() -> None:
+    # Last year's figures quoted in a news item are not the year of the event.
+    text = "市里举办统计开放日活动\n发布时间：2021-09-25\n9月24日，活动在广场举行。据介绍，2020年，全市生产总值稳步增长。"
+    assert year_with_basis(text)[:2] == (2021, "publication")
+
+
+def test_a_starting_point_or_a_coming_event_is_not_the_year_reported_on() -> None:
+    assert year_with_basis("10月9日，区统计局开展宣传。国家统计局自2012年起每年举办这一活动。")[:2] == (None, "unknown")
+    assert year_with_basis("9月22日，县统计局宣传了2028年即将开展的经济普查。")[:2] == (None, "unknown")
+
+
+def test_the_first_event_date_decides_not_a_commemorative_day_named_later() -> None:
+    text = "区统计局普法活动\n发布时间：2019-11-20\n11月19日，区统计局在广场宣传，并预告宪法日(12月4日)的活动。"
+    assert year_with_basis(text)[:2] == (2019, "publication")
 
 
 def test_a_dated_web_address_is_not_a_publication_line() -> None:
     text = "区统计局开展普法活动\nhttps://example.gov.cn/art/2021/6/3/art_1.html\n6月2日，干部进社区宣传。"
-    assert tuple(year_with_basis(text)) == (None, "unknown")
+    assert year_with_basis(text)[:2] == (None, "unknown")
 
 
 @pytest.mark.parametrize(
     ("text", "year"),
     [
-        ("县统计局参加第十四届中国统计开放日宣传，向群众发放资料。", 2023),
+        ("县统计局参加第十四届“中国统计开放日”宣传，向群众发放资料。", 2023),
         ("今年是《统计法》颁布35周年，区统计局组织专题学习。", 2018),
         ("局里干部在第八个国家宪法日到社区讲解宪法。", 2021),
     ],
 )
-def test_recurring_events_give_the_year_as_a_flagged_last_resort(text: str, year: int) -> None:
-    assert tuple(year_with_basis(text)) == (year, "recurring_event")
+def test_recurring_events_give_a_flagged_year_hint_as_a_last_resort(text: str, year: int) -> None:
+    # Inferred, not stated: a hint for the reviewer; the year itself stays unknown.
+    assert tuple(year_with_basis(text)) == (None, "recurring_event", year)
+    record = extract_text(text)
+    assert (record["year"], record["year_basis"], record["year_hint"]) == (None, "recurring_event", year)
 
 
 def test_no_year_at_all_stays_unknown() -> None:
     text = "9月18日，县统计局干部在集市上发放统计法宣传资料，解答群众提问。"
-    assert tuple(year_with_basis(text)) == (None, "unknown")
+    assert tuple(year_with_basis(text)) == (None, "unknown", None)
     record = extract_text(text)
     assert record["year"] is None and record["year_basis"] == "unknown"
 
@@ -64,6 +84,10 @@ def test_no_year_at_all_stays_unknown() -> None:
         # News of a month's campaign is a report of work done, not a plan.
         ("您现在的位置：首页 > 工作动态\n某市统计局开展统计法治宣传月系列活动\n为宣传统计法，全市统计系统将普法送进社区，组建小组分赴各地。", "report"),
         ("区统计局组织干部参加统计执法培训\n8月3日，局里派员参加了全市执法培训。", "report"),
+        # Opening with the day of the event: news of it, whatever it requires next.
+        ("10月12日，省统计局党组开展集中学习。会议要求，要抓好落实，要强化责任，要确保实效，要力争突破。", "report"),
+        # A notice launching a campaign is not news of one.
+        ("关于开展统计普法宣传月活动的通知\n各科室：\n要求各科室要组织学习，确保全员参加，力争取得实效。", "plan"),
         # A standing task list with sampling ratios is a plan.
         ("区统计局随机抽查事项清单\n序号\n抽查事项\n抽查比例\n1\n统计数据质量检查\n不低于5%", "plan"),
         ("县统计局2025年度双随机抽查计划\n抽查对象：规上企业\n抽查比例：不低于3%", "plan"),

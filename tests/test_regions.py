@@ -175,3 +175,8 @@ def test_a_shared_name_inside_the_one_named_province_keeps_what_is_known() -> No
 )
 def test_a_news_item_naming_no_place_stays_unknown(text: str) -> None:
     assert _fields(text) == (UNKNOWN,) * 4
+
+
+def test_a_province_bureau_hosting_an_event_in_a_city_is_the_province() -> None:
+    text = "陕西省第十三届统计开放日活动在汉中举行\n9月20日，由省统计局主办、市统计局承办的活动在汉中市举行，汉中市群众踊跃参加。"
+    assert _fields(text) == ("陕西省", UNKNOWN, UNKNOWN, "610000")

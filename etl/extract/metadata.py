@@ -10,9 +10,17 @@ signature date in the closing lines; never a dated web address, which is not
 text) with its event date (an event in December published in January is
 from the year before); a text published in January–March about a whole
 year's work (全年, 年度) reports on the year before; last, and flagged, the
-ordinal or anniversary of a recurring event (第十五届中国统计开放日 → 2024).
-No year at all stays unknown, never guessed. ``year_basis`` says which rule
-gave the year, so the dashboard can show how sure it is.
+ordinal or anniversary of a recurring event (第十五届中国统计开放日 → 2024),
+flagged: it is an inference, not a stated year, and the team's answer keys
+keep such pages' year unknown, so by default it is reported as ``year_hint``
+for a reviewer and ``year`` stays unknown (``recurring_sets_year`` in
+``etl/rules/document.yaml`` makes it the year). No year at all stays unknown,
+never guessed. ``year_basis`` says which rule gave the year, so the dashboard
+can show how sure it is.
+
+With a publication line, a year the body names only in passing (once: last
+year's figures, a coming census) does not beat the publication date; years
+inside cited titles (《…2019年…》) and starting points (自2010年起) never do.
 """
 
 from __future__ import annotations
@@ -54,12 +62,13 @@ def _title_lines(text: str, chars: int) -> list[str]:
 def _doc() -> dict[str, re.Pattern[str] | int]:
     d = rules.load("document")
     return {
-        k: re.compile(d[k]) if isinstance(d[k], str) else d[k]
+        k: re.compile(d[k], re.M) if k == "news_opening" else re.compile(d[k]) if isinstance(d[k], str) else d[k]
         for k in (
             "plan_title", "report_title", "report_markers", "plan_markers",
             "plan_markers_min", "year_lead", "title_chars", "news_title", "plan_list_title",
             "publication_label", "full_date", "date_line_rest", "closing_lines", "event_date",
-            "early_months", "whole_year", "date_line_chars",
+            "early_months", "whole_year", "date_line_chars", "news_opening", "year_not_reported",
+            "recurring_sets_year", "body_year_min",
         )
     }
 
@@ -71,10 +80,11 @@ def _recurring() -> tuple[tuple[re.Pattern[str], int, int], ...]:
 
 
 class Year(NamedTuple):
-    """The year reported on and the rule that gave it."""
+    """The year reported on, the rule that gave it, and an inferred year left for a reviewer."""
 
     year: int | None
     basis: str  # stated | publication | publication_previous_year | recurring_event | unknown
+    hint: int | None = None  # from a recurring event's ordinal when that does not set the year
 
 
 class Published(NamedTuple):
@@ -111,6 +121,10 @@ def doc_type(text: str) -> str:
         # A headline of work done (开展…宣传月活动) is news of it: a report.
         if headline and d["news_title"].search(line):
             return "report"
+    # A text that opens with the day of an event (9月21日，…) is news of it.
+    opening = [ln for ln in text[: d["title_chars"] * 2].split("\n") if ln.strip()][:4]
+    if any(d["news_opening"].match(ln) for ln in opening):
+        return "report"
     # A report usually closes with next year's plans: work done comes first.
     plans = sections.plan_spans(text)
     if (plans and plans[0][0] > 0.3 * len(text)) or sections.problem_spans(text):
@@ -130,7 +144,7 @@ def _publications(text: str) -> list[Published]:
     for i, line in enumerate(lines):
         for m in d["full_date"].finditer(line):
             labelled = bool(re.search(d["publication_label"].pattern + "$", line[: m.start()]))
-            alone = not line[: m.start()].strip(" \t\u3000") or i in closing
+            alone = not line[: m.start()].strip(" \t\u3000")
             short = len(line.strip()) <= d["date_line_chars"]  # 2020-09-21 11:08 某某融媒
             if labelled or (alone and (short or d["date_line_rest"].match(line, m.end()))) or (
                 i in closing and not line[m.end() :].strip(" \t\u3000。")
@@ -166,17 +180,26 @@ def _stated_year(text: str, published: list[Published]) -> int | None:
                 return ys[0]
     # Years in a closing next-year plan (2024年工作计划) are not the year reported on.
     plans = sections.plan_spans(text)
-    spans = [p.span for p in published]
-    for lead in d["year_lead"].finditer(text[:600]):
-        if not sections.inside(lead.start(), plans) and not sections.inside(lead.start(), spans):
-            return int(lead.group(1))
-    years = [(pos, y) for pos, y in _years(text) if not sections.inside(pos, spans)]
     # Years in the names of cited documents (《贵阳市2019年…办法》) date those
     # documents; with a publication line to fall back on, they do not count.
     cited = [m.span() for m in CITED.finditer(text)] if published else []
-    counts = Counter(y for pos, y in years if not sections.inside(pos, plans) and not sections.inside(pos, cited))
+    spans = [p.span for p in published] + cited
+    spans += [m.span() for m in d["year_not_reported"].finditer(text)]
+    years = [(pos, y) for pos, y in _years(text) if not sections.inside(pos, spans)]
+    counts = Counter(y for pos, y in years if not sections.inside(pos, plans))
+    for lead in d["year_lead"].finditer(text[:600]):
+        if not sections.inside(lead.start(), plans) and not sections.inside(lead.start(), spans):
+            # With a publication line, a lead year named once and not the publication's
+            # (据了解，2022年，… in a 2023 item) is a passing mention.
+            y = int(lead.group(1))
+            if not published or y == published[0].year or counts[y] >= d["body_year_min"]:
+                return int(lead.group(1))
     if counts:
-        return counts.most_common(1)[0][0]
+        # Between equals the latest: earlier years are the past a text looks back on.
+        top, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        if not published or n >= d["body_year_min"]:
+            return top
+        return None
     # Only the closing plan names a year (三、2024年工作计划): the report is on the year before.
     planned = [y for pos, y in years if plans and pos >= plans[0][0] > 0]
     return min(planned) - 1 if planned else None
@@ -191,16 +214,19 @@ def year_with_basis(text: str) -> Year:
         return Year(stated, "stated")
     if published:
         pub = published[0]
-        # An event dated later in the year than the publication happened the year before.
+        # The news item's event (its first day named) later in the year than the
+        # publication happened the year before.
         events = [int(m["m"]) for m in d["event_date"].finditer(text) if not sections.inside(m.start(), [pub.span])]
-        if events and max(events) > pub.month:
+        if events and events[0] > pub.month:
             return Year(pub.year - 1, "publication_previous_year")
         if pub.month <= d["early_months"] and not events and d["whole_year"].search(text):
             return Year(pub.year - 1, "publication_previous_year")
         return Year(pub.year, "publication")
     recurring = _recurring_year(text)
     if recurring is not None:
-        return Year(recurring, "recurring_event")
+        if d["recurring_sets_year"]:
+            return Year(recurring, "recurring_event", recurring)
+        return Year(None, "recurring_event", recurring)
     return Year(None, "unknown")
 
 

@@ -32,6 +32,7 @@ def extract_text(text: str, source_file: str = "") -> dict[str, Any]:
         "adcode": region.adcode,
         "year": reported.year,
         "year_basis": reported.basis,
+        "year_hint": reported.hint,
         "doc_type": kind,
         "values": indicators.to_records(norm, values),
         "shortfalls": shortfalls.extract(norm) if kind == "report" else [],
