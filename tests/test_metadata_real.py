@@ -105,3 +105,11 @@ def test_document_kind(text: str, kind: str) -> None:
 def test_a_citation_of_a_plan_in_the_opening_does_not_make_a_plan() -> None:
     text = "按照年度执法检查计划，我局完成了对辖区企业的检查，发现问题及时整改。"
     assert doc_type(text) == "report"
+
+
+def test_the_title_is_found_after_a_web_page_frame() -> None:
+    frame = "• 首页\n• 政务公开\n• 互动\n索引号：000/2022-01\n发布机构：某省统计局\n主题分类：政策文件\n"
+    text = frame + "某省统计局关于印发统计执法双随机抽查办法的通知\n各市统计局：现将办法印发给你们，请遵照执行。\n发布日期：2022-03-02"
+    assert doc_type(text) == "plan"
+    text = frame + "某县统计局2021年度法治政府建设情况报告\n今年以来，我局依法统计。"
+    assert doc_type(text) == "report" and year_with_basis(text)[:2] == (2021, "stated")

@@ -48,14 +48,27 @@ CITED = re.compile(r"(?<!印发)(?<!发布)(?<!转发)《[^》\n]*》")
 def _title_lines(text: str, chars: int) -> list[str]:
     """Where a document says what it is: its title lines and its first sentence.
 
-    Title lines are the first short lines without a full stop; cited titles
-    (《…》) are blanked out, since they name other documents.
+    Title lines are the first short lines without a full stop, after a web
+    page's frame (menus, breadcrumbs, 索引号 tables); cited titles (《…》) are
+    blanked out, since they name other documents.
     """
-    head = CITED.sub(lambda m: "\u3000" * len(m.group()), text[:chars])
+    start = frame_end(text)
+    head = CITED.sub(lambda m: "\u3000" * len(m.group()), text[start : start + chars])
     lines = [ln for ln in head.split("\n") if ln.strip()][:3]
     titles = [ln for ln in lines if len(ln) <= 60 and "。" not in ln and not sections.is_heading(ln)]
     first_sentence = re.split(r"[。:;]", head.lstrip(), maxsplit=1)[0]
     return titles + [first_sentence]
+
+
+def frame_end(text: str) -> int:
+    """Where the first line that is not part of a web page's frame starts (0 for a plain document)."""
+    d = _doc()
+    pos = 0
+    for line in text[: d["title_search_chars"]].split("\n"):
+        if line.strip() and not d["nav_line"].match(line):
+            return pos
+        pos += len(line) + 1
+    return 0
 
 
 @cache
@@ -68,7 +81,7 @@ def _doc() -> dict[str, re.Pattern[str] | int]:
             "plan_markers_min", "year_lead", "title_chars", "news_title", "plan_list_title",
             "publication_label", "full_date", "date_line_rest", "closing_lines", "event_date",
             "early_months", "whole_year", "date_line_chars", "news_opening", "year_not_reported",
-            "recurring_sets_year", "body_year_min",
+            "recurring_sets_year", "body_year_min", "nav_line", "title_search_chars",
         )
     }
 

@@ -47,7 +47,7 @@ from pathlib import Path
 
 import ahocorasick
 
-from etl.extract import rules
+from etl.extract import metadata, rules
 
 UNKNOWN = "unknown"
 MUNICIPALITIES = {"11", "12", "31", "50"}
@@ -236,6 +236,7 @@ def _head_spans(text: str, title_chars: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     titles = 0
+    frame = metadata.frame_end(text)  # a web page's menus and breadcrumbs come first
     for line in text.split("\n"):
         start, end = pos, pos + len(line)
         pos = end + 1
@@ -244,7 +245,9 @@ def _head_spans(text: str, title_chars: int) -> list[tuple[int, int]]:
             continue
         if r["byline"].match(line):
             spans.append((start, end))
-        elif titles < 4 and start < title_chars and not body.endswith((":", "：")):
+        elif start < frame:
+            continue
+        elif titles < 4 and start - frame < title_chars and not body.endswith((":", "：")):
             titles += 1
             if len(body) <= 60 and "。" not in body:
                 spans.append((start, end))
