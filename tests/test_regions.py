@@ -180,3 +180,13 @@ def test_a_news_item_naming_no_place_stays_unknown(text: str) -> None:
 def test_a_province_bureau_hosting_an_event_in_a_city_is_the_province() -> None:
     text = "陕西省第十三届统计开放日活动在汉中举行\n9月20日，由省统计局主办、市统计局承办的活动在汉中市举行，汉中市群众踊跃参加。"
     assert _fields(text) == ("陕西省", UNKNOWN, UNKNOWN, "610000")
+
+
+def test_a_writer_naming_only_its_superior_city_gets_that_city() -> None:
+    text = "今年以来，在株洲市委、市政府的领导下，我局扎实推进统计工作，排名居全市前列。"
+    assert _fields(text) == ("湖南省", "株洲市", UNKNOWN, "430200")
+
+
+def test_a_district_bureau_of_a_municipality_beats_the_municipal_bureau_it_quotes() -> None:
+    text = "北京市顺义区统计局2020年度法治工作报告\n据北京市统计局通报，北京市统计局对各区开展了考核，我局名列前茅。"
+    assert _fields(text) == ("北京市", "北京市", "顺义区", "110113")

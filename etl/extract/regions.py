@@ -303,17 +303,12 @@ def _pick(codes: Counter[str], context: Counter[str]) -> str | Region | None:
     kept (province, the district as written, the province's code); else None.
     """
     places = known_places()
-    ranked = sorted(
-        (
-            (
-                score + 2 * (context[_province_of(c)] > 0) + 2 * (context[_city_of(c)] > 0),
-                LEVEL_RANK[places[c].level],
-                c,
-            )
-            for c, score in codes.items()
-        ),
-        reverse=True,
-    )
+
+    def above(c: str) -> int:
+        """Bonus for the province and city above a candidate named elsewhere (never for itself)."""
+        return sum(2 for up in {_province_of(c), _city_of(c)} - {c} if context[up] > 0)
+
+    ranked = sorted(((score + above(c), LEVEL_RANK[places[c].level], c) for c, score in codes.items()), reverse=True)
     if not ranked:
         return None
     best = ranked[0]
@@ -503,4 +498,14 @@ def resolve(text: str, title_chars: int = 200) -> Region:
             return region_of(_city_of(county.adcode)) if _city_of(county.adcode) in gazetteer() else county
     if county is not None:
         return county
-    return _bare_level(text, context) or Region()
+    return _bare_level(text, context) or _only_city(context) or Region()
+
+
+def _only_city(context: Counter[str]) -> Region | None:
+    """A writer that names no place of its own but one city (its superior, 衡阳市委): that city.
+
+    Only a full name counts (衡阳市, not 衡阳), and only when no other city is named.
+    """
+    places = gazetteer()
+    cities = [c for c, n in context.items() if places[c].level == "city" and n >= 1]
+    return region_of(cities[0]) if len(cities) == 1 else None
