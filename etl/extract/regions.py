@@ -273,6 +273,15 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= pos < e for s, e in spans)
 
 
+def _weight(text: str, pos: int, head: list[tuple[int, int]]) -> int:
+    """How strongly a bureau named at ``pos`` names the writer: title or byline 4, opening 2, body 1."""
+    for s, e in head:
+        if s <= pos < e:
+            line = text[s:e].strip()
+            return 4 if len(line) <= 60 and "。" not in line else 2
+    return 1
+
+
 def _is_other(text: str, start: int, after: int) -> bool:
     """A bureau named as the partner, host or superior of the writer."""
     r = _rules()
@@ -351,7 +360,7 @@ def _zones(text: str, mentions: list[_Mention], head: list[tuple[int, int]], con
         if leads:
             cities = [e.code for e in leads[0].entries if gazetteer().get(e.code, Place("", "", "")).level == "city"]
             lead_city = cities[0] if len(cities) == 1 else ""
-        found[(text[start:zone_end], lead_city)] += 3 if _inside(start, head) else 1
+        found[(text[start:zone_end], lead_city)] += _weight(text, start, head)
     return found
 
 
@@ -381,7 +390,7 @@ def _writer(text: str, mentions: list[_Mention], head: list[tuple[int, int]], co
             chain -= 1  # 舟山市普陀区统计局: the partner test looks before the whole name
         if _is_other(text, mentions[chain].start, m.end + len(bureau)):
             continue
-        weight = 3 if _inside(m.start, head) else 1
+        weight = _weight(text, m.start, head)
         for e in m.entries:
             scores[e.code] += weight
     # A title that opens with a place names its actor (温州市开展…): the finest
