@@ -190,3 +190,14 @@ def test_a_writer_naming_only_its_superior_city_gets_that_city() -> None:
 def test_a_district_bureau_of_a_municipality_beats_the_municipal_bureau_it_quotes() -> None:
     text = "北京市顺义区统计局2020年度法治工作报告\n据北京市统计局通报，北京市统计局对各区开展了考核，我局名列前茅。"
     assert _fields(text) == ("北京市", "北京市", "顺义区", "110113")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("黔东南州统计局开展统计法宣传", ("贵州省", "黔东南苗族侗族自治州", UNKNOWN, "522600")),
+        ("来源：双江县统计局", ("云南省", "临沧市", "双江拉祜族佤族布朗族傣族自治县", "530925")),
+    ],
+)
+def test_autonomous_divisions_by_their_short_names(text: str, expected: tuple) -> None:
+    assert _fields(text) == expected

