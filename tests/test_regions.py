@@ -201,3 +201,11 @@ def test_a_district_bureau_of_a_municipality_beats_the_municipal_bureau_it_quote
 )
 def test_autonomous_divisions_by_their_short_names(text: str, expected: tuple) -> None:
     assert _fields(text) == expected
+
+
+def test_the_signature_over_the_closing_date_names_the_writer() -> None:
+    text = (
+        "关于2022年度法治政府建设情况的报告\n\n2022年，在市统计局的指导下，我局与邻近的嘉定区统计局联组学习。"
+        "全年检查企业30家。\n\n长宁区统计局\n2023年1月10日"
+    )
+    assert _fields(text) == ("上海市", "上海市", "长宁区", "310105")

@@ -242,22 +242,27 @@ def _mentions(text: str) -> list[_Mention]:
 
 
 def _head_spans(text: str, title_chars: int) -> list[tuple[int, int]]:
-    """Where a text says who wrote it: title lines, byline lines and the first sentence.
+    """Where a text says who wrote it: title lines, bylines, the opening and the signature.
 
-    An addressee line (中共XX区工委:) names the reader, not the writer.
+    An addressee line (中共XX区工委:) names the reader, not the writer; a
+    closing line holding only a bureau's name (XX县统计局, over the date) signs it.
     """
     r = _rules()
     spans: list[tuple[int, int]] = []
     pos = 0
     titles = 0
     frame = metadata.frame_end(text)  # a web page's menus and breadcrumbs come first
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    closing = {i for i in [i for i, ln in enumerate(lines) if ln.strip()][-r["signature_lines"] :]}
+    for i, line in enumerate(lines):
         start, end = pos, pos + len(line)
         pos = end + 1
         body = line.strip()
         if not body:
             continue
-        if r["byline"].match(line):
+        if r["byline"].match(line) or (
+            i in closing and len(body) <= r["signature_chars"] and body.endswith(r["bureau"])
+        ):
             spans.append((start, end))
         elif start < frame:
             continue
