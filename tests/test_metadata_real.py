@@ -113,3 +113,8 @@ def test_the_title_is_found_after_a_web_page_frame() -> None:
     assert doc_type(text) == "plan"
     text = frame + "某县统计局2021年度法治政府建设情况报告\n今年以来，我局依法统计。"
     assert doc_type(text) == "report" and year_with_basis(text)[:2] == (2021, "stated")
+
+
+def test_an_opening_year_agrees_with_an_early_publication_of_the_year_after() -> None:
+    text = "区统计局法治政府建设年度报告\n发布时间：2024-02-05\n2023年，我局坚持依法统计，检查企业20家。"
+    assert year_with_basis(text)[:2] == (2023, "stated")

@@ -205,7 +205,9 @@ def _stated_year(text: str, published: list[Published]) -> int | None:
             # With a publication line, a lead year named once and not the publication's
             # (据了解，2022年，… in a 2023 item) is a passing mention.
             y = int(lead.group(1))
-            if not published or y == published[0].year or counts[y] >= d["body_year_min"]:
+            pub = published[0] if published else None
+            early = pub is not None and pub.month <= d["early_months"] and y == pub.year - 1
+            if pub is None or y == pub.year or early or counts[y] >= d["body_year_min"]:
                 return int(lead.group(1))
     if counts:
         # Between equals the latest: earlier years are the past a text looks back on.
