@@ -7,12 +7,13 @@ names of the 2019 table.
 
 The region is the writer's, not that of any place the text names:
 
-1. **The writer bureau.** A place named before 统计局 in the title lines, a
-   byline (来源: …, 发布机构: …) or the first two sentences counts most; elsewhere
-   less; a bureau named after 与/在/和 (与长宁区统计局联组学习) or before
-   的领导/指导 is another body and does not count. A title that opens with a
-   place (温州市开展…) names its actor the same way. The highest score wins,
-   and between equals the finer level (a county bureau over its city's).
+1. **The writer bureau.** A place named before 统计局 counts 4 in a title
+   line, a byline (来源: …, 发布机构: …) or the signature over the closing
+   date, 2 in the opening two sentences, 1 elsewhere. A bureau named after
+   与/在/和/据 (与长宁区统计局联组学习), listed after 与/联合 in the same clause,
+   or before 的领导/指导 is another body and does not count. A title that
+   opens with a place (温州市开展…) names its actor (2). The highest score
+   wins, and between equals the finer level (a county bureau over its city's).
    A county bureau gives the county and its city and province; a city bureau
    the city (district unknown); a province bureau the province; a
    municipality's bureau (上海市统计局) province = city = the municipality.
@@ -20,13 +21,19 @@ The region is the writer's, not that of any place the text names:
    name as written is the district, province and city come from the place
    the name starts with or the city the text names, and the adcode is
    unknown unless the gazetteer lists the zone (滨海新区, 两江新区).
-3. **No named writer.** The county the text names most prominently (the
-   older scoring: title, before 统计局, more than once), then a bare level
-   (省统计局 with the one province named; 盟统计局: 盟 exist in one province
-   only, read from the gazetteer; 市统计局 with the one city named).
+3. **No named writer.** A bureau named by its level alone in the opening
+   (市统计局…深入潞城区) sets the level: a county it names is where it went,
+   so its city is the region. Else the county the text names most
+   prominently (title, before 统计局, more than once), then a bare level
+   anywhere (省统计局 with the one province named; 盟统计局: 盟 exist in one
+   province only, read from the gazetteer; 市统计局 with the one city named),
+   then the one city the text names by its full name (a writer that names
+   only its superior, 衡阳市委).
 4. A name shared by several places (普陀区: 上海市 and 舟山市) is resolved by
-   the province or city the text also names, and stays unknown otherwise. A
-   text that names no real place (``xx省``, ``*市``) stays unknown.
+   the province or city the text also names; when both lie in the one
+   province named, province, the name as written and the province's code are
+   kept; otherwise it stays unknown. A text that names no real place
+   (``xx省``, ``*市``) stays unknown.
 
 **Renamed divisions.** A report from 2019 names 横县, today 横州市. Both names
 resolve to the *current* code (450181) and the current name, so one place
@@ -56,7 +63,7 @@ SUFFIXES = (
     "地区", "盟", "省", "市", "区", "县", "旗",
 )
 PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
-LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "zone": 2}
+LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -429,7 +436,8 @@ def _writer(text: str, mentions: list[_Mention], head: list[tuple[int, int]], co
     zones = _zones(text, mentions, head, context)
     code = _pick(scores, context) if scores else None
     best_zone = zones.most_common(1)[0] if zones else None
-    if best_zone and (code is None or best_zone[1] >= scores[code]):
+    code_score = max(scores.values()) if isinstance(code, Region) else scores[code] if code else 0
+    if best_zone and best_zone[1] >= code_score:
         return _zone_region(*best_zone[0], context)
     if code is None or isinstance(code, Region):
         return code
