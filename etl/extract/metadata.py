@@ -5,22 +5,23 @@ Both are read from the title area first (``2023年度法治政府建设情况报
 the body decides only when the title area is silent.
 
 A news item often states no year in its body (9月25日，…). Then, in order:
-the publication line (发布时间：2024-01-11, a line holding only a date, a
-signature date in the closing lines; never a dated web address, which is not
-text) with its event date (an event in December published in January is
-from the year before); a text published in January–March about a whole
-year's work (全年, 年度) reports on the year before; last, and flagged, the
-ordinal or anniversary of a recurring event (第十五届中国统计开放日 → 2024),
-flagged: it is an inference, not a stated year, and the team's answer keys
-keep such pages' year unknown, so by default it is reported as ``year_hint``
-for a reviewer and ``year`` stays unknown (``recurring_sets_year`` in
-``etl/rules/document.yaml`` makes it the year). No year at all stays unknown,
-never guessed. ``year_basis`` says which rule gave the year, so the dashboard
-can show how sure it is.
+the publication line (发布时间：2024-01-11, a short line opening with a date,
+a signature date in the closing lines; never a dated web address, which is
+not text) with its event date (the item's first day named in December,
+published in January: the year before); a text published in January–March
+about a whole year's work (全年, 一年来) reports on the year before. Last, the
+ordinal or anniversary of a recurring event (第十五届中国统计开放日 → 2024) is
+flagged as an inference, not a stated year: the team's answer keys keep such
+pages' year unknown, so by default it is reported as ``year_hint`` for a
+reviewer and ``year`` stays unknown (``recurring_sets_year`` in
+``etl/rules/document.yaml`` makes it the year). No year at all stays
+unknown, never guessed. ``year_basis`` says which rule gave the year, so the
+dashboard can show how sure it is.
 
-With a publication line, a year the body names only in passing (once: last
-year's figures, a coming census) does not beat the publication date; years
-inside cited titles (《…2019年…》) and starting points (自2010年起) never do.
+With a publication line, a year the body names only in passing (once, not
+the publication's: last year's figures) does not beat the publication date;
+years inside cited titles (《…2019年…》), starting points (自2010年起) and
+coming events (2023年即将开展) never date a text.
 """
 
 from __future__ import annotations
