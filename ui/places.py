@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from etl.extract.regions import MUNICIPALITIES, UNKNOWN, gazetteer
+from etl.extract.regions import MUNICIPALITIES, UNKNOWN, gazetteer, known_places
 
 
 @cache
 def _tree() -> tuple[dict[str, str], dict[str, dict[str, str]], dict[str, dict[str, str]]]:
     """(province code → name, province code → {city code → name}, city code → {county code → name})."""
-    places = gazetteer()
+    places = known_places()
     provinces: dict[str, str] = {}
     cities: dict[str, dict[str, str]] = {}
     counties: dict[str, dict[str, str]] = {}
@@ -73,7 +73,7 @@ def districts(city: str | None) -> dict[str, str]:
 
 def selection_of(adcode: str | None) -> tuple[str, str, str]:
     """(province code, city code, district code) of a stored adcode; ``unknown`` where it says nothing."""
-    places = gazetteer()
+    places = known_places()
     if not adcode or adcode == UNKNOWN or adcode not in places:
         return UNKNOWN, UNKNOWN, UNKNOWN
     place = places[adcode]

