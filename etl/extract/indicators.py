@@ -68,14 +68,16 @@ def _similar(a: str, b: str) -> float:
     return len(pa & pb) / len(pa | pb) if pa and pb else 0.0
 
 
-def _restates(kept: list[Mention], m: Mention) -> bool:
-    """The same figure again in another sentence: a summary and its detail, or a reminder."""
+def _restates(same_value: list[Mention], m: Mention) -> bool:
+    """The same figure again in another sentence: a summary and its detail, or a reminder.
+
+    ``same_value``: the kept mentions of m's value (looked up by value, so a long
+    report is not compared mention by mention)."""
     lex = rules.load("mentions")
     return any(
-        k.value == m.value
-        and k.sentence != m.sentence
+        k.sentence != m.sentence
         and (m.value >= lex["restate_min_value"] or _similar(k.context, m.context) >= lex["restate_similarity"])
-        for k in kept
+        for k in same_value
     )
 
 
@@ -100,12 +102,14 @@ def _select(mentions: list[Mention], own: list[Mention] | None = None) -> list[M
     if whole and len(whole) < len(mentions):
         mentions = whole
     kept: list[Mention] = []
+    by_value: dict[float, list[Mention]] = {}
     for m in mentions:
         if m.restated and kept:
             continue
-        if _restates(kept, m):
+        if _restates(by_value.get(m.value, []), m):
             continue
         kept.append(m)
+        by_value.setdefault(m.value, []).append(m)
     return kept
 
 
