@@ -11,7 +11,8 @@ rule for several mentions:
 3. otherwise distinct activities add up, and the sum is ``derived``;
 4. a general indicator with no mention of its own is the sum of its specific
    children (双随机 + 联合 → units inspected), also ``derived``;
-5. a zero word (无…案件, 未收到…举报) gives 0 unless a count is also stated.
+5. a zero word (无…案件, 未收到…举报) gives 0 unless a count is also stated;
+6. places visited (走进12个社区) count as events only when no event is counted.
 """
 
 from __future__ import annotations
@@ -127,6 +128,11 @@ def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[
     for m in mentions:
         for ind in m.indicators:
             by_ind.setdefault(ind, []).append(m)
+    # Venues visited (走进12个社区) stand in for events only when none are counted.
+    for ind, ms in by_ind.items():
+        counted = [m for m in ms if m.unit not in all_rules[ind].venue_units]
+        if counted:
+            by_ind[ind] = counted
     values: dict[str, Value] = {}
     for ind, ms in by_ind.items():
         chosen = _select(ms)

@@ -44,6 +44,7 @@ class Mention:
     year_total: bool = False
     part: bool = False
     restated: bool = False
+    barred: frozenset[str] = frozenset()  # indicators its own noun rules out (gifts are not materials)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class IndicatorRule:
     zero: tuple[re.Pattern[str], ...]
     max: float | None
     max_reason: str
+    venue_units: frozenset[str] = frozenset()
+    venue_requires: tuple[str, ...] = ()
+    venue_excludes: tuple[str, ...] = ()
+    not_nouns: tuple[str, ...] = ()
 
 
 @cache
@@ -70,9 +75,10 @@ def indicator_rules() -> dict[str, IndicatorRule]:
         raise ValueError(f"rules/indicators.yaml names indicators not in the catalogue: {sorted(unknown)}")
     out = {}
     for ind, r in raw.items():
+        venues = frozenset(r.get("venue_units", ()))
         out[ind] = IndicatorRule(
             id=ind,
-            units=frozenset(r["units"]),
+            units=frozenset(r["units"]) | venues,
             keywords=tuple(re.compile(k) for k in r["keywords"]),
             parent=r.get("parent"),
             also={k: tuple(v) for k, v in (r.get("also") or {}).items()},
@@ -81,6 +87,10 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             zero=tuple(re.compile(z) for z in r.get("zero", ())),
             max=r.get("max"),
             max_reason=r.get("max_reason", ""),
+            venue_units=venues,
+            venue_requires=tuple(r.get("venue_requires", ())),
+            venue_excludes=tuple(r.get("venue_excludes", ())),
+            not_nouns=tuple(r.get("not_nouns", ())),
         )
     return out
 
@@ -176,6 +186,8 @@ def _bare_magnitude_qualified(text: str, m: re.Match[str]) -> bool:
     lex = rules.load("mentions")
     if m.group("post"):
         return True
+    if any(text.endswith(w, 0, m.start()) for w in lex["bare_magnitude_after"]):
+        return True  # 各百套: a hundred each
     if any(p.search(text, max(0, m.start() - 8), m.start()) for p, _ in _before_qualifiers()):
         return True
     after = text[m.end() : m.end() + 3]
@@ -262,8 +274,15 @@ def _classify(
     all_rules = indicator_rules()
     hits: dict[str, float] = {}
     lent: dict[str, float] = {}  # hits found only in the clause before
+    nouns = _own_nouns(text, left, m.start)
+    barred = set()
     for rule in all_rules.values():
         if m.unit not in rule.units:
+            continue
+        if rule.not_nouns and all(any(w in noun for w in rule.not_nouns) for noun in nouns):
+            barred.add(rule.id)
+            continue
+        if m.unit in rule.venue_units and not _venue_visited(rule, text, m):
             continue
         if rule.excludes and any(w in clause_text for w in rule.excludes):
             continue
@@ -284,6 +303,7 @@ def _classify(
     for ind, d in lent.items():
         if not hits or all_rules[ind].parent in hits:
             hits[ind] = d
+    m.barred = frozenset(barred)
     if not hits:
         return
     # A specific indicator wins over the general one it rolls up into.
@@ -304,6 +324,37 @@ def _classify(
             m.indicators.append(other)
 
 
+def _own_nouns(text: str, left: Span, start: int) -> list[str]:
+    """The noun(s) a number counts: the words before it after the last joiner
+    (宣传资料500份、宣传品200份 → 宣传品), or the whole list before 各 (each)."""
+    lex = rules.load("mentions")
+    words = text[left[0] : start]
+    parts = re.split("|".join(map(re.escape, lex["joiners"])), words)
+    if any(words.endswith(w) for w in lex["bare_magnitude_after"]):
+        return [p for p in parts if p] or [words]
+    return [parts[-1]]
+
+
+def _venue_visited(rule: IndicatorRule, text: str, m: Mention) -> bool:
+    """走进9个社区开展普法宣传: places visited count as events only in an outreach
+    sentence, never in a clause about inspections or surveys."""
+    sentence = text[m.sentence[0] : m.sentence[1]]
+    clause = text[m.clause[0] : m.clause[1]]
+    return any(w in sentence for w in rule.venue_requires) and not any(w in clause for w in rule.venue_excludes)
+
+
+def _page_furniture(text: str, start: int) -> bool:
+    """Navigation, counters and widgets of a web page (浏览次数：356次, 下一篇：…2次)."""
+    lex = rules.load("mentions")
+    pattern = _compiled("page_furniture")
+    line_start = text.rfind("\n", 0, start) + 1
+    if pattern.search(text, max(line_start, start - lex["page_furniture_reach"]), start):
+        return True
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    return line_end - line_start <= lex["page_furniture_line"] and bool(pattern.search(text, line_start, line_end))
+
+
 def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -> bool:
     """Frequencies, intentions, next year's plans and other bodies' figures."""
     head = text[clause[0] : start]
@@ -311,6 +362,7 @@ def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -
     sentence_head = text[sentence[0] : start]
     return bool(
         _compiled("frequency").search(text, max(clause[0], start - 10), start)
+        or _page_furniture(text, start)
         or _compiled("future_clause").search(head)
         or _compiled("other_period").search(sentence_head)
         or _compiled("difference").search(head)
@@ -323,9 +375,14 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
     """Every number with a unit that may count this year's work, in text order."""
     lex = rules.load("mentions")
     found: list[Mention] = []
+    not_before = lex.get("unit_not_before") or {}
     for mt in _mention_pattern().finditer(text):
         if _is_word_part(text, mt):
             continue
+        if text[mt.end() : mt.end() + 1] in not_before.get(mt.group("unit"), ()):
+            continue  # 八部委: the unit word starts another word
+        if _compiled("frequency_after").match(text, mt.end()):
+            continue  # 1次/年: a frequency
         value = parse_number(mt.group("num"), mt.group("mult") or "")
         qual = _qualifier(text, mt.start(), mt.end(), mt.group("post") or "")
         found.append(Mention(mt.start(), mt.end(), value or 0.0, qual, mt.group("unit"), (0, 0)))
@@ -507,22 +564,26 @@ def _share_predicates(text: str, mentions: list[Mention]) -> None:
     for i in range(len(mentions) - 2, -1, -1):  # the predicate after the list
         m, nxt = mentions[i], mentions[i + 1]
         if not m.indicators and nxt.indicators and listed(m, nxt):
-            m.indicators, m.distance = list(nxt.indicators), nxt.distance
+            m.indicators, m.distance = [i for i in nxt.indicators if i not in m.barred], nxt.distance
     for i in range(1, len(mentions)):  # the noun before the list (检查企业数分别为8家、12家…)
         prev, m = mentions[i - 1], mentions[i]
         if not m.indicators and prev.indicators and listed(prev, m):
-            m.indicators, m.distance = list(prev.indicators), prev.distance
+            m.indicators, m.distance = [i for i in prev.indicators if i not in m.barred], prev.distance
 
 
 def find_zero_mentions(norm: Normalized, excluded: list[Span]) -> dict[str, list[Mention]]:
-    """Zero words: 无行政复议和行政诉讼案件 → 0 cases."""
+    """Zero words: 无行政复议和行政诉讼案件 → 0 cases; not in a clause about some
+    units only, a wish or a checklist question (``zero_clause_excludes``)."""
     out: dict[str, list[Mention]] = {}
+    not_zero = rules.load("mentions")["zero_clause_excludes"]
     for rule in indicator_rules().values():
         for pat in rule.zero:
             for zm in pat.finditer(norm.text):
                 if inside(zm.start(), excluded):
                     continue
                 clause = _bounds(norm.text, zm.start(), CLAUSE_END)
+                if any(w in norm.text[clause[0] : clause[1]] for w in not_zero):
+                    continue
                 out.setdefault(rule.id, []).append(
                     Mention(zm.start(), zm.end(), 0.0, "exact", "", clause, [rule.id])
                 )
