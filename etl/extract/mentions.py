@@ -18,7 +18,7 @@ from functools import cache
 from etl.extract import rules
 from etl.extract.normalize import Normalized
 from etl.extract.numbers import ARABIC, CHINESE, parse_number
-from etl.extract.sections import Span, inside
+from etl.extract.sections import Span, inside, problem_spans
 from etl.extract.tables import read_tables
 
 CLAUSE_END = ",;。!?:\n\t"
@@ -434,6 +434,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     mentions = _read_numbers(text, excluded)
     starts = [m.start for m in mentions]  # sorted: mentions come in text order
     respective = _respectively(text, mentions)
+    left_starts: dict[int, int] = {}
     for i, m in enumerate(mentions):
         if m.labels is not None:
             row_label = m.labels[1] if len(m.labels) > 1 else (m.end, m.end)
@@ -448,6 +449,9 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
             between = text[prev.end : m.start]
             cut = max((between.rfind(j) + len(j) for j in lex["joiners"] if j in between), default=-1)
             left_start = prev.end + cut if cut >= 0 else prev.end
+            if not _compiled("bare_joiner").sub("", between):
+                left_start = left_starts[i - 1]  # 培训共6期20人次: both numbers read the same words
+        left_starts[i] = left_start
         left = (left_start, m.start)
         right_end = c1
         if nxt is not None:
@@ -572,15 +576,21 @@ def _share_predicates(text: str, mentions: list[Mention]) -> None:
 
 
 def find_zero_mentions(norm: Normalized, excluded: list[Span]) -> dict[str, list[Mention]]:
-    """Zero words: 无行政复议和行政诉讼案件 → 0 cases; not in a clause about some
-    units only, a wish or a checklist question (``zero_clause_excludes``)."""
+    """Zero words: 无行政复议和行政诉讼案件 → 0 cases; not in a problems section, nor
+    in a clause about some units only, a wish or a checklist question
+    (``zero_clause_excludes``)."""
     out: dict[str, list[Mention]] = {}
     not_zero = rules.load("mentions")["zero_clause_excludes"]
+    problems: list[Span] | None = None  # found on the first zero word only: most texts have none
     for rule in indicator_rules().values():
         for pat in rule.zero:
             for zm in pat.finditer(norm.text):
                 if inside(zm.start(), excluded):
                     continue
+                if problems is None:
+                    problems = problem_spans(norm.text)
+                if inside(zm.start(), problems):
+                    continue  # 乡镇未开展执法检查 under 存在问题 is a shortfall, not a zero
                 clause = _bounds(norm.text, zm.start(), CLAUSE_END)
                 if any(w in norm.text[clause[0] : clause[1]] for w in not_zero):
                     continue
