@@ -56,6 +56,7 @@ class IndicatorRule:
     also: dict[str, tuple[str, ...]]
     requires: tuple[str, ...]
     excludes: tuple[str, ...]
+    sentence_excludes: tuple[str, ...]
     zero: tuple[re.Pattern[str], ...]
     max: float | None
     max_reason: str
@@ -84,6 +85,7 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             also={k: tuple(v) for k, v in (r.get("also") or {}).items()},
             requires=tuple(r.get("requires", ())),
             excludes=tuple(r.get("excludes", ())),
+            sentence_excludes=tuple(r.get("sentence_excludes", ())),
             zero=tuple(re.compile(z) for z in r.get("zero", ())),
             max=r.get("max"),
             max_reason=r.get("max_reason", ""),
@@ -286,6 +288,8 @@ def _classify(
             continue
         if rule.excludes and any(w in clause_text for w in rule.excludes):
             continue
+        if rule.sentence_excludes and any(w in text[m.sentence[0] : m.sentence[1]] for w in rule.sentence_excludes):
+            continue
         if rule.requires and not any(w in clause_text for w in rule.requires):
             continue
         d = _keyword_hits(rule, text, left, right, prep)
@@ -295,6 +299,8 @@ def _classify(
         # it; a part (其中…) reads on from the whole's clause.
         elif prev_clause is not None and (part_clause or parts_total or rule.id not in prev_claimed):
             window = (prev_clause[0], left[1]) if part_clause else prev_clause
+            if rule.excludes and any(w in text[window[0] : window[1]] for w in rule.excludes):
+                continue  # a keyword the rule rules out where it stands is not lent (含投诉建议14条，…)
             d = _keyword_hits(rule, text, window, (right[1], right[1]), False)
             if d is not None:
                 lent[rule.id] = d + lex["previous_clause_penalty"] + (left[1] - left[0])
@@ -379,8 +385,8 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
     for mt in _mention_pattern().finditer(text):
         if _is_word_part(text, mt):
             continue
-        if text[mt.end() : mt.end() + 1] in not_before.get(mt.group("unit"), ()):
-            continue  # 八部委: the unit word starts another word
+        if any(text.startswith(w, mt.end()) for w in not_before.get(mt.group("unit"), ())):
+            continue  # 八部委, 8个地区: the unit word starts another word
         if _compiled("frequency_after").match(text, mt.end()):
             continue  # 1次/年: a frequency
         value = parse_number(mt.group("num"), mt.group("mult") or "")
