@@ -18,10 +18,13 @@ from functools import cache
 from etl.extract import rules
 from etl.extract.normalize import Normalized
 from etl.extract.numbers import ARABIC, CHINESE, parse_number
-from etl.extract.sections import Span, inside, problem_spans
+from etl.extract.sections import Span, inside
+from etl.extract.shortfalls import problems_of
 from etl.extract.tables import read_tables
 
 CLAUSE_END = ",;。!?:\n\t"
+# A keyword of plain characters with no numeral cannot stand around a number.
+PLAIN_WORD = re.compile(r"[^\\.\[\]()*+?{}|^$\d零〇一二两三四五六七八九十百千万亿]+")
 SENTENCE_END = ";。!?\n"
 
 
@@ -52,6 +55,7 @@ class IndicatorRule:
     id: str
     units: frozenset[str]
     keywords: tuple[re.Pattern[str], ...]
+    spanning: tuple[re.Pattern[str], ...]  # keywords that may hold a number inside (党组…3次…研究)
     parent: str | None
     also: dict[str, tuple[str, ...]]
     requires: tuple[str, ...]
@@ -81,6 +85,7 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             id=ind,
             units=frozenset(r["units"]) | venues,
             keywords=tuple(re.compile(k) for k in r["keywords"]),
+            spanning=tuple(re.compile(k) for k in r["keywords"] if not PLAIN_WORD.fullmatch(k)),
             parent=r.get("parent"),
             also={k: tuple(v) for k, v in (r.get("also") or {}).items()},
             requires=tuple(r.get("requires", ())),
@@ -95,6 +100,12 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             not_nouns=tuple(r.get("not_nouns", ())),
         )
     return out
+
+
+@cache
+def _all_units() -> frozenset[str]:
+    """Every unit word of every indicator (built once, not per document)."""
+    return frozenset(u for r in indicator_rules().values() for u in r.units)
 
 
 @cache
@@ -240,6 +251,7 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
                 d += lex["relative_clause_penalty"]
             d -= len(km.group()) * 0.01
             best = d if best is None else min(best, d)
+    for kw in rule.spanning:
         # A phrase around the number (局党组先后3次召开会议专题研究…).
         km = kw.search(text, left[0], right[1])
         if km and km.start() < left[1] and km.end() > right[0]:
@@ -276,11 +288,13 @@ def _classify(
     all_rules = indicator_rules()
     hits: dict[str, float] = {}
     lent: dict[str, float] = {}  # hits found only in the clause before
-    nouns = _own_nouns(text, left, m.start)
+    nouns: list[str] | None = None
     barred = set()
     for rule in all_rules.values():
         if m.unit not in rule.units:
             continue
+        if rule.not_nouns and nouns is None:
+            nouns = _own_nouns(text, left, m.start)
         if rule.not_nouns and all(any(w in noun for w in rule.not_nouns) for noun in nouns):
             barred.add(rule.id)
             continue
@@ -299,9 +313,9 @@ def _classify(
         # it; a part (其中…) reads on from the whole's clause.
         elif prev_clause is not None and (part_clause or parts_total or rule.id not in prev_claimed):
             window = (prev_clause[0], left[1]) if part_clause else prev_clause
-            if rule.excludes and any(w in text[window[0] : window[1]] for w in rule.excludes):
-                continue  # a keyword the rule rules out where it stands is not lent (含投诉建议14条，…)
             d = _keyword_hits(rule, text, window, (right[1], right[1]), False)
+            if d is not None and rule.excludes and any(w in text[window[0] : window[1]] for w in rule.excludes):
+                continue  # a keyword the rule rules out where it stands is not lent (含投诉建议14条，…)
             if d is not None:
                 lent[rule.id] = d + lex["previous_clause_penalty"] + (left[1] - left[0])
     # The clause before names the kind of units counted here: it refines a general
@@ -330,12 +344,17 @@ def _classify(
             m.indicators.append(other)
 
 
+@cache
+def _joiner_split() -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, rules.load("mentions")["joiners"])))
+
+
 def _own_nouns(text: str, left: Span, start: int) -> list[str]:
     """The noun(s) a number counts: the words before it after the last joiner
     (宣传资料500份、宣传品200份 → 宣传品), or the whole list before 各 (each)."""
     lex = rules.load("mentions")
     words = text[left[0] : start]
-    parts = re.split("|".join(map(re.escape, lex["joiners"])), words)
+    parts = _joiner_split().split(words)
     if any(words.endswith(w) for w in lex["bare_magnitude_after"]):
         return [p for p in parts if p] or [words]
     return [parts[-1]]
@@ -350,15 +369,23 @@ def _venue_visited(rule: IndicatorRule, text: str, m: Mention) -> bool:
 
 
 def _page_furniture(text: str, start: int) -> bool:
-    """Navigation, counters and widgets of a web page (浏览次数：356次, 下一篇：…2次)."""
+    """Navigation, counters and widgets of a web page (浏览次数：356次, 下一篇：…2次).
+
+    Looks only within a bounded window, so a page saved as one long line stays linear."""
     lex = rules.load("mentions")
     pattern = _compiled("page_furniture")
-    line_start = text.rfind("\n", 0, start) + 1
+    longest = lex["page_furniture_line"]
+    line_start = text.rfind("\n", max(0, start - longest), start) + 1  # 0 also when the line is longer
     if pattern.search(text, max(line_start, start - lex["page_furniture_reach"]), start):
         return True
-    line_end = text.find("\n", start)
-    line_end = len(text) if line_end < 0 else line_end
-    return line_end - line_start <= lex["page_furniture_line"] and bool(pattern.search(text, line_start, line_end))
+    if line_start == 0 and start > longest and "\n" not in text[start - longest : start]:
+        return False  # the line is longer than a widget line
+    line_end = text.find("\n", start, line_start + longest + 1)
+    if line_end < 0:
+        if line_start + longest < len(text):
+            return False
+        line_end = len(text)
+    return bool(pattern.search(text, line_start, line_end))
 
 
 def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -> bool:
@@ -368,7 +395,6 @@ def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -
     sentence_head = text[sentence[0] : start]
     return bool(
         _compiled("frequency").search(text, max(clause[0], start - 10), start)
-        or _page_furniture(text, start)
         or _compiled("future_clause").search(head)
         or _compiled("other_period").search(sentence_head)
         or _compiled("difference").search(head)
@@ -408,11 +434,12 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
         value = parse_number(mt.group("num"))
         if value is not None:
             found.append(Mention(mt.start("num"), mt.end(), value, "exact", mt.group("unit"), (0, 0)))
-    cells, table_spans = read_tables(text, {u for r in indicator_rules().values() for u in r.units})
+    cells, table_spans = read_tables(text, _all_units())
     for c in cells:
         m = Mention(c.start, c.end, c.value, "exact", c.unit, c.row, labels=c.labels, total=c.total, part=c.part)
         found.append(m)
     out = []
+    furniture = bool(_compiled("page_furniture").search(text))  # most reports have none: one scan
     for m in sorted(found, key=lambda m: m.start):
         if m.distance < 0 or inside(m.start, excluded):
             continue
@@ -426,6 +453,8 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
         m.clause = _bounds(text, m.start, CLAUSE_END)
         m.sentence = sentence
         if _in_name(text, m.start, sentence) or _not_this_years_count(text, m.start, m.clause, sentence):
+            continue
+        if furniture and _page_furniture(text, m.start):
             continue
         if _compiled("population_frame").search(text, m.clause[0], m.start) and "中" in text[m.end : m.clause[1]]:
             continue  # 从全区1480家联网直报单位中随机抽取60家: the pool, not a count
@@ -455,7 +484,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
             between = text[prev.end : m.start]
             cut = max((between.rfind(j) + len(j) for j in lex["joiners"] if j in between), default=-1)
             left_start = prev.end + cut if cut >= 0 else prev.end
-            if not _compiled("bare_joiner").sub("", between):
+            if not _without_joiners(between, lex["joiners"]).strip():
                 left_start = left_starts[i - 1]  # 培训共6期20人次: both numbers read the same words
         left_starts[i] = left_start
         left = (left_start, m.start)
@@ -494,6 +523,13 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     _share_predicates(text, mentions)
     _refer_back(text, mentions, starts)
     return [m for m in mentions if m.indicators]
+
+
+def _without_joiners(words: str, joiners: list[str]) -> str:
+    """``words`` with every joiner (和, 、, 以及 …) taken out."""
+    for j in joiners:
+        words = words.replace(j, "")
+    return words
 
 
 def _between(mentions: list[Mention], starts: list[int], span: Span) -> list[Mention]:
@@ -587,14 +623,14 @@ def find_zero_mentions(norm: Normalized, excluded: list[Span]) -> dict[str, list
     (``zero_clause_excludes``)."""
     out: dict[str, list[Mention]] = {}
     not_zero = rules.load("mentions")["zero_clause_excludes"]
-    problems: list[Span] | None = None  # found on the first zero word only: most texts have none
+    problems: tuple[Span, ...] | None = None  # looked up on the first zero word only
     for rule in indicator_rules().values():
         for pat in rule.zero:
             for zm in pat.finditer(norm.text):
                 if inside(zm.start(), excluded):
                     continue
                 if problems is None:
-                    problems = problem_spans(norm.text)
+                    problems = problems_of(norm.text)
                 if inside(zm.start(), problems):
                     continue  # 乡镇未开展执法检查 under 存在问题 is a shortfall, not a zero
                 clause = _bounds(norm.text, zm.start(), CLAUSE_END)

@@ -9,12 +9,12 @@ explanation after it only breaks a silence.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from etl.extract import rules
 from etl.extract.normalize import Normalized
-from etl.extract.sections import problem_spans
+from etl.extract.sections import Span, problem_spans
 
 LEAD_END = re.compile(r"[,;。!?:\n]")
 
@@ -70,10 +70,19 @@ def _statements(text: str, start: int, end: int) -> list[tuple[int, int]]:
     ]
 
 
+@lru_cache(maxsize=2)
+def problems_of(text: str) -> tuple[Span, ...]:
+    """The problems sections of a text, found once per document.
+
+    Why: shortfalls and zero words (a zero under 存在问题 is a shortfall, not a
+    value) both need them; the same text object hashes once."""
+    return tuple(problem_spans(text))
+
+
 def extract(norm: Normalized) -> list[dict[str, Any]]:
     """Shortfall statements with theme and verbatim text."""
     out = []
-    for start, end in problem_spans(norm.text):
+    for start, end in problems_of(norm.text):
         for s, e in _statements(norm.text, start, end):
             while e > s and norm.text[e - 1] in "\n ":
                 e -= 1

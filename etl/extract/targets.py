@@ -85,7 +85,7 @@ def extract(norm: Normalized, spans: list[Span]) -> list[dict[str, Any]]:
             if norm.text[cm.start() - 1 : cm.start()] == "\t":
                 # In a table row, the row's first cell names the indicator of every cell.
                 prev = norm.text[line_start : norm.text.index("\t", line_start)]
-            ranges = [(rm.start(), rm.end()) for rm in _compiled_range().finditer(clause)]
+            ranges = [(rm.start(), rm.end()) for rm in _compiled_range().finditer(clause)] if "%" in clause else []
             cell = cm.start() == line_start and norm.text[cm.end() : cm.end() + 1] in ("\n", "")
             label = None
             for pm in PERCENT.finditer(clause):
