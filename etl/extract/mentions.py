@@ -395,6 +395,7 @@ def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -
     sentence_head = text[sentence[0] : start]
     return bool(
         _compiled("frequency").search(text, max(clause[0], start - 10), start)
+        or _compiled("per_item").search(text, max(clause[0], start - 16), start)
         or _compiled("future_clause").search(head)
         or _compiled("other_period").search(sentence_head)
         or _compiled("difference").search(head)
