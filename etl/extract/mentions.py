@@ -68,6 +68,7 @@ class IndicatorRule:
     venue_requires: tuple[str, ...] = ()
     venue_excludes: tuple[str, ...] = ()
     not_nouns: tuple[str, ...] = ()
+    keep_nouns: tuple[str, ...] = ()
 
 
 @cache
@@ -98,6 +99,7 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             venue_requires=tuple(r.get("venue_requires", ())),
             venue_excludes=tuple(r.get("venue_excludes", ())),
             not_nouns=tuple(r.get("not_nouns", ())),
+            keep_nouns=tuple(r.get("keep_nouns", ())),
         )
     return out
 
@@ -295,7 +297,7 @@ def _classify(
             continue
         if rule.not_nouns and nouns is None:
             nouns = _own_nouns(text, left, m.start)
-        if rule.not_nouns and all(any(w in noun for w in rule.not_nouns) for noun in nouns):
+        if rule.not_nouns and all(_not_noun(rule, noun) for noun in nouns):
             barred.add(rule.id)
             continue
         if m.unit in rule.venue_units and not _venue_visited(rule, text, m):
@@ -358,6 +360,11 @@ def _own_nouns(text: str, left: Span, start: int) -> list[str]:
     if any(words.endswith(w) for w in lex["bare_magnitude_after"]):
         return [p for p in parts if p] or [words]
     return [parts[-1]]
+
+
+def _not_noun(rule: IndicatorRule, noun: str) -> bool:
+    """宣传品, 海报 … and no word of the indicator's own things (资料, 手册)."""
+    return any(w in noun for w in rule.not_nouns) and not any(w in noun for w in rule.keep_nouns)
 
 
 def _venue_visited(rule: IndicatorRule, text: str, m: Mention) -> bool:
