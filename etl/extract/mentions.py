@@ -67,6 +67,7 @@ class IndicatorRule:
     venue_units: frozenset[str] = frozenset()
     venue_requires: tuple[str, ...] = ()
     venue_excludes: tuple[str, ...] = ()
+    venue_verbs: tuple[str, ...] = ()
     not_nouns: tuple[str, ...] = ()
     keep_nouns: tuple[str, ...] = ()
 
@@ -98,6 +99,7 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             venue_units=venues,
             venue_requires=tuple(r.get("venue_requires", ())),
             venue_excludes=tuple(r.get("venue_excludes", ())),
+            venue_verbs=tuple(r.get("venue_verbs", ())),
             not_nouns=tuple(r.get("not_nouns", ())),
             keep_nouns=tuple(r.get("keep_nouns", ())),
         )
@@ -368,11 +370,14 @@ def _not_noun(rule: IndicatorRule, noun: str) -> bool:
 
 
 def _venue_visited(rule: IndicatorRule, text: str, m: Mention) -> bool:
-    """走进9个社区开展普法宣传: places visited count as events only in an outreach
-    sentence, never in a clause about inspections or surveys."""
+    """走进9个社区开展普法宣传: places gone to count as events only in an outreach
+    sentence, never in a clause about inspections or surveys, nor as receivers
+    (向30家企业发放宣传资料)."""
     sentence = text[m.sentence[0] : m.sentence[1]]
     clause = text[m.clause[0] : m.clause[1]]
-    return any(w in sentence for w in rule.venue_requires) and not any(w in clause for w in rule.venue_excludes)
+    went = any(w in text[m.clause[0] : m.start] for w in rule.venue_verbs)
+    outreach = any(w in sentence for w in rule.venue_requires)
+    return went and outreach and not any(w in clause for w in rule.venue_excludes)
 
 
 def _page_furniture(text: str, start: int) -> bool:
