@@ -23,6 +23,8 @@ from etl.extract.shortfalls import problems_of
 from etl.extract.tables import read_tables
 
 CLAUSE_END = ",;。!?:\n\t"
+# The number cell after a label line, past separator lines (|, ||||).
+_CELL_NUMBER = re.compile(r"[|\s]*?\n[|\t ]*(\d+)[|\t ]*(?:\n|$)")
 # A keyword of plain characters with no numeral cannot stand around a number.
 PLAIN_WORD = re.compile(r"[^\\.\[\]()*+?{}|^$\d零〇一二两三四五六七八九十百千万亿]+")
 SENTENCE_END = ";。!?\n"
@@ -299,7 +301,7 @@ def _classify(
             continue
         if rule.not_nouns and nouns is None:
             nouns = _own_nouns(text, left, m.start)
-        if rule.not_nouns and all(_not_noun(rule, noun) for noun in nouns):
+        if rule.not_nouns and _only_not_nouns(rule, nouns):
             barred.add(rule.id)
             continue
         if m.unit in rule.venue_units and not _venue_visited(rule, text, m):
@@ -354,19 +356,19 @@ def _joiner_split() -> re.Pattern[str]:
 
 
 def _own_nouns(text: str, left: Span, start: int) -> list[str]:
-    """The noun(s) a number counts: the words before it after the last joiner
-    (宣传资料500份、宣传品200份 → 宣传品), or the whole list before 各 (each)."""
-    lex = rules.load("mentions")
+    """The nouns a number counts: the list before it, from its clause or the
+    previous number on (宣传资料500份、宣传品200份 → 宣传品 for 200; 小册子和环保袋等
+    物资共500份 → 小册子, 环保袋等物资: a mixed total)."""
     words = text[left[0] : start]
-    parts = _joiner_split().split(words)
-    if any(words.endswith(w) for w in lex["bare_magnitude_after"]):
-        return [p for p in parts if p] or [words]
-    return [parts[-1]]
+    return [p for p in _joiner_split().split(words) if p] or [words]
 
 
-def _not_noun(rule: IndicatorRule, noun: str) -> bool:
-    """宣传品, 海报 … and no word of the indicator's own things (资料, 手册)."""
-    return any(w in noun for w in rule.not_nouns) and not any(w in noun for w in rule.keep_nouns)
+def _only_not_nouns(rule: IndicatorRule, nouns: list[str]) -> bool:
+    """The list counts things the indicator rules out (宣传品, 海报 …) and none of
+    its own (资料, 手册): receivers and verbs in the list (向部门和企业发放) are neutral."""
+    return any(w in n for n in nouns for w in rule.not_nouns) and not any(
+        w in n for n in nouns for w in rule.keep_nouns
+    )
 
 
 def _venue_visited(rule: IndicatorRule, text: str, m: Mention) -> bool:
@@ -535,7 +537,33 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         m.restated |= any(w in text[max(c0, m.start - len(w) - 1) : m.start] for w in lex["restate_markers"])
     _share_predicates(text, mentions)
     _refer_back(text, mentions, starts)
-    return [m for m in mentions if m.indicators]
+    found = [m for m in mentions if m.indicators]
+    rows = _label_rows(text, excluded)
+    return sorted(found + rows, key=lambda m: m.start) if rows else found
+
+
+def _label_rows(text: str, excluded: list[Span]) -> list[Mention]:
+    """Rows of a standard form flattened one cell per line (行政处罚 / | / 0 under
+    本年处理决定数量): a label line, then its bare number line (``label_rows``).
+
+    Why: such forms give a count with no unit word, which no other reading finds."""
+    out: list[Mention] = []
+    for spec in rules.load("mentions").get("label_rows") or []:
+        if spec["header"] not in text:
+            continue
+        for lm in re.finditer(rf"(?m)^[|\t ]*({spec['label']})[|\t ]*$", text):
+            if inside(lm.start(1), excluded):
+                continue
+            if text.rfind(spec["header"], max(0, lm.start() - spec["header_reach"]), lm.start()) < 0:
+                continue
+            nm = _CELL_NUMBER.match(text, lm.end())
+            if nm is None:
+                continue
+            span = (lm.start(1), nm.end(1))
+            m = Mention(*span, float(nm.group(1)), "exact", "", span, span, [spec["indicator"]])
+            m.context = text[span[0] : span[1]]
+            out.append(m)
+    return out
 
 
 def _without_joiners(words: str, joiners: list[str]) -> str:
