@@ -58,6 +58,8 @@ class IndicatorRule:
     units: frozenset[str]
     keywords: tuple[re.Pattern[str], ...]
     spanning: tuple[re.Pattern[str], ...]  # keywords that may hold a number inside (党组…3次…研究)
+    words: tuple[str, ...]  # the keywords that are plain words, found by str.find
+    patterns: tuple[re.Pattern[str], ...]  # the others, found by their regular expression
     parent: str | None
     also: dict[str, tuple[str, ...]]
     requires: tuple[str, ...]
@@ -90,6 +92,8 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             units=frozenset(r["units"]) | venues,
             keywords=tuple(re.compile(k) for k in r["keywords"]),
             spanning=tuple(re.compile(k) for k in r["keywords"] if not PLAIN_WORD.fullmatch(k)),
+            words=tuple(k for k in r["keywords"] if re.escape(k) == k),
+            patterns=tuple(re.compile(k) for k in r["keywords"] if re.escape(k) != k),
             parent=r.get("parent"),
             also={k: tuple(v) for k, v in (r.get("also") or {}).items()},
             requires=tuple(r.get("requires", ())),
@@ -246,13 +250,31 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
     # stands before 的+noun describes the units; the action comes after it.
     rel = _compiled("relative_noun").search(text, right[0], right[1]) if prep else None
     action = rel.end() if rel else right[0]
-    for kw in rule.keywords:
+    left_pen = lex["left_penalty_after_preposition"] if prep else 0
+    right_pen = 0 if prep else lex["right_penalty"]
+    # Plain words: the last one on the left and the first on the right are the
+    # nearest (after a preposition, also the first after the describing clause).
+    for w in rule.words:
+        pos = text.rfind(w, left[0], left[1])
+        if pos >= 0:
+            d = left[1] - pos - len(w) + left_pen - len(w) * 0.01
+            best = d if best is None else min(best, d)
+        pos = text.find(w, right[0], right[1])
+        if pos >= 0:
+            d = pos - right[0] + right_pen - len(w) * 0.01
+            if prep and pos < action:
+                d += lex["relative_clause_penalty"]
+                after = text.find(w, action, right[1])
+                if after >= 0:
+                    d = min(d, after - right[0] - len(w) * 0.01)
+            best = d if best is None else min(best, d)
+    for kw in rule.patterns:
         for km in kw.finditer(text, left[0], left[1]):
-            d = left[1] - km.end() + (lex["left_penalty_after_preposition"] if prep else 0)
+            d = left[1] - km.end() + left_pen
             d -= len(km.group()) * 0.01
             best = d if best is None else min(best, d)
         for km in kw.finditer(text, right[0], right[1]):
-            d = km.start() - right[0] + (0 if prep else lex["right_penalty"])
+            d = km.start() - right[0] + right_pen
             if prep and km.start() < action:
                 d += lex["relative_clause_penalty"]
             d -= len(km.group()) * 0.01
