@@ -230,8 +230,8 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
             return True  # 千家万户: a figure of speech; but 百余家, 超百家, 百人左右 are counts
         if num.startswith("一") and start > 0 and text[start - 1] in lex["word_before_yi"]:
             return True
-        if num == "一" and re.search(r"(?:无|未|没有|未发生|未收到|未出现|未接到)$", text[max(0, start - 4) : start]):
-            return True  # 未发生一起, 无一家: zero words, not one
+        if num == "一" and _compiled("zero_before_one").search(text, max(0, start - 6), start):
+            return True  # 未发生一起, 没有发生一起, 无一家: zero words, not one
         if start > 0 and re.match(r"[零〇一二两三四五六七八九十百千万亿]", text[start - 1]):
             return True
     nxt = text[m.end() : m.end() + 1]
