@@ -11,7 +11,8 @@ rule for several mentions:
 3. otherwise distinct activities add up, and the sum is ``derived``;
 4. a general indicator with no mention of its own is the sum of its specific
    children (双随机 + 联合 → units inspected), also ``derived``;
-5. a zero word (无…案件, 未收到…举报) gives 0 unless a count is also stated.
+5. a zero word (无…案件, 未收到…举报) gives 0 unless a count is also stated;
+6. places visited (走进12个社区) count as events only when no event is counted.
 """
 
 from __future__ import annotations
@@ -68,14 +69,16 @@ def _similar(a: str, b: str) -> float:
     return len(pa & pb) / len(pa | pb) if pa and pb else 0.0
 
 
-def _restates(kept: list[Mention], m: Mention) -> bool:
-    """The same figure again in another sentence: a summary and its detail, or a reminder."""
+def _restates(same_value: list[Mention], m: Mention) -> bool:
+    """The same figure again in another sentence: a summary and its detail, or a reminder.
+
+    ``same_value``: the kept mentions of m's value (looked up by value, so a long
+    report is not compared mention by mention)."""
     lex = rules.load("mentions")
     return any(
-        k.value == m.value
-        and k.sentence != m.sentence
+        k.sentence != m.sentence
         and (m.value >= lex["restate_min_value"] or _similar(k.context, m.context) >= lex["restate_similarity"])
-        for k in kept
+        for k in same_value
     )
 
 
@@ -100,12 +103,14 @@ def _select(mentions: list[Mention], own: list[Mention] | None = None) -> list[M
     if whole and len(whole) < len(mentions):
         mentions = whole
     kept: list[Mention] = []
+    by_value: dict[float, list[Mention]] = {}
     for m in mentions:
         if m.restated and kept:
             continue
-        if _restates(kept, m):
+        if _restates(by_value.get(m.value, []), m):
             continue
         kept.append(m)
+        by_value.setdefault(m.value, []).append(m)
     return kept
 
 
@@ -123,6 +128,11 @@ def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[
     for m in mentions:
         for ind in m.indicators:
             by_ind.setdefault(ind, []).append(m)
+    # Venues visited (走进12个社区) stand in for events only when none are counted.
+    for ind, ms in by_ind.items():
+        counted = [m for m in ms if m.unit not in all_rules[ind].venue_units]
+        if counted:
+            by_ind[ind] = counted
     values: dict[str, Value] = {}
     for ind, ms in by_ind.items():
         chosen = _select(ms)

@@ -9,12 +9,12 @@ explanation after it only breaks a silence.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from etl.extract import rules
 from etl.extract.normalize import Normalized
-from etl.extract.sections import problem_spans
+from etl.extract.sections import Span, problem_spans
 
 LEAD_END = re.compile(r"[,;。!?:\n]")
 
@@ -48,6 +48,23 @@ def classify(statement: str) -> str:
     return "other"
 
 
+@cache
+def _remedy_heading() -> re.Pattern[str]:
+    return re.compile(rules.load("shortfalls")["remedy_heading"])
+
+
+@cache
+def _problem_heading() -> re.Pattern[str]:
+    return re.compile(rules.load("document")["problem_section"])
+
+
+def _is_heading(item: str) -> bool:
+    """(一)存在的主要问题: a short item that names the problems is their heading."""
+    body = _item().sub("", item.strip(), count=1).strip()
+    short = len(body) <= rules.load("shortfalls")["heading_max_chars"] and "。" not in body
+    return short and bool(_problem_heading().search(body))
+
+
 def _statements(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the statements in a problems section."""
     doc = rules.load("document")
@@ -57,10 +74,14 @@ def _statements(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if closing.match(text, start + m.start()):
             end = start + m.start()
             break
+    # ... or at a sub-heading of remedies ((二)改进措施).
+    remedy = _remedy_heading().search(text, start, end)
+    if remedy:
+        end = remedy.start()
     starts = [m.start() for m in _item().finditer(text, start, end)]
     if starts:
         bounds = starts + [end]
-        return [(bounds[i], bounds[i + 1]) for i in range(len(starts))]
+        return [(s, e) for s, e in zip(bounds, bounds[1:], strict=False) if not _is_heading(text[s:e])]
     words = re.compile(doc["problem_words"])
     return [
         (start + m.start(), start + m.end())
@@ -70,10 +91,19 @@ def _statements(text: str, start: int, end: int) -> list[tuple[int, int]]:
     ]
 
 
+@lru_cache(maxsize=2)
+def problems_of(text: str) -> tuple[Span, ...]:
+    """The problems sections of a text, found once per document.
+
+    Why: shortfalls and zero words (a zero under 存在问题 is a shortfall, not a
+    value) both need them; the same text object hashes once."""
+    return tuple(problem_spans(text))
+
+
 def extract(norm: Normalized) -> list[dict[str, Any]]:
     """Shortfall statements with theme and verbatim text."""
     out = []
-    for start, end in problem_spans(norm.text):
+    for start, end in problems_of(norm.text):
         for s, e in _statements(norm.text, start, end):
             while e > s and norm.text[e - 1] in "\n ":
                 e -= 1

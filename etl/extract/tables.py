@@ -12,6 +12,7 @@ Which indicator a cell counts for is decided like any other number, in
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from etl.extract import rules
@@ -72,7 +73,7 @@ def _blocks(text: str) -> list[list[tuple[str, int]]]:
     return [b for b in blocks if len(b) >= 2]
 
 
-def read_tables(text: str, known_units: set[str]) -> tuple[list[Cell], list[Span]]:
+def read_tables(text: str, known_units: AbstractSet[str]) -> tuple[list[Cell], list[Span]]:
     """Number cells of every table with a header row, and the spans the tables cover."""
     part_words = rules.load("mentions")["part_markers"]
     cells: list[Cell] = []

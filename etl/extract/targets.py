@@ -25,6 +25,11 @@ def _rules() -> dict[str, Any]:
     return r
 
 
+@cache
+def _compiled_range() -> re.Pattern[str]:
+    return re.compile(_rules()["range"])
+
+
 def _comparator(clause: str, pct_start: int, pct_end: int) -> str:
     r = _rules()
     after = clause[pct_end : pct_end + 4]
@@ -35,6 +40,30 @@ def _comparator(clause: str, pct_start: int, pct_end: int) -> str:
         if after.startswith(w) or w in before:
             return comp
     return r["default_comparator"]
+
+
+def _column_label(text: str, cell_start: int) -> str:
+    """The header of a cell in a table flattened to one cell per line (抽查比例 over 不低于3%).
+
+    Why: such tables put the label many lines above its value, out of reach of
+    the clause before."""
+    r = _rules()
+    lines_above: list[str] = []
+    pos = text.rfind("\n", 0, cell_start)  # the newline ending the line above the cell
+    while pos > 0 and len(lines_above) < r["header_max_lines_back"]:
+        start = text.rfind("\n", 0, pos) + 1
+        lines_above.append(text[start:pos].strip())
+        pos = start - 1
+    def is_header(line: str) -> bool:
+        return 0 < len(line) <= r["header_max_chars"] and not any(ch.isdigit() for ch in line)
+    for end in range(len(lines_above)):  # end: lines between the header and the cell
+        run = 0
+        while end + run < len(lines_above) and is_header(lines_above[end + run]):
+            run += 1
+        if run >= r["header_min_cells"]:
+            header = lines_above[end : end + run][::-1]
+            return header[end % len(header)]
+    return ""
 
 
 def _weight(clause: str) -> int:
@@ -56,13 +85,24 @@ def extract(norm: Normalized, spans: list[Span]) -> list[dict[str, Any]]:
             if norm.text[cm.start() - 1 : cm.start()] == "\t":
                 # In a table row, the row's first cell names the indicator of every cell.
                 prev = norm.text[line_start : norm.text.index("\t", line_start)]
+            ranges = [(rm.start(), rm.end()) for rm in _compiled_range().finditer(clause)] if "%" in clause else []
+            cell = cm.start() == line_start and norm.text[cm.end() : cm.end() + 1] in ("\n", "")
+            label = None
             for pm in PERCENT.finditer(clause):
+                in_range = next((r for r in ranges if r[0] <= pm.start() < r[1]), None)
+                if in_range and pm.start() > in_range[0]:
+                    continue  # the upper bound of a range: the target is its lower bound
                 best = None
                 for ind, spec in _rules()["indicators"].items():
                     pos = [clause.find(k) for k in spec["keywords"] if k in clause]
                     dist = min((abs(p - pm.start()) for p in pos), default=None)
                     if dist is None and any(k in prev for k in spec["keywords"]):
                         dist = 50 + pm.start()
+                    if dist is None and cell:
+                        # Read in the original lines: cleaning may re-join a short cell to its neighbour.
+                        label = _column_label(norm.original, norm.offsets[cm.start()]) if label is None else label
+                        if any(k in label for k in spec["keywords"]):
+                            dist = 100 + pm.start()
                     if dist is not None and (best is None or dist < best[0]):
                         best = (dist, ind)
                 if best is None:
@@ -75,7 +115,9 @@ def extract(norm: Normalized, spans: list[Span]) -> list[dict[str, Any]]:
                     weight,
                     {
                         "indicator": best[1],
-                        "comparator": _comparator(clause, pm.start(), pm.end()),
+                        "comparator": _rules()["range_comparator"]
+                        if in_range
+                        else _comparator(clause, pm.start(), pm.end()),
                         "value": tidy(float(pm.group(1))),
                         "quote": quote,
                         "start": s,
