@@ -10,14 +10,6 @@ from etl.evaluate import BARS, DATA, bars, evaluate, evaluate_corpus, parts, sco
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Bars that depend on work outside the metadata extractor: the values
-# extractor (numbers → indicators, plans' targets) is improved on its own
-# branch; these are tightened once it is merged.
-PENDING = {
-    ("real", "given", "values_f1"): "values on real pages: the values extractor's work, merged separately",
-    ("real", "given", "targets_f1"): "the flattened-table target of the real key: the values extractor's work",
-    ("real", "own", "values_f1"): "values on the team's own pages: the values extractor's work",
-}
 
 
 @pytest.fixture(scope="module")
@@ -30,17 +22,14 @@ def _bar_cases() -> list:
     for corpus, by_part in bars().items():
         for part, metrics in by_part.items():
             for metric, bar in metrics.items():
-                reason = PENDING.get((corpus, part, metric))
-                marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
-                out.append(pytest.param(corpus, part, metric, bar, marks=marks, id=f"{corpus}-{part}-{metric}"))
+                out.append(pytest.param(corpus, part, metric, bar, id=f"{corpus}-{part}-{metric}"))
     return out
 
 
 @pytest.mark.parametrize(("corpus", "part", "metric", "bar"), _bar_cases())
 def test_corpus_meets_its_bar(scores: dict, corpus: str, part: str, metric: str, bar: float) -> None:
     result = scores[corpus].get(part)
-    if result is None or result.reports == 0:
-        pytest.skip(f"no {part} pages in the {corpus} corpus on this branch")
+    assert result is not None and result.reports > 0, f"no {part} pages in the {corpus} corpus"
     assert getattr(result, metric) >= bar, (metric, [m for m in result.misses])
 
 
