@@ -312,19 +312,25 @@ def save_upload(
 
     who = auth.require_reviewer()
     review.check(pending)
+    book = corrections.corrections_path(db)
+    key = review.save_key(candidate.sha256, pending, who)
     with _SAVE_LOCK:
         duplicate = find_duplicate(candidate.sha256, src, raw)
         if duplicate is not None:
-            raise DuplicateUpload(f"already stored as {duplicate.get('source_file')}")
-        path = write_raw(raw, candidate.safe_name, candidate.data)
-        try:
-            ids = review.write_corrections(
-                corrections.corrections_path(db), candidate.sha256, path.name, pending, who
-            )
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-    result = SaveResult(path.name, ids)
+            done = corrections.save_done(book, candidate.sha256, key, len(pending)) if pending else []
+            if not done:
+                raise DuplicateUpload(f"already stored as {duplicate.get('source_file')}")
+            # This very save was stored before its rebuild failed: nothing to write again.
+            result = SaveResult(str(duplicate.get("source_file")), done)
+        else:
+            # One save = the file, then all its corrections in one transaction; the file goes if they fail.
+            path = write_raw(raw, candidate.safe_name, candidate.data)
+            try:
+                ids = review.write_corrections(book, candidate.sha256, path.name, pending, who, key)
+            except BaseException:
+                path.unlink(missing_ok=True)
+                raise
+            result = SaveResult(path.name, ids)
     try:
         summary = build(raw, db, log=log)
     except Exception as exc:  # noqa: BLE001 - the file is stored; say why the warehouse is not updated
