@@ -71,8 +71,12 @@ def hold_lock_fd(fd: int) -> Iterator[None]:
         _LOCK_FDS.discard(fd)
 
 
-class FileTimeout(Exception):
-    """One file took longer than ``max_seconds``."""
+class FileTimeout(BaseException):  # noqa: N818 - named for what happened
+    """One file took longer than ``max_seconds``.
+
+    A ``BaseException``, like ``KeyboardInterrupt``: the extractor's broad
+    ``except Exception`` handlers must not swallow it and carry on.
+    """
 
 
 def _worker_init(lock_fds: tuple[int, ...], parent: int) -> None:
