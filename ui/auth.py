@@ -222,11 +222,12 @@ def client_id() -> str:
         headers = st.context.headers
     except Exception:  # noqa: BLE001 - outside a browser session (tests, scripts)
         return "local"
+    ip = ip if isinstance(ip, str) else None
     if ip in (None, "127.0.0.1", "::1"):
         forwarded = headers.get("X-Real-Ip") if headers is not None else None
-        if forwarded:
-            return str(forwarded).strip()[:64]
-    return str(ip or "local")
+        if isinstance(forwarded, str) and forwarded.strip():
+            return forwarded.strip()[:64]
+    return ip or "local"
 
 
 def wait_seconds(client: str, name: str, now: float | None = None) -> float:
