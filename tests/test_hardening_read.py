@@ -132,3 +132,12 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.txt")
     with pytest.raises(ReadError, match="not a regular file"):
         read_document(tmp_path / "pipe.txt")
+
+
+def test_an_upload_of_mixed_encodings_tells_the_reviewer(tmp_path: Path) -> None:
+    from ui import upload
+
+    data = (SEED_DIR / TIANJIN).read_bytes() + GBK_PART.encode("gbk")
+    found = upload.validate(data, "mixed.txt", src=None, raw=tmp_path)
+    assert isinstance(found, upload.Candidate), found
+    assert any("mixed encodings" in note for note in found.notes)

@@ -270,7 +270,8 @@ def _inspect(data: bytes, display: str, sha: str, limit: int) -> Candidate | Rej
         dict(zip(("report_id", "seq", "theme", "text", "start_pos", "end_pos"), row, strict=True))
         for row in rows.shortfalls
     ]
-    return Candidate(display, bytes(data), doc, safe, report, values, shortfalls, list(rows.notes))
+    notes = [*doc.notes, *rows.notes]  # a mixed encoding is worth the reviewer's look, as in the build's log
+    return Candidate(display, bytes(data), doc, safe, report, values, shortfalls, notes)
 
 
 # --------------------------------------------------------------------------- saving
