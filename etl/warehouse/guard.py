@@ -103,7 +103,7 @@ def problem(db: Path) -> str | None:
     except duckdb.Error as exc:
         if duck.is_lock_error(exc):
             return None
-        return "cannot be read: " + " ".join(str(exc).split())[:300]
+        return "not readable: " + " ".join(str(exc).split())[:300]
     finally:
         con.close()
     return None
