@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import statistics
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,26 +15,34 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def reviewers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def reviewers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    import streamlit as st
+
     stored = {"alice": auth.hash_password(PASSWORD)}  # the default cost, as `python -m ui.auth hash` writes
     monkeypatch.setattr(auth, "_secrets", lambda: {"reviewers": stored})
     monkeypatch.setattr(auth, "_failures", {})
     monkeypatch.setenv(audit.ENV_AUDIT_LOG, str(tmp_path / "audit.log"))
-    return stored
+    yield stored
+    # outside a Streamlit session, session state is the process's: sign out for the tests that follow
+    st.session_state.pop(auth.SESSION_KEY, None)
+    st.session_state.pop(auth.THROTTLED_KEY, None)
 
 
 def _seconds(name: str) -> float:
+    """The fastest of four failed sign-ins: the least disturbed by other work on the machine."""
     times = []
-    for _ in range(3):
+    for _ in range(4):
         started = time.perf_counter()
         assert not auth.sign_in(name, "wrong password", client=f"timing-{name}")
         times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return min(times)
 
 
 def test_a_known_and_an_unknown_name_take_as_long(reviewers: dict[str, str]) -> None:
+    # the unknown name is checked against a hash of the reviewers' cost (it was a sixth of it)
+    assert auth._dummy_hash(auth._usual_iterations(reviewers)).split("$")[1] == str(auth.DEFAULT_ITERATIONS)
     known, unknown = _seconds("alice"), _seconds("nobody")
-    assert 0.6 < unknown / known < 1.6, (known, unknown)
+    assert 0.5 < unknown / known < 2.0, (known, unknown)
 
 
 def test_guessing_from_one_client_does_not_lock_out_the_reviewer(reviewers: dict[str, str]) -> None:

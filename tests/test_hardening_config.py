@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -29,14 +31,14 @@ def test_visitors_get_no_tracebacks_or_developer_menu() -> None:
 
 
 def test_streamlit_reads_the_settings() -> None:
-    from streamlit import config
-
-    config.get_config_options(force_reparse=True, options_from_flags={})
-    try:
-        assert config.get_option("server.maxUploadSize") == upload.DEFAULT_MAX_UPLOAD_MB
-        assert config.get_option("client.showErrorDetails") == "none"
-    finally:
-        config.get_config_options(force_reparse=True)
+    # In a fresh process, as `streamlit run` in the repository would: the test process's config stays as it is.
+    probe = (
+        "from streamlit import config; config.get_config_options(); "
+        "print(config.get_option('server.maxUploadSize'), config.get_option('client.showErrorDetails'), "
+        "config.get_option('client.toolbarMode'))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == [str(int(upload.DEFAULT_MAX_UPLOAD_MB)), "none", "viewer"], out.stderr
 
 
 def test_the_app_limit_never_exceeds_the_servers(monkeypatch: pytest.MonkeyPatch) -> None:

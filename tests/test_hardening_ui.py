@@ -58,12 +58,17 @@ def _quotes_of(value_id: str) -> None:
     from ui import components, queries
     from ui.model import Filters
 
-    components.source_link = lambda *_a: None  # a page link needs the app's navigation; not under test here
     src = queries.source()
     components.quotes(src, Filters(), [json.dumps({"value_id": value_id})], queries.indicators(src))
 
 
-def test_the_quote_list_under_a_clicked_bar_escapes_report_text(hostile_value: tuple[str, str]) -> None:
+def test_the_quote_list_under_a_clicked_bar_escapes_report_text(
+    hostile_value: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.components
+
+    # a page link needs the app's navigation, which a lone function lacks; not under test here
+    monkeypatch.setattr(ui.components, "source_link", lambda *_a: None)
     _, value_id = hostile_value
     at = AppTest.from_function(_quotes_of, args=(value_id,), default_timeout=60)
     at.run()

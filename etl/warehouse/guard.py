@@ -77,7 +77,7 @@ def problem(db: Path) -> str | None:
     """Why the warehouse file ``db`` cannot be used, or None when it opens and is whole (or does not exist).
 
     Cheap enough for every build and every dashboard start: it opens the
-    file READ_ONLY, compares its size with the blocks its header claims
+    file READ_ONLY, compares its size with the blocks it uses
     (a truncated file is shorter) and reads two small tables. A file another
     process holds is not judged.
     """
@@ -91,8 +91,9 @@ def problem(db: Path) -> str | None:
     con = duck.memory()
     try:
         duck.attach(con, db, "chk", read_only=True)
+        # Blocks in use must all lie in the file; free ones at its end need not be written.
         blocks = duck.one(
-            con, "SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = 'chk'"
+            con, "SELECT block_size, used_blocks FROM pragma_database_size() WHERE database_name = 'chk'"
         )
         if blocks is not None:
             needed = HEADER_BYTES + int(blocks[0]) * int(blocks[1])
