@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import bootstrap, components, filters, highlight, history, queries, tables
+from ui import bootstrap, components, editors, filters, highlight, history, queries, tables
 from ui.fmt import qualified
 from ui.i18n import t
 
@@ -70,7 +70,7 @@ with left:
     chosen = found[found["value_id"] == selected]
     if len(chosen):
         row = chosen.iloc[0]
-        st.success(f"**{names.get(row['indicator'], row['indicator'])}: "
-                   f"{qualified(row['value'], row['qualifier'])}** — “{row['quote']}”")
+        st.success(f"**{names.get(row['indicator'], row['indicator'])}: "  # the quote is report text: escaped
+                   f"{qualified(row['value'], row['qualifier'])}** — “{editors.md_escape(row['quote'])}”")
         history.show(src, report_id, str(row["indicator"]))  # who changed this value, when and why
     st.html(highlight.page_html(text, spans, selected))

@@ -536,7 +536,8 @@ def test_a_worker_that_dies_fails_only_its_file(raw: Path, db: Path, monkeypatch
     summary = build(raw, db, jobs=2, log=quiet)
 
     assert (summary.loaded, summary.failed) == (5, 1)
-    assert summary.failures == [("crash.txt", "worker process died while extracting it (crash or out of memory)")]
+    assert [name for name, _ in summary.failures] == ["crash.txt"]
+    assert summary.failures[0][1].startswith("worker process died while extracting it (crash, out of memory")
 
 
 def test_extractor_output_is_checked_before_loading() -> None:
@@ -896,4 +897,5 @@ def test_listing_finds_the_files_the_reader_would(tmp_path: Path) -> None:
     assert [name for name, _ in list_folder(raw)] == expected
     assert "0_first_link.txt" in expected and "notes.xlsx" not in expected
     found = etl.warehouse.scan.scan(raw)
-    assert [u.name for u in found.unreadable] == ["dangling.txt"]
+    # a symlink out of the raw folder is not read (it could publish any file the server can read)
+    assert sorted(u.name for u in found.unreadable) == ["a/outside_link.txt", "dangling.txt"]

@@ -242,8 +242,8 @@ def test_repeated_failures_lock_a_name(ws: Workspace, monkeypatch: pytest.Monkey
     at = open_app("pages/upload.py")
     for _ in range(auth.MAX_FAILURES):
         sign_in(at, "upload", password="guess")
-    sign_in(at, "upload")  # the right password, too late
-    assert not at.file_uploader and "用户名或密码不正确" in messages(at)
+    sign_in(at, "upload")  # the right password, too soon: this client waits (backoff, not a lock-out)
+    assert not at.file_uploader and "尝试次数过多" in messages(at)
     monkeypatch.setattr(auth, "_failures", {})
     sign_in(at, "upload")
     assert at.file_uploader and "已登录审核员：alice" in messages(at)

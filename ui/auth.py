@@ -26,6 +26,7 @@ import functools
 import getpass
 import hashlib
 import hmac
+import math
 import secrets as pysecrets
 import sys
 import threading
@@ -49,11 +50,17 @@ SESSION_KEY = "_auth_reviewer"
 SECRETS_SECTION = "reviewers"
 EMAILS_KEY = "reviewer_emails"
 
-#: After this many failed sign-ins for one name, further attempts wait out ``LOCKOUT_SECONDS``.
+#: Failed sign-ins for one name from one client before each further attempt has to wait.
 MAX_FAILURES = 5
-LOCKOUT_SECONDS = 300.0
+#: The first wait; it doubles with each further failure, up to ``MAX_DELAY_SECONDS``.
+BASE_DELAY_SECONDS = 5.0
+#: The longest wait: throttling slows guessing but never locks a name out for long, and only from that client.
+MAX_DELAY_SECONDS = 120.0
+#: A client's failures for a name are forgotten after this long without a new one.
+FORGET_SECONDS = 900.0
 
-_failures: dict[str, list[float]] = {}
+# (client, name) -> (failures, time of the last one, earliest time of the next attempt)
+_failures: dict[tuple[str, str], tuple[int, float, float]] = {}
 _failures_lock = threading.Lock()
 
 
@@ -110,10 +117,24 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 @functools.cache
-def _dummy_hash() -> str:
+def _dummy_hash(iterations: int = DEFAULT_ITERATIONS) -> str:
     """A hash to check against when the name is unknown, so that a wrong name takes as
-    long as a wrong password and does not reveal who the reviewers are."""
-    return hash_password("-", MIN_ITERATIONS, b"\0" * SALT_BYTES)
+    long as a wrong password and does not reveal who the reviewers are.
+
+    It must cost what the reviewers' hashes cost (:func:`_usual_iterations`):
+    a cheaper one told a known name (0.24 s) from an unknown one (0.08 s).
+    """
+    return hash_password("-", max(iterations, MIN_ITERATIONS), b"\0" * SALT_BYTES)
+
+
+def _usual_iterations(stored: Mapping[str, str]) -> int:
+    """The iteration count most reviewers' hashes use (the default when there are none)."""
+    counts: dict[int, int] = {}
+    for value in stored.values():
+        parts = str(value).split("$")
+        if len(parts) == 4 and parts[1].isdigit():
+            counts[int(parts[1])] = counts.get(int(parts[1]), 0) + 1
+    return max(counts, key=lambda n: (counts[n], n)) if counts else DEFAULT_ITERATIONS
 
 
 # --------------------------------------------------------------------------- secrets
@@ -190,34 +211,83 @@ def require_reviewer() -> str:
     return reviewer.name
 
 
-def _locked_out(name: str, now: float) -> bool:
+def client_id() -> str:
+    """Who is knocking: the peer's address, or behind our reverse proxy (a loopback peer) its ``X-Real-IP``.
+
+    The proxy's own address would put every visitor under one key; a header
+    from any other peer is not trusted (anyone can send one).
+    """
+    try:
+        ip = st.context.ip_address
+        headers = st.context.headers
+    except Exception:  # noqa: BLE001 - outside a browser session (tests, scripts)
+        return "local"
+    ip = ip if isinstance(ip, str) else None
+    if ip in (None, "127.0.0.1", "::1"):
+        forwarded = headers.get("X-Real-Ip") if headers is not None else None
+        if isinstance(forwarded, str) and forwarded.strip():
+            return forwarded.strip()[:64]
+    return ip or "local"
+
+
+def wait_seconds(client: str, name: str, now: float | None = None) -> float:
+    """How long ``client`` must wait before trying ``name`` again (0 when it may try now)."""
+    now = time.monotonic() if now is None else now
     with _failures_lock:
-        recent = [t0 for t0 in _failures.get(name, []) if now - t0 < LOCKOUT_SECONDS]
-        _failures[name] = recent
-        return len(recent) >= MAX_FAILURES
+        state = _failures.get((client, name))
+        if state is None:
+            return 0.0
+        if now - state[1] > FORGET_SECONDS:
+            del _failures[(client, name)]
+            return 0.0
+        return max(0.0, state[2] - now)
 
 
-def _record_failure(name: str, now: float) -> None:
+def _record_failure(client: str, name: str, now: float) -> None:
     with _failures_lock:
-        _failures.setdefault(name, []).append(now)
+        count = _failures.get((client, name), (0, now, now))[0] + 1
+        delay = 0.0
+        if count >= MAX_FAILURES:
+            delay = min(BASE_DELAY_SECONDS * 2 ** (count - MAX_FAILURES), MAX_DELAY_SECONDS)
+        _failures[(client, name)] = (count, now, now + delay)
+        if len(_failures) > 10_000:  # a flood of names must not fill the memory
+            for key in [k for k, v in _failures.items() if now - v[1] > FORGET_SECONDS]:
+                del _failures[key]
 
 
-def sign_in(name: str, password: str) -> bool:
+def sign_in(name: str, password: str, client: str | None = None) -> bool:
     """Check a name and password against the secrets; on success the session is signed in.
 
-    Failed attempts are counted per name across sessions, and a name with
-    too many recent failures is refused without checking the password, to
-    slow down guessing.
+    Every attempt goes to the audit log (ui/audit.py). Failures are counted
+    per client and name: after ``MAX_FAILURES`` the client waits before each
+    further try for that name, 5 s doubling up to 2 minutes, so guessing is
+    slow while the real reviewer, from another client, is never locked out
+    and, from the same one, waits at most ``MAX_DELAY_SECONDS``. A known and
+    an unknown name cost the same hash (:func:`_dummy_hash`).
     """
+    from ui import audit
+
     name = (name or "").strip()
+    client = client_id() if client is None else client
     now = time.monotonic()
-    if not name or not password or _locked_out(name, now):
+    if not name or not password:
+        audit.record("sign_in", name=name, client=client, outcome="empty")
         return False
-    stored = reviewers().get(name)
-    ok = verify_password(password, stored if stored is not None else _dummy_hash()) and stored is not None
+    wait = wait_seconds(client, name, now)
+    if wait > 0:
+        st.session_state[THROTTLED_KEY] = math.ceil(wait)
+        audit.record("sign_in", name=name, client=client, outcome="throttled", wait_s=math.ceil(wait))
+        return False
+    known = reviewers()
+    stored = known.get(name)
+    ok = verify_password(password, stored if stored is not None else _dummy_hash(_usual_iterations(known)))
+    ok = ok and stored is not None
+    audit.record("sign_in", name=name, client=client, outcome="ok" if ok else "wrong")
     if not ok:
-        _record_failure(name, now)
+        _record_failure(client, name, now)
         return False
+    with _failures_lock:
+        _failures.pop((client, name), None)
     st.session_state[SESSION_KEY] = Reviewer(name, "password")
     return True
 
@@ -233,6 +303,7 @@ def sign_out() -> None:
 
 
 FAILED_KEY = "_auth_failed"
+THROTTLED_KEY = "_auth_throttled"
 
 
 def _submit(key: str) -> None:
@@ -257,6 +328,7 @@ def account_box(key: str, expanded: bool = True) -> Reviewer | None:
     """
     reviewer = current_reviewer()
     failed = st.session_state.pop(FAILED_KEY, False)
+    throttled = st.session_state.pop(THROTTLED_KEY, None)
     if reviewer is not None:
         left, right = st.columns([4, 1])
         left.success(t("auth.signed_in", name=reviewer.name), icon=":material/verified_user:")
@@ -270,7 +342,9 @@ def account_box(key: str, expanded: bool = True) -> Reviewer | None:
             st.text_input(t("auth.name"), key=f"{key}__name")
             st.text_input(t("auth.password"), type="password", key=f"{key}__password")
             st.form_submit_button(t("auth.sign_in"), key=f"{key}__submit", on_click=_submit, args=(key,))
-        if failed:
+        if throttled:
+            st.error(t("auth.throttled", seconds=throttled))
+        elif failed:
             st.error(t("auth.failed"))
         if provider_configured():
             st.button(t("auth.provider"), key=f"{key}__login", on_click=st.login)

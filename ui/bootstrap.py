@@ -7,14 +7,19 @@ error about a missing file. Only one session builds; others wait on the lock.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import streamlit as st
 
-from ui import config
+from ui import config, errors
 from ui.i18n import t
 
 _BUILD_LOCK = threading.Lock()
+#: After a failed first-start build, visits show its error id for this long instead of building again.
+RETRY_SECONDS = 60.0
+_last_failure: dict[str, tuple[float, str]] = {}  # warehouse path -> (monotonic time, error id)
+_checked: dict[str, object] = {}  # warehouse path -> file version found whole
 
 
 def _run_build(status: Any) -> None:
@@ -28,10 +33,40 @@ def _run_build(status: Any) -> None:
     build(config.raw_path(), db, log=log)
 
 
+def _recover_damaged() -> None:
+    """Move a damaged warehouse aside (etl/warehouse/guard.py), once per file version, with a notice.
+
+    A truncated file used to break every page with a traceback until someone
+    ran ``--full``; the next lines then rebuild it like a first start.
+    """
+    from etl.warehouse import guard
+    from etl.warehouse.reader import file_version
+
+    db = config.db_path()
+    version = file_version(db)
+    if version is None or _checked.get(str(db)) == version:
+        return
+    with _BUILD_LOCK:
+        if file_version(db) != version:
+            return
+        damage = guard.problem(db)
+        if damage is None:
+            _checked[str(db)] = version
+            return
+        moved = guard.quarantine(db, damage, lambda m: errors.LOG.warning("%s", m))
+        st.warning(t("warehouse_recovered", moved=moved.name), icon=":material/build:")
+
+
 def ensure_warehouse() -> bool:
-    """Return True when the warehouse exists, building it first if it is missing."""
+    """Return True when the warehouse exists and is whole, building it first if it is missing or damaged."""
+    _recover_damaged()
     if config.db_path().exists():
         return True
+    failed = _last_failure.get(str(config.db_path()))
+    if failed is not None and time.monotonic() - failed[0] < RETRY_SECONDS:
+        # Do not rebuild on every visit: the failure is in the log under this id.
+        st.error(t("build_failed_id", id=failed[1], seconds=int(RETRY_SECONDS - (time.monotonic() - failed[0]))))
+        return False
     if not _BUILD_LOCK.acquire(blocking=False):
         with st.spinner(t("build_waiting")):
             _BUILD_LOCK.acquire()
@@ -41,10 +76,13 @@ def ensure_warehouse() -> bool:
         with st.status(t("building", raw=config.raw_path()), expanded=True) as status:
             try:
                 _run_build(status)
-            except Exception as exc:  # noqa: BLE001 - shown to the user, who can fix the raw folder
+            except Exception as exc:  # noqa: BLE001 - shown to the user as an id, the traceback is logged
+                error_id = errors.log_error(exc, "first-start build")
+                _last_failure[str(config.db_path())] = (time.monotonic(), error_id)
                 status.update(label=t("build_failed"), state="error")
-                st.exception(exc)
+                st.error(t("build_failed_id", id=error_id, seconds=int(RETRY_SECONDS)))
                 return False
+            _last_failure.pop(str(config.db_path()), None)
             status.update(label=t("build_done"), state="complete", expanded=False)
         return config.db_path().exists()
     finally:

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import catalog, charts, filters, levels, queries, tables
+from ui.editors import md_escape
 from ui.fmt import number, qualified
 from ui.i18n import doc_names, name_col, t
 from ui.model import ALL_DOCS, Filters, Source
@@ -183,9 +184,10 @@ def quotes(src: Source, f: Filters, keys: Sequence[str], catalogue: pd.DataFrame
                 st.caption(t("quotes_more", total=total, shown=len(found)))
             for row in tables.with_region(found).to_dict("records"):
                 shown = qualified(row["value"], row["qualifier"])
+                # Region labels and quotes come from report text: data, never markup (links, KaTeX).
                 st.markdown(
-                    f"**{row['label']} · {label.get(row['indicator'], row['indicator'])}: {shown} "
-                    f"{unit_of(catalogue, row['indicator'])}**  \n> {row['quote']}"
+                    f"**{md_escape(row['label'])} · {label.get(row['indicator'], row['indicator'])}: {shown} "
+                    f"{unit_of(catalogue, row['indicator'])}**  \n> {md_escape(' '.join(str(row['quote']).split()))}"
                 )
                 source_link(row["report_id"], row["value_id"], t("open_source"))
 

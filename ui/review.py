@@ -12,6 +12,7 @@ records a real reviewer and an anonymous session cannot write at all.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -228,16 +229,37 @@ def check(pending: Sequence[PendingCorrection]) -> None:
 
 
 def write_corrections(
-    path: Path, report_id: str, source_file: str | None, pending: Sequence[PendingCorrection], who: str
+    path: Path,
+    report_id: str,
+    source_file: str | None,
+    pending: Sequence[PendingCorrection],
+    who: str,
+    save_id: str | None = None,
 ) -> list[int]:
-    """Append the corrections to the corrections file (no sign-in check: callers do it)."""
-    return [
-        corrections.add_correction(
-            path, report_id, c.kind, c.new_value, reason=c.reason, who=who, indicator=c.indicator, seq=c.seq,
-            old_value=c.old_value, source_file=source_file, report_sha256=report_id,
+    """Append the corrections to the corrections file in one transaction (no sign-in check: callers do it).
+
+    All or none are written; a retried save with the same ``save_id`` writes
+    nothing again (:func:`etl.warehouse.corrections.add_corrections`).
+    """
+    items = [
+        corrections.NewCorrection(
+            report_id, c.kind, c.new_value, c.reason, who, c.indicator, c.seq, c.old_value, source_file, report_id
         )
         for c in pending
     ]
+    return corrections.add_corrections(path, items, save_id)
+
+
+def save_key(report_id: str, pending: Sequence[PendingCorrection], who: str) -> str:
+    """The id of a save: these decisions, by this reviewer, on this report.
+
+    A retry (the rebuild after the write failed, the reviewer clicks again)
+    has the same id and, being still the report's latest save, is not
+    written twice (:func:`etl.warehouse.corrections.add_corrections`).
+    """
+    decided = [(c.kind, c.indicator, c.seq, repr(c.new_value), c.reason) for c in pending]
+    digest = hashlib.sha256(repr((report_id, who, decided)).encode("utf-8", "backslashreplace"))
+    return "save-" + digest.hexdigest()[:32]
 
 
 def save_corrections(
@@ -259,7 +281,8 @@ def save_corrections(
     if not pending:
         return []
     check(pending)
-    ids = write_corrections(corrections.corrections_path(db), report_id, source_file, pending, who)
+    path = corrections.corrections_path(db)
+    ids = write_corrections(path, report_id, source_file, pending, who, save_key(report_id, pending, who))
     refresh_corrections(db, log=log)
     clear_caches()
     return ids

@@ -14,13 +14,18 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import logging
 import os
 import re
+import stat
+import warnings
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
+
+from etl import limits
 
 if TYPE_CHECKING:  # the parsers are imported only when a file needs them
     from docx.document import Document as DocxDocument
@@ -51,6 +56,7 @@ class Document:
     encoding: str | None
     sha256: str
     size: int
+    notes: tuple[str, ...] = ()  # kept, but worth a line in ingest_log (a mixed encoding, ...)
 
 
 class ReadError(Exception):
@@ -67,7 +73,24 @@ class ReadError(Exception):
         super().__init__(self.path, reason)
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+        return f"{display_name(str(self.path))}: {self.reason}"
+
+
+def display_name(name: str) -> str:
+    """A file name as safe, one-line text: bytes that are not UTF-8 as ``\\xNN``, controls escaped.
+
+    Linux file names are bytes; Python carries the undecodable ones as lone
+    surrogates (``surrogateescape``), which DuckDB, Arrow and a UTF-8 terminal
+    all refuse. A GBK name unpacked from a zip (``\\xba\\xd3\\xce\\xf7...txt``)
+    must fail or load that one file, not the build, and a newline in a name
+    must not break the one-line-per-failure rule. Valid names come back
+    unchanged, so this is the name stored and shown.
+    """
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _NAME_CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
+_NAME_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 # --------------------------------------------------------------------------
@@ -80,6 +103,8 @@ def read_document(path: Path | str, max_bytes: int = MAX_BYTES_DEFAULT) -> Docum
 
     The size is checked before any byte is loaded, so a stray video or disk
     image in a reports folder costs a stat() call, not the machine's memory.
+    Only a regular file is read: a FIFO or a device (``/dev/zero``) would
+    block or never end (:func:`open_regular`).
     """
     path = Path(path)
     try:
@@ -96,9 +121,11 @@ def read_document(path: Path | str, max_bytes: int = MAX_BYTES_DEFAULT) -> Docum
         raise ReadError(path, "not a regular file")
     _check_size(path, st.st_size, max_bytes)
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
             # Read one byte past the limit: the file may have grown since stat().
             data = fh.read(max_bytes + 1)
+    except NotRegularFile:
+        raise ReadError(path, "not a regular file") from None
     except PermissionError:
         raise ReadError(path, "permission denied") from None
     except OSError as exc:
@@ -113,6 +140,29 @@ def read_bytes(data: bytes, name: str, max_bytes: int = MAX_BYTES_DEFAULT) -> Do
     path = Path(name)
     _check_size(path, len(data), max_bytes)
     return _read(data, path, max_bytes)
+
+
+class NotRegularFile(OSError):
+    """The path is a FIFO, device or socket (or became one since it was listed)."""
+
+
+def open_regular(path: Path | str) -> BinaryIO:
+    """Open a file for reading only if it is a regular file, checked on the open descriptor.
+
+    ``O_NONBLOCK`` keeps the open itself from waiting for a FIFO's writer;
+    the check is on the descriptor (``fstat``), so a file swapped for a FIFO
+    or device after it was listed is refused too, not read forever.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(f"not a regular file: {display_name(os.fspath(path))}")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def iter_report_files(paths: Iterable[Path | str]) -> list[Path]:
@@ -147,23 +197,57 @@ def _walk(root: Path) -> Iterator[Path]:
     yield from sorted(root / name for name, _ in list_folder(root))
 
 
-def list_folder(raw: Path) -> list[tuple[str, os.DirEntry[str]]]:
+@dataclass(frozen=True)
+class Skipped:
+    """A file or folder of the raw folder that the build did not read, and why.
+
+    ``name`` is the escaped name (:func:`display_name`), relative to the raw
+    folder; a folder's ends with ``/`` (the raw folder itself is ``./``).
+    """
+
+    name: str
+    reason: str
+
+    @property
+    def is_folder(self) -> bool:
+        """A folder that could not be listed: its files may be missing, not removed."""
+        return self.name.endswith("/")
+
+
+def list_folder(
+    raw: Path, skipped: list[Skipped] | None = None
+) -> list[tuple[str, os.DirEntry[str]]]:
     """The files under ``raw`` as (relative name, directory entry), sorted by name: what a folder
     holds for :func:`iter_report_files` and for the build's scan.
 
     Hidden files and folders and Office lock files are skipped, folders
-    reached through a symlink are not entered, unreadable subfolders are
-    skipped as ``os.walk`` does, and a file reached twice through a symlink is
-    listed once, all without a ``Path`` and a ``resolve()`` per file (only
-    symlinks are resolved): the build lists 28,000 files this way.
+    reached through a symlink are not entered, and a file reached twice
+    through a symlink is listed once, all without a ``Path`` and a
+    ``resolve()`` per file (only symlinks are resolved): the build lists
+    28,000 files this way.
+
+    With ``skipped`` (the build's scan), only what the build may read is
+    listed and everything else is appended to ``skipped`` with its reason: a
+    folder that cannot be listed (an unmounted share, a permission change:
+    its reports are then missing, not removed), a FIFO, socket or device (it
+    would hang the build), a symlink that leaves the raw folder (it would
+    publish whatever it points at, ``.streamlit/secrets.toml`` included) or
+    leads nowhere. Without it, those are listed for the reader to name.
     """
     found: list[tuple[str, os.DirEntry[str]]] = []
+    strict = skipped is not None
+    base = os.path.realpath(raw)
+
+    def skip(name: str, reason: str) -> None:
+        if skipped is not None:
+            skipped.append(Skipped(display_name(name), reason))
 
     def walk(folder: str, prefix: str) -> None:
         try:
             with os.scandir(folder) as it:
                 entries = list(it)
-        except OSError:
+        except OSError as exc:
+            skip(prefix or "./", f"cannot list folder: {exc.strerror or exc}")
             return
         for entry in entries:
             if _is_hidden(entry.name):
@@ -172,16 +256,21 @@ def list_folder(raw: Path) -> list[tuple[str, os.DirEntry[str]]]:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
-            if not is_dir:
-                found.append((prefix + entry.name, entry))
-            elif not entry.is_symlink():
-                walk(entry.path, prefix + entry.name + "/")
+            if is_dir:
+                if not entry.is_symlink():
+                    walk(entry.path, prefix + entry.name + "/")
+                continue
+            if strict:
+                reason = _unreadable_entry(entry, base)
+                if reason:
+                    skip(prefix + entry.name, reason)
+                    continue
+            found.append((prefix + entry.name, entry))
 
     walk(os.fspath(raw), "")
     if any(entry.is_symlink() for _, entry in found):  # only a symlink can make two names one file
         # iter_report_files keeps the first of them in Path order (by path parts)
         found.sort(key=lambda t: t[0].split("/"))
-        base = os.path.realpath(raw)
         seen: set[str] = set()
         unique = []
         for name, entry in found:
@@ -195,6 +284,35 @@ def list_folder(raw: Path) -> list[tuple[str, os.DirEntry[str]]]:
         found = unique
     found.sort(key=lambda t: t[0])
     return found
+
+
+def _unreadable_entry(entry: os.DirEntry[str], base: str) -> str | None:
+    """Why the build must not read this entry of the raw folder, or None if it may."""
+    try:
+        if not entry.is_symlink():
+            return None if entry.is_file(follow_symlinks=False) else _kind(entry.stat(follow_symlinks=False).st_mode)
+        target = os.path.realpath(entry.path)
+        if os.path.commonpath([base, target]) != base:
+            return "symlink to a file outside the raw folder: not read"
+        st = os.stat(entry.path)
+    except FileNotFoundError:
+        return "broken symlink: its target does not exist"
+    except (OSError, ValueError) as exc:
+        return f"cannot read file: {getattr(exc, 'strerror', None) or exc}"
+    return None if stat.S_ISREG(st.st_mode) else _kind(st.st_mode)
+
+
+def _kind(mode: int) -> str:
+    """The reason for skipping a file that is not a regular file."""
+    if stat.S_ISFIFO(mode):
+        what = "a FIFO (named pipe)"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        what = "a device"
+    elif stat.S_ISSOCK(mode):
+        what = "a socket"
+    else:
+        what = "a special file"
+    return f"not a regular file ({what}): not read"
 
 
 def _is_hidden(name: str) -> bool:
@@ -212,10 +330,11 @@ def _read(data: bytes, path: Path, max_bytes: int) -> Document:
         raise ReadError(path, "empty file")
     suffix = path.suffix.lower()
     encoding: str | None = None
+    bounds = limits.current()
     if _is_pdf(data):
         fmt, text = "pdf", _pdf_text(data, path)
     elif data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        fmt, text = "docx", _docx_text(data, path, max_bytes)
+        fmt, text = "docx", _docx_text(data, path, max_bytes, bounds.max_docx_xml_bytes)
     else:
         other = _known_binary(data)
         if other:
@@ -233,6 +352,12 @@ def _read(data: bytes, path: Path, max_bytes: int) -> Document:
     text = _normalise(text)
     if not text.strip():
         raise ReadError(path, "empty file" if fmt in ("txt", "html") else "empty file (the document has no text)")
+    if len(text) > bounds.max_chars:
+        # Every later step is at least linear in the text; a real report is far below this.
+        raise ReadError(path, f"text too long ({len(text):,} characters > limit {bounds.max_chars:,})")
+    notes: tuple[str, ...] = ()
+    if encoding == MIXED_ENCODING:
+        notes = ("mixed encodings: lines in UTF-8 and in GB18030 (GBK), each decoded in its own; check the text",)
     return Document(
         path=path,
         text=text,
@@ -240,6 +365,7 @@ def _read(data: bytes, path: Path, max_bytes: int) -> Document:
         encoding=encoding,
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
+        notes=notes,
     )
 
 
@@ -374,6 +500,10 @@ def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     margin = 0.0 if rival is not None and _has_controls(rival) else 0.2
     if utf16 is not None and utf16[2] >= 0.8 and utf16[2] > rival_score + margin:
         return utf16[0], utf16[1]
+    if utf8 is None:
+        mixed = _mixed_utf8_gb(data)
+        if mixed is not None and _plausibility(mixed) >= 0.8 and _plausibility(mixed) > rival_score:
+            return mixed, MIXED_ENCODING
     if rival is not None:
         return _accept(rival), "utf-8" if utf8 is not None else "gb18030"
 
@@ -390,6 +520,37 @@ def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         if bad <= max(4, len(text) // 500) and _plausibility(text) >= 0.8 and not _has_binary_chars(text):
             return text, codec
     raise _NotText
+
+
+#: The ``encoding`` of a file whose lines are partly UTF-8, partly GB18030: no
+#: single codec reproduces it, so the name says so and the document carries a note.
+MIXED_ENCODING = "utf-8+gb18030"
+
+
+def _mixed_utf8_gb(data: bytes) -> str | None:
+    """Decode line by line, UTF-8 where a line is valid UTF-8, else GB18030; None unless both occur.
+
+    Reports pasted together from two sources (a GBK text with a UTF-8
+    paragraph appended) are otherwise read as one wrong encoding throughout
+    and refused as binary.
+    """
+    kinds: set[str] = set()
+    out: list[str] = []
+    for line in data.split(b"\n"):
+        try:
+            out.append(line.decode("utf-8"))
+            if any(b > 0x7F for b in line):
+                kinds.add("utf-8")
+        except UnicodeDecodeError:
+            try:
+                out.append(line.decode("gb18030"))
+            except UnicodeDecodeError:
+                return None
+            kinds.add("gb18030")
+    if kinds != {"utf-8", "gb18030"}:
+        return None
+    text = "\n".join(out)
+    return None if _has_binary_chars(text) else text
 
 
 # English in UTF-16 scores about 0.6 (mostly letters); random 16-bit units score
@@ -653,12 +814,17 @@ def _tidy_lines(s: str) -> str:
 # --------------------------------------------------------------------------
 
 
-def _docx_text(data: bytes, path: Path, max_bytes: int) -> str:
-    """Body paragraphs and tables in reading order; a table row becomes one tab-separated line."""
+def _docx_text(data: bytes, path: Path, max_bytes: int, max_xml: int) -> str:
+    """Body paragraphs and tables in reading order; a table row becomes one tab-separated line.
+
+    ``max_xml`` bounds the uncompressed ``word/document.xml``: walking it is
+    what takes the time (etl/rules/limits.yaml).
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
             expanded = sum(info.file_size for info in zf.infolist())
+            body = zf.getinfo("word/document.xml").file_size if "word/document.xml" in names else 0
     except (zipfile.BadZipFile, ValueError, OSError):
         if b"word/" in data:
             raise ReadError(path, "corrupt docx: damaged zip archive (truncated download?)") from None
@@ -670,6 +836,10 @@ def _docx_text(data: bytes, path: Path, max_bytes: int) -> str:
     limit = max(max_bytes, MAX_BYTES_DEFAULT) * _DOCX_EXPANSION_LIMIT
     if expanded > limit:
         raise ReadError(path, f"file too large (docx expands to {_human_size(expanded)} > limit {_human_size(limit)})")
+    if body > max_xml:
+        raise ReadError(
+            path, f"file too large (docx text XML expands to {_human_size(body)} > limit {_human_size(max_xml)})"
+        )
 
     import docx
 
@@ -761,7 +931,19 @@ def _short(exc: BaseException) -> str:
 
 
 def _pdf_text(data: bytes, path: Path) -> str:
-    """Page texts joined by newlines; refuse PDFs whose text would be empty or garbage."""
+    """Page texts joined by newlines; refuse PDFs whose text would be empty or garbage.
+
+    pypdf logs the repairs it makes (``EOF marker not found``) and warns;
+    a file gets one line, its ReadError, so both are silenced here.
+    """
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _pdf_pages(data, path)
+
+
+def _pdf_pages(data: bytes, path: Path) -> str:
+    """The body of :func:`_pdf_text`."""
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError
 

@@ -46,9 +46,9 @@ from pathlib import Path
 
 import duckdb
 
-from etl.warehouse import corrections, duck, load, scan
+from etl.warehouse import corrections, duck, guard, load, scan
 from etl.warehouse.fingerprint import extractor_fingerprint
-from etl.warehouse.pool import FileResult, default_jobs, iter_extract
+from etl.warehouse.pool import FileResult, default_jobs, hold_lock_fd, iter_extract
 from etl.warehouse.views import create_views, replace_views
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -78,6 +78,7 @@ class BuildSummary:
     full: bool = False
     full_reason: str | None = None  # why every file was extracted again
     failures: list[tuple[str, str]] = field(default_factory=list)
+    recovered: str | None = None  # where a damaged previous warehouse was moved aside
 
     @property
     def ok(self) -> bool:
@@ -110,8 +111,17 @@ def build(
     engine: str = "local",
     scheduler: str | None = None,
     parquet: Path | None = None,
+    allow_shrink: bool = False,
+    max_shrink: float | None = None,
 ) -> BuildSummary:
     """Build the warehouse ``db`` from the report files under ``raw``.
+
+    A build that would remove more than ``max_shrink`` of the previous
+    warehouse's reports (default ``$STATS_MAX_SHRINK`` or half), or any of
+    them while the raw folder lists nothing or part of it cannot be listed,
+    raises :class:`etl.warehouse.guard.ShrinkRefused` and keeps the previous
+    warehouse, unless ``allow_shrink``. A previous warehouse that is damaged
+    (etl/warehouse/guard.py) is moved aside and rebuilt from scratch.
 
     ``engine`` is ``local`` (process pool) or ``dask`` (``scheduler``: join
     that cluster, else a local one of ``jobs`` workers; ``parquet``: the
@@ -137,10 +147,14 @@ def build(
     else:
         extract = _local_engine
     summary = BuildSummary(db=db, full=full)
+    share = guard.max_shrink(max_shrink)
     db.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(db, log):
         tmp = tmp_path(db)
         remove_file(tmp, log)
+        damage = guard.problem(db)
+        if damage:
+            summary.recovered = guard.quarantine(db, damage, log).name
         fingerprint = extractor_fingerprint()
         con = duck.memory()
         try:
@@ -169,6 +183,7 @@ def build(
                 load.create_schema(con)
             load.load_catalogue(con)
             log_rows = _fill(con, found, prev, reuse, in_place, jobs, now, log, summary, extract)
+            _check_shrink(prev, found, summary, share, allow_shrink, log)
             load.insert_log(con, sorted(log_rows, key=lambda r: (r[0], r[2])))
             load.insert_stamps(con, found.stamps)
             if prev.attached:
@@ -248,6 +263,23 @@ def _fill(
             rows.append((name, sha, "removed", "no longer in the raw folder", now))
             summary.removed += 1
     return rows
+
+
+def _check_shrink(
+    prev: Previous, found: scan.Scan, summary: BuildSummary, share: float, allow: bool, log: Log
+) -> None:
+    """Refuse (:class:`guard.ShrinkRefused`) a warehouse that lost too many reports, naming what was not read."""
+    listed = len(found.primary) + len(found.duplicates) + len(found.unreadable)
+    folders = [u.name for u in found.unreadable if u.is_folder]
+    reason = guard.shrink_problem(len(prev.reports), summary.removed, listed, folders, share)
+    if reason is None:
+        return
+    if allow:
+        log(f"accepted (--allow-shrink): {reason}")
+        return
+    for bad in found.unreadable:
+        log(f"  not read: {bad.name}: {bad.reason}")
+    raise guard.ShrinkRefused(f"{reason}; nothing changed (pass --allow-shrink if this is intended)")
 
 
 ENGINES = ("local", "dask")
@@ -466,9 +498,17 @@ def build_lock(db: Path, log: Log) -> Iterator[None]:
             log(f"waiting for another build of {db.name} to finish")
             fcntl.flock(f, fcntl.LOCK_EX)
         try:
-            yield
+            with hold_lock_fd(f.fileno()):  # forked workers close their copy (etl/warehouse/pool.py)
+                yield
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _one_line(exc: BaseException) -> str:
+    """An error as one line (the one-line-per-failure rule), names escaped."""
+    from etl.extract.read import display_name
+
+    return display_name(" ".join(str(exc).split()))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -483,6 +523,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--corrections", type=Path, default=None, help="corrections file (default: corrections.duckdb beside --db)"
+    )
+    parser.add_argument(
+        "--allow-shrink", action="store_true",
+        help="swap in the new warehouse even if it lost many reports (or the raw folder could not be read in full)",
+    )
+    parser.add_argument(
+        "--max-shrink", type=float, default=None, metavar="SHARE",
+        help=f"share of reports a build may remove without --allow-shrink (default ${guard.ENV_MAX_SHRINK} or "
+        f"{guard.DEFAULT_MAX_SHRINK})",
     )
     parser.add_argument(
         "--engine", choices=ENGINES, default="local",
@@ -507,8 +556,13 @@ def run(args: argparse.Namespace) -> int:
         summary = build(
             args.raw, args.db, full=args.full, jobs=args.jobs, corrections_file=args.corrections,
             engine=args.engine, scheduler=args.scheduler, parquet=args.parquet,
+            allow_shrink=args.allow_shrink, max_shrink=args.max_shrink,
         )
+    except guard.ShrinkRefused as exc:
+        print(f"build refused, previous warehouse kept: {exc}", file=sys.stderr)
+        return 2
     except (OSError, duckdb.Error, ValueError, RuntimeError) as exc:
-        print(f"build failed, previous warehouse kept: {exc}", file=sys.stderr)
+        kept = "previous warehouse kept" if Path(args.db).exists() else "no warehouse written"
+        print(f"build failed, {kept}: {_one_line(exc)}", file=sys.stderr)
         return 2
     return 0 if summary.ok else 1

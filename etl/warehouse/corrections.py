@@ -21,9 +21,12 @@ in the new corrections) or a normal incremental ``build``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +75,142 @@ CREATE TABLE IF NOT EXISTS corrections (
     report_sha256 VARCHAR NOT NULL,
     source_file   VARCHAR
 );
+ALTER TABLE corrections ADD COLUMN IF NOT EXISTS save_id VARCHAR;
 """
+# ``save_id`` (not copied into the warehouse): the save a correction was written by, so that
+# retrying a save whose answer was lost writes nothing twice (:func:`add_corrections`).
 
 
 def corrections_path(db_path: Path) -> Path:
     """Where the corrections of the warehouse ``db_path`` live: beside it."""
     return Path(db_path).with_name(FILE_NAME)
+
+
+@dataclass(frozen=True)
+class NewCorrection:
+    """One correction to write with :func:`add_corrections` (the arguments of :func:`add_correction`)."""
+
+    report_id: str
+    kind: str
+    new_value: Any = None
+    reason: str = ""
+    who: str = ""
+    indicator: str | None = None
+    seq: int | None = None
+    old_value: Any = None
+    source_file: str | None = None
+    report_sha256: str | None = None
+
+
+def add_corrections(
+    path: Path, items: Sequence[NewCorrection], save_id: str | None = None, when: dt.datetime | None = None
+) -> list[int]:
+    """Record several corrections in one transaction: all of them, or none; return their ids.
+
+    Every item is checked before the file is opened. With ``save_id``, a
+    save that already committed (its answer lost to a crash or a failed
+    rebuild, then retried) is not written again: the ids it wrote are
+    returned instead.
+    """
+    rows = [_row(item, when) for item in items]
+    if not rows:
+        return []
+
+    def write() -> list[int]:
+        con = duck.open_file(Path(path), "corr", read_only=False)
+        try:
+            con.execute(DDL)  # its own transaction: the table stays even if the corrections roll back
+            con.execute("BEGIN TRANSACTION")
+            if save_id is not None:
+                done = _latest_save(con, rows[0][0], save_id, len(rows))
+                if done:
+                    con.execute("ROLLBACK")
+                    return done
+            ids = []
+            for row in rows:
+                found = duck.one(
+                    con,
+                    "INSERT INTO corrections (report_id, kind, indicator, seq, old_value, new_value, reason, "
+                    "who, created_at, report_sha256, source_file, save_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING correction_id",
+                    [*row, save_id],
+                )
+                assert found is not None
+                ids.append(int(found[0]))
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+            return ids
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
+
+    return duck.retry_locked(write)
+
+
+def _latest_save(con: Any, report_id: str, save_id: str, n: int) -> list[int]:
+    """The ids of the report's last ``n`` corrections if they are all of the save ``save_id``, else none.
+
+    Only the report's latest save counts as already done: the same decision
+    made again after others (X, then Y, then X) is a new save.
+    """
+    rows = con.execute(
+        "SELECT correction_id, save_id FROM corrections WHERE report_id = ? ORDER BY correction_id DESC LIMIT ?",
+        [report_id, n],
+    ).fetchall()
+    if len(rows) == n and all(r[1] == save_id for r in rows):
+        return sorted(int(r[0]) for r in rows)
+    return []
+
+
+def save_done(path: Path, report_id: str, save_id: str, n: int) -> list[int]:
+    """The ids of the ``n`` corrections a save already wrote as the report's latest (see :func:`_latest_save`)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+
+    def read() -> list[int]:
+        con = duck.open_file(path, "corr", read_only=True)
+        try:
+            has = duck.one(
+                con,
+                "SELECT count(*) FROM duckdb_columns() WHERE database_name = 'corr' AND table_name = 'corrections'"
+                " AND column_name = 'save_id'",
+            )
+            if not has or not has[0]:
+                return []
+            return _latest_save(con, report_id, save_id, n)
+        finally:
+            con.close()
+
+    return duck.retry_locked(read)
+
+
+def _row(item: NewCorrection, when: dt.datetime | None) -> list[Any]:
+    """The checked row of one correction (raises ``ValueError`` before anything is written)."""
+    if not item.report_id:
+        raise ValueError("report_id is required")
+    if not (item.reason or "").strip():
+        raise ValueError("a correction needs a reason")
+    if not (item.who or "").strip():
+        raise ValueError("a correction needs to say who made it")
+    kind = item.kind
+    normalized = normalize_new_value(kind, item.new_value, item.indicator, item.seq)
+    return [
+        item.report_id,
+        kind,
+        item.indicator if kind in ("value", "reject_value") else None,
+        item.seq if kind in ("shortfall", "reject_shortfall") else None,
+        None if item.old_value is None else json.dumps(item.old_value, ensure_ascii=False),
+        json.dumps(normalized, ensure_ascii=False),
+        item.reason.strip(),
+        item.who.strip(),
+        when or dt.datetime.now(),
+        item.report_sha256 or item.report_id,
+        item.source_file,
+    ]
 
 
 def add_correction(
@@ -104,47 +237,10 @@ def add_correction(
     report's id is its sha256). Raises ``ValueError`` for a malformed
     correction, before anything is written.
     """
-    if not report_id:
-        raise ValueError("report_id is required")
-    if not (reason or "").strip():
-        raise ValueError("a correction needs a reason")
-    if not (who or "").strip():
-        raise ValueError("a correction needs to say who made it")
-    normalized = normalize_new_value(kind, new_value, indicator, seq)
-    row = [
-        report_id,
-        kind,
-        indicator if kind in ("value", "reject_value") else None,
-        seq if kind in ("shortfall", "reject_shortfall") else None,
-        None if old_value is None else json.dumps(old_value, ensure_ascii=False),
-        json.dumps(normalized, ensure_ascii=False),
-        reason.strip(),
-        who.strip(),
-        when or dt.datetime.now(),
-        report_sha256 or report_id,
-        source_file,
-    ]
-
-    def write() -> int:
-        con = duck.open_file(Path(path), "corr", read_only=False)
-        try:
-            con.execute("BEGIN TRANSACTION")
-            con.execute(DDL)
-            found = duck.one(
-                con,
-                "INSERT INTO corrections (report_id, kind, indicator, seq, old_value, new_value, reason, "
-                "who, created_at, report_sha256, source_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING correction_id",
-                row,
-            )
-            con.execute("COMMIT")
-            con.execute("CHECKPOINT")
-            assert found is not None
-            return int(found[0])
-        finally:
-            con.close()
-
-    return duck.retry_locked(write)
+    item = NewCorrection(
+        report_id, kind, new_value, reason, who, indicator, seq, old_value, source_file, report_sha256
+    )
+    return add_corrections(path, [item], when=when)[0]
 
 
 def list_corrections(path: Path, report_id: str | None = None) -> pd.DataFrame:

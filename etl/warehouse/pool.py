@@ -14,14 +14,34 @@ re-run the caller's main module in every worker (a script without a
 Forking a process with threads (the dashboard, DuckDB) is safe here because
 the workers only run the pure-Python reader and extractor and leave with
 ``os._exit``, never touching the parent's locks or DuckDB.
+
+A forked worker inherits every open descriptor, the build's
+``warehouse.duckdb.lock`` included: a build killed with SIGKILL used to leave
+its workers alive, holding the lock, and every later build and upload waited
+forever. So each worker starts by closing the lock descriptors registered
+with :func:`hold_lock_fd` and asks the kernel to kill it when its parent dies
+(``PR_SET_PDEATHSIG``), and checks its parent is still the one that started it.
+
+Each file is held to ``etl/rules/limits.yaml``'s ``max_seconds``: a timer
+interrupts Python code that runs longer (the file fails with "took longer
+than N s"), and a CPU-time limit (``RLIMIT_CPU``, a few seconds more) makes
+the kernel end a worker stuck in C code; its file then fails alone as a
+worker that died. :func:`run_limited` runs one call (the upload check) in a
+forked process under the same limits, so a hostile upload costs the server
+at most that long.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import math
 import multiprocessing
 import os
+import resource
+import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -30,10 +50,82 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
+from etl import limits
 from etl.warehouse.scan import RawFile
 
 MAX_REASON = 500
 MAX_POOL_RESTARTS = 20
+#: Seconds of CPU past ``max_seconds`` before the kernel ends a worker the timer could not interrupt.
+HARD_GRACE = 5.0
+
+_LOCK_FDS: set[int] = set()  # descriptors a forked worker must close (the build lock)
+
+
+@contextlib.contextmanager
+def hold_lock_fd(fd: int) -> Iterator[None]:
+    """Register a lock's descriptor while it is held, so forked workers close their copy at once."""
+    _LOCK_FDS.add(fd)
+    try:
+        yield
+    finally:
+        _LOCK_FDS.discard(fd)
+
+
+class FileTimeout(BaseException):  # noqa: N818 - named for what happened
+    """One file took longer than ``max_seconds``.
+
+    A ``BaseException``, like ``KeyboardInterrupt``: the extractor's broad
+    ``except Exception`` handlers must not swallow it and carry on.
+    """
+
+
+def _worker_init(lock_fds: tuple[int, ...], parent: int) -> None:
+    """First thing a forked worker does: let go of the parent's locks and die with it."""
+    for fd in lock_fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies; exit now if it already has."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, hard: bool) -> Iterator[None]:
+    """Raise :class:`FileTimeout` in Python code running past ``seconds``.
+
+    ``hard`` (worker processes only, never the dashboard's process): also
+    set the CPU-time limit a little above, so the kernel ends the process
+    when C code (a regex, an XML parser) never returns to Python.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach only the main thread; callers use run_limited there
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise FileTimeout(f"took longer than {seconds:g} s (limit in etl/rules/limits.yaml)")
+
+    old_handler = signal.signal(signal.SIGALRM, expire)
+    old_cpu = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard:
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        soft = math.ceil(used.ru_utime + used.ru_stime + seconds + HARD_GRACE)
+        if old_cpu[1] == resource.RLIM_INFINITY or soft <= old_cpu[1]:
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, old_cpu[1]))
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old_handler)
+        if hard:
+            resource.setrlimit(resource.RLIMIT_CPU, old_cpu)
 
 
 @dataclass
@@ -62,18 +154,30 @@ def _load_extractor() -> tuple[Callable[[Any], Any], Callable[[Any], dict], type
     return read_document, extract_document, ReadError
 
 
-def extract_chunk(files: list[RawFile]) -> list[FileResult]:
-    """Worker entry point: extract each file, turning any exception into a failed result."""
+def extract_chunk(files: list[RawFile], hard: bool = False) -> list[FileResult]:
+    """Worker entry point: extract each file, turning any exception into a failed result.
+
+    ``hard``: this is a worker process, so the CPU-time limit may end it.
+    """
     read_document, extract_document, read_error = _load_extractor()
+    seconds = limits.current().max_seconds
     results = []
     for f in files:
         try:
             if f.size == 0:
                 results.append(FileResult(f.name, f.sha256, reason="empty file"))
                 continue
-            doc = read_document(f.path)
-            extraction = extract_document(doc)
-            results.append(shape(f, doc, extraction))
+            with time_limit(seconds, hard):
+                doc = read_document(f.path)
+                if doc.sha256 != f.sha256:
+                    results.append(FileResult(f.name, f.sha256, reason="file changed during the build; build again"))
+                    continue
+                extraction = extract_document(doc)
+            result = shape(f, doc, extraction)
+            result.notes[:0] = list(getattr(doc, "notes", ()))
+            results.append(result)
+        except FileTimeout as exc:
+            results.append(FileResult(f.name, f.sha256, reason=_clip(f"extraction stopped: {exc}")))
         except read_error as exc:
             reason = getattr(exc, "reason", None) or str(exc)
             results.append(FileResult(f.name, f.sha256, reason=_clip(f"cannot read: {reason}")))
@@ -203,6 +307,10 @@ def _float(x: Any) -> float | None:
 
 
 def _clip(reason: str) -> str:
+    """One line of at most ``MAX_REASON`` characters, safe to store (no lone surrogates)."""
+    from etl.extract.read import display_name
+
+    reason = display_name(reason.replace("\n", " "))
     return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
 
 
@@ -240,13 +348,16 @@ def iter_extract(files: list[RawFile], jobs: int, log: Callable[[str], None] = p
     """Yield one result per file, in completion order, using ``jobs`` processes."""
     progress = Progress(len(files), log)
     try:
-        if jobs <= 1 or len(files) <= 1:
+        # In-process only when asked for (jobs=1) or for one file in the main thread (the CLI):
+        # elsewhere (the dashboard's upload save) the file runs in a worker held to the limits.
+        in_main = threading.current_thread() is threading.main_thread()
+        if jobs <= 1 or (len(files) <= 1 and in_main):
             for f in files:
                 (result,) = extract_chunk([f])
                 progress.update(1)
                 yield result
             return
-        yield from _parallel(files, min(jobs, len(files)), progress)
+        yield from _parallel(files, max(1, min(jobs, len(files))), progress)
     finally:
         progress.close()
 
@@ -259,7 +370,9 @@ def _parallel(files: list[RawFile], jobs: int, progress: Progress) -> Iterator[F
     restarts = 0
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
     while queue or suspects:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=ctx, initializer=_worker_init, initargs=(tuple(_LOCK_FDS), os.getpid())
+        )
         running: dict[Future, list[RawFile]] = {}
         broken = False
         try:
@@ -268,7 +381,7 @@ def _parallel(files: list[RawFile], jobs: int, progress: Progress) -> Iterator[F
                 source = suspects if suspects else queue
                 while source and len(running) < window:
                     chunk = source.popleft()
-                    running[pool.submit(extract_chunk, chunk)] = chunk
+                    running[pool.submit(extract_chunk, chunk, True)] = chunk
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
                     chunk = running.pop(fut)
@@ -278,7 +391,10 @@ def _parallel(files: list[RawFile], jobs: int, progress: Progress) -> Iterator[F
                         broken = True
                         if len(chunk) == 1 and window == 1:
                             f = chunk[0]
-                            reason = "worker process died while extracting it (crash or out of memory)"
+                            reason = (
+                                "worker process died while extracting it (crash, out of memory, or over the "
+                                f"CPU limit of {limits.current().max_seconds:g} s)"
+                            )
                             results = [FileResult(f.name, f.sha256, reason=reason)]
                         else:
                             suspects.extend([f] for f in chunk)
@@ -299,6 +415,59 @@ def _parallel(files: list[RawFile], jobs: int, progress: Progress) -> Iterator[F
                         yield FileResult(f.name, f.sha256, reason="not extracted: worker processes kept dying")
         finally:
             pool.shutdown(wait=not broken, cancel_futures=True)
+
+
+class WorkerDied(RuntimeError):
+    """The process running :func:`run_limited`'s call ended without an answer."""
+
+
+def run_limited(fn: Callable[..., Any], *args: Any, seconds: float | None = None) -> Any:
+    """``fn(*args)`` in a forked process held to the per-file limits; its result, or its exception re-raised.
+
+    Raises :class:`FileTimeout` when it runs past ``seconds`` (default:
+    ``max_seconds``) of wall-clock time plus a grace (the process is then
+    killed) and :class:`WorkerDied` when it ends without an answer. The
+    dashboard checks uploads this way: a hostile file costs one process, for
+    a bounded time, not the server.
+    """
+    seconds = limits.current().max_seconds if seconds is None else seconds
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+    receive, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_limited_child, args=(send, fn, args, seconds, tuple(_LOCK_FDS), os.getpid()))
+    proc.start()
+    send.close()
+    try:
+        if not receive.poll(seconds + HARD_GRACE):
+            raise FileTimeout(f"took longer than {seconds:g} s (limit in etl/rules/limits.yaml)")
+        try:
+            ok, payload = receive.recv()
+        except EOFError:
+            raise WorkerDied("the checking process ended without an answer (crash or out of memory)") from None
+    finally:
+        receive.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    if ok:
+        return payload
+    raise payload
+
+
+def _limited_child(
+    send: Any, fn: Callable[..., Any], args: tuple, seconds: float, lock_fds: tuple, parent: int
+) -> None:
+    """The forked process of :func:`run_limited`: answer ``(True, result)`` or ``(False, exception)``."""
+    _worker_init(lock_fds, parent)
+    try:
+        with time_limit(seconds, hard=True):
+            answer = (True, fn(*args))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which re-raises it
+        answer = (False, exc)
+    try:
+        send.send(answer)
+    except Exception as exc:  # noqa: BLE001 - e.g. an exception that cannot be pickled
+        send.send((False, WorkerDied(f"{type(exc).__name__}: {exc}")))
+    send.close()
 
 
 def default_jobs() -> int:

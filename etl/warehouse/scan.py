@@ -15,6 +15,14 @@ by another has a new inode, so a stale hash needs a file changed within the
 same clock tick as the previous build hashed it; stamps taken less than
 :data:`RACY_NS` after a file last changed are not recorded for that reason
 (the "racily clean" files of git), and the file is hashed again next time.
+
+Only regular files inside the raw folder are read (etl/extract/read.py
+``list_folder``): a FIFO would block the hash forever, a symlink to
+``/dev/zero`` would never end, one to ``.streamlit/secrets.toml`` would be
+loaded and shown. What is not read is listed in ``Scan.unreadable`` with its
+reason, folders that could not be listed included, so the build can name it
+and refuse to count its reports as removed. Names are stored escaped
+(``display_name``): one file whose name is not UTF-8 must not fail the build.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from etl.extract.read import list_folder
+from etl.extract.read import Skipped, display_name, list_folder, open_regular
 
 # A file whose mtime or ctime is less than this before the scan started is
 # hashed again at the next build: file-system clocks tick coarsely (2 s on FAT).
@@ -46,10 +54,16 @@ class RawFile:
 
 @dataclass(frozen=True)
 class Unreadable:
-    """A file that could not even be hashed (permissions, vanished)."""
+    """A file that could not even be hashed (permissions, vanished, not a regular file), or a
+    folder that could not be listed (its name ends with ``/``)."""
 
     name: str
     reason: str
+
+    @property
+    def is_folder(self) -> bool:
+        """Whether this is a folder: the reports under it are unknown, not gone."""
+        return self.name.endswith("/")
 
 
 class Stamp(NamedTuple):
@@ -87,7 +101,7 @@ class Scan:
 
 def sha256_file(path: Path | str) -> str:
     """Hex sha256 of the file's bytes."""
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
@@ -106,7 +120,11 @@ def scan(raw: Path, known: Mapping[str, Stamp] | None = None) -> Scan:
     hashed = 0
     base = os.fspath(Path(raw))  # each file's path as str(raw / name) would spell it
     prefix = "" if base == "." else base.rstrip("/") + "/"
-    for name, entry in list_folder(raw):
+    skipped: list[Skipped] = []
+    listed = list_folder(raw, skipped)
+    unreadable.extend(Unreadable(s.name, s.reason) for s in sorted(skipped, key=lambda s: s.name))
+    for real_name, entry in listed:
+        name = display_name(real_name)
         try:
             st = entry.stat()
             old = known.get(name)
@@ -120,7 +138,7 @@ def scan(raw: Path, known: Mapping[str, Stamp] | None = None) -> Scan:
             continue
         if max(st.st_mtime_ns, st.st_ctime_ns) < started - RACY_NS:
             stamps.append(Stamp(name, digest, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev))
-        item = RawFile(prefix + name, name, digest, st.st_size)
+        item = RawFile(prefix + real_name, name, digest, st.st_size)
         if digest in primary:
             duplicates.append((item, primary[digest]))
         else:

@@ -1,0 +1,1 @@
+"""Deployment helpers: N dashboard processes behind nginx (docs/operations.md)."""
