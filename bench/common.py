@@ -159,6 +159,47 @@ def timer() -> Iterator[list[float]]:
         out.append(time.perf_counter() - start)
 
 
+def cpu_seconds() -> float:
+    """CPU-seconds (user + system) used so far by this process and its waited-for descendants.
+
+    The machine is shared and its load swings from 1 to 20, so wall time
+    measures the neighbours as much as the code; CPU time does not. A child
+    counts once it has been waited for (``subprocess`` does; a build waits for
+    its pool workers), so take this before and after a child process runs.
+    """
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def load_average() -> float:
+    """The 1-minute load average, printed beside every wall-clock figure."""
+    return os.getloadavg()[0]
+
+
+class Clock:
+    """``with Clock() as c: ...`` then ``c.cpu`` (CPU-s of the process tree, see :func:`cpu_seconds`),
+    ``c.wall`` (s) and ``c.load`` (the load average at the end)."""
+
+    cpu: float = 0.0
+    wall: float = 0.0
+    load: float = 0.0
+
+    def __enter__(self) -> Clock:
+        self._cpu, self._wall = cpu_seconds(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cpu = cpu_seconds() - self._cpu
+        self.wall = time.perf_counter() - self._wall
+        self.load = load_average()
+
+    def __str__(self) -> str:
+        return f"{self.cpu:.2f} CPU-s ({self.wall:.2f} s wall, load {self.load:.1f})"
+
+
 def verdict(value: float, target: float, higher_is_better: bool = False) -> str:
     """'ok' or 'MISSED' against a target, for the printed table."""
     good = value >= target if higher_is_better else value <= target
