@@ -180,13 +180,17 @@ def build(
             con.execute("USE new")
             incremental = in_place and views_current(con)
             if in_place:
-                load.clear_for_reuse(con, keep=[*MATERIALIZED, REGION_OPTIONS] if incremental else ())
+                views = [*MATERIALIZED, REGION_OPTIONS] if incremental else []
+                load.clear_for_reuse(con, keep=["raw_files", *views])
             else:
                 load.create_schema(con)
             load.load_catalogue(con)
             log_rows, changed = _fill(con, found, prev, reuse, in_place, jobs, now, log, summary, extract)
             load.insert_log(con, sorted(log_rows, key=lambda r: (r[0], r[2])))
-            load.insert_stamps(con, found.stamps)
+            if in_place:
+                load.update_stamps(con, stamps, found.stamps)
+            else:
+                load.insert_stamps(con, found.stamps)
             if prev.attached:
                 con.execute("DETACH prev")
             summary.corrections = load.copy_corrections(con, corrections_file)
