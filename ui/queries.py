@@ -290,16 +290,17 @@ def complete_rollup(src: Source, f: Filters, group: tuple[str, ...], steps: tupl
     """
     where, params = _where(f)
     select, _ = _group_sql(group)
+    # One pass: a report has one row per indicator (value_id is report:indicator), so a window
+    # count per report says whether it gives every step, without a second scan and a join.
     sql = f"""
         WITH v AS (
-            SELECT report_id, {select}indicator, value, qualifier, value_id
+            SELECT {select}indicator, value, qualifier, value_id,
+                   count(*) OVER (PARTITION BY report_id) AS n_steps
             FROM {VALUES} WHERE {where} AND list_contains(?, indicator)
-        ), complete AS (
-            SELECT report_id FROM v GROUP BY report_id HAVING count(DISTINCT indicator) = ?
         )
         SELECT {select}indicator, count(*) AS reports, sum(value) AS total, {QUALIFIER_OF_SUM} AS qualifier,
                CASE WHEN count(*) = 1 THEN any_value(value_id) END AS value_id
-        FROM v SEMI JOIN complete USING (report_id)
+        FROM v WHERE n_steps = ?
         GROUP BY ALL
         ORDER BY {", ".join([*group, "indicator"])}
     """
