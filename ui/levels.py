@@ -58,9 +58,13 @@ def group_counts(options: pd.DataFrame, f: Filters) -> dict[str, int]:
 
 def choices(options: pd.DataFrame, f: Filters, max_groups: int = MAX_GROUPS) -> list[str]:
     """Levels that fit on a chart, coarse to fine; the coarsest is always offered."""
-    counts = group_counts(options, f)
-    fitting = [level for level in LEVELS if counts[level] <= max_groups]
-    return fitting or [LEVELS[0]]
+    return fitting(group_counts(options, f), max_groups)
+
+
+def fitting(counts: dict[str, int], max_groups: int = MAX_GROUPS) -> list[str]:
+    """:func:`choices` from the group counts (``queries.level_counts`` counts them in SQL)."""
+    fit = [level for level in LEVELS if counts[level] <= max_groups]
+    return fit or [LEVELS[0]]
 
 
 def default(options: pd.DataFrame, f: Filters, max_groups: int = MAX_GROUPS) -> str:

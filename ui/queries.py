@@ -129,6 +129,54 @@ def region_options(src: Source) -> pd.DataFrame:
 
 
 @cache
+def places(src: Source) -> pd.DataFrame:
+    """Distinct province/city/district rows, for the sidebar's cascading choices.
+
+    About 2,900 rows where ``region_options`` has one per place, year and
+    document type (28,000): the sidebar runs on every page view.
+    """
+    try:
+        return frame(src, "SELECT DISTINCT province, city, district FROM region_options ORDER BY ALL")
+    except duckdb.CatalogException:  # a warehouse built before that table existed
+        return frame(src, f"SELECT DISTINCT province, city, district FROM {REPORTS} ORDER BY ALL")
+
+
+@cache
+def years(src: Source) -> list[int]:
+    """The known years, ascending (reports of unknown year are not filterable by year)."""
+    try:
+        rows = frame(src, "SELECT DISTINCT year FROM region_options WHERE year IS NOT NULL ORDER BY year")
+    except duckdb.CatalogException:
+        rows = frame(src, f"SELECT DISTINCT year FROM {REPORTS} WHERE year IS NOT NULL ORDER BY year")
+    return [int(y) for y in rows["year"]]
+
+
+@cache
+def level_counts(src: Source, f: Filters) -> dict[str, int]:
+    """How many groups each region level would draw under the filters (see ``ui.levels``), counted
+    in SQL rather than over every row of ``region_options`` in the page's Python."""
+    where, params = _where(f)
+
+    def counts(relation: str) -> pd.DataFrame:
+        return frame(
+            src,
+            f"""
+            WITH r AS (SELECT province, city, district FROM {relation} WHERE {where})
+            SELECT (SELECT count(*) FROM (SELECT DISTINCT province FROM r)) AS province,
+                   (SELECT count(*) FROM (SELECT DISTINCT province, city FROM r)) AS city,
+                   (SELECT count(*) FROM (SELECT DISTINCT province, city, district FROM r)) AS district
+            """,
+            params,
+        )
+
+    try:
+        row = counts("region_options")
+    except duckdb.CatalogException:  # a warehouse built before that table existed
+        row = counts(REPORTS)
+    return {level: int(row.iloc[0][level]) for level in ("province", "city", "district")}
+
+
+@cache
 def overview(src: Source) -> dict[str, Any]:
     """What is loaded, for the Home page: counts and the last build."""
     counts = frame(
