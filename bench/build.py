@@ -25,7 +25,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import BENCH_DIR, ROOT, Clock, PeakMemory, corpus, machine, verdict
+from common import BENCH_DIR, ROOT, Clock, PeakMemory, corpus, machine, snapshot, verdict
 
 from etl.synth.corpus import read_manifest
 
@@ -47,26 +47,6 @@ def edit_share(folder: Path, share: float, seed: int = 0) -> dict[Path, bytes]:
         text = data.decode(enc) + f"（本报告第{random.Random(name).randint(2, 9)}稿，个别文字有修改。）{nl}"
         path.write_bytes(text.encode(enc))
     return originals
-
-
-def snapshot(ref: str = "HEAD") -> Path:
-    """The committed tree at ``ref``, exported once to ``$BENCH_DIR/src-<sha>``.
-
-    The build re-extracts everything when the extractor's code changes; in a
-    working tree that others are editing, that would turn an incremental
-    build into a full one half-way through the benchmark. A snapshot keeps
-    the code fixed, and the figures belong to a commit.
-    """
-    sha = subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout.strip()
-    dest = BENCH_DIR / f"src-{sha}"
-    if not dest.exists():
-        tmp = dest.with_name(dest.name + ".tmp")
-        tmp.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
-        tmp.rename(dest)
-    return dest
 
 
 @dataclass

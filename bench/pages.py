@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from common import BENCH_DIR, ROOT, filter_sets, load_average, machine, verdict
+from common import BENCH_DIR, CODE, filter_sets, load_average, machine, verdict
 
 TARGET_CPU = 0.3
 
@@ -47,15 +47,15 @@ def main() -> None:
 
     from ui.nav import PAGES
 
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; code: {CODE}")
     print(f"warehouse: {a.db} ({a.db.stat().st_size / 2**20:.0f} MB)")
     print(f"{'page':14} {'filter':10} {'cold CPU':>8} {'warm CPU':>8} {'cold s':>7} {'warm s':>7} {'load':>5}  verdict",
           flush=True)
     worst = ("", 0.0)
     # A server imports its modules once at start, not per visitor: load them before timing anything.
-    AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=a.timeout).run()
+    AppTest.from_file(str(CODE / "dashboard.py"), default_timeout=a.timeout).run()
     for (key, path, _icon), (scope, query) in itertools.product(PAGES, filter_sets(a.db)):
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=a.timeout)
+        at = AppTest.from_file(str(CODE / "dashboard.py"), default_timeout=a.timeout)
         for name, value in query.items():
             at.query_params[name] = value
         try:

@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 import yaml
-from common import BENCH_DIR, ROOT, load_average, machine, percentile, verdict
+from common import BENCH_DIR, CODE, load_average, machine, percentile, verdict
 
 TARGET_MS = 50
 #: Queries run only to build a download (ui/export.py), not to draw a page.
@@ -57,7 +57,7 @@ def warehouse_facts(db: Path) -> dict[str, Any]:
 
 def indicator_lists() -> list[tuple[str, ...] | None]:
     """Every indicator list of ui/pages.yaml, plus None (all indicators)."""
-    pages = yaml.safe_load((ROOT / "ui" / "pages.yaml").read_text(encoding="utf-8")) or {}
+    pages = yaml.safe_load((CODE / "ui" / "pages.yaml").read_text(encoding="utf-8")) or {}
     lists: list[tuple[str, ...] | None] = [None]
     for page in pages.values():
         for v in (page or {}).values():
@@ -137,7 +137,7 @@ def main() -> None:
 
     src = Source(str(a.db), file_version(a.db))
     args = arguments(warehouse_facts(a.db), src)
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; code: {CODE}")
     print(f"warehouse: {a.db} ({a.db.stat().st_size / 2**20:.0f} MB); uncached calls, {a.reps} per argument set")
     print(f"{'query':24} {'calls':>5} {'CPU p50':>8} {'CPU p95':>8} {'CPU max':>8} {'wall p95':>8}  rows(max)  verdict")
     everything: list[float] = []
