@@ -18,6 +18,14 @@ the kept rows are copied. Files whose size, times and inode are those the
 previous build recorded (``raw_files``) keep their sha256 without being read
 again (etl/scan.py).
 
+In proportion to the change: a build that finds every file as its stamp
+says, no correction changed and the views made by this code changes nothing
+and leaves the warehouse file alone (not even rewritten). A build in place
+updates the materialized views for the reports it changed only
+(etl/warehouse/incremental.py). A file that failed at the previous build
+with the same extractor fails again without being read: its sha256 (kept in
+``ingest_log``) says its bytes did not change.
+
 Engines (``--engine``): ``local`` extracts in this machine's process pool
 (etl/pool.py) and inserts the rows as they come; ``dask`` runs the same
 extraction as tasks on a Dask cluster that write Parquet partitioned by

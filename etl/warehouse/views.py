@@ -38,7 +38,9 @@ assert set(KEY_COLUMNS) <= RESERVED
 # and columns once the views are created, each sorted by the columns pages
 # filter on so that DuckDB's zone maps (per-row-group min/max) skip row groups.
 # Corrections only change at a build or refresh_corrections, both of which
-# create the views and materialize them again, so the tables are never stale.
+# bring the tables up to date: in place, for the reports that changed
+# (etl/warehouse/incremental.py), or materialized anew when the tables were
+# made by other view definitions (``views_fingerprint``).
 # The other views (v_values_base, v_shortfalls_base, v_report_meta) only
 # serve these and are dropped once they are materialized.
 MATERIALIZED: dict[str, tuple[str, ...]] = {
