@@ -53,9 +53,11 @@ def main() -> int:
         print(f"corpus of {args.n} files: {time.monotonic() - started:.1f} s")
 
         def timed(label: str, fn) -> object:  # noqa: ANN001
-            t = time.monotonic()
-            out = fn()
-            print(f"{label}: {time.monotonic() - t:.1f} s", flush=True)
+            from common import Clock  # CPU-seconds of this process and its finished workers, wall, load
+
+            with Clock() as clock:
+                out = fn()
+            print(f"{label}: {clock}", flush=True)
             return out
 
         log = lambda m: None  # noqa: E731

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,14 +30,16 @@ etl.warehouse.build.extractor_fingerprint = lambda: _FROZEN
 
 
 def timed(label: str, workers: int, fn: Callable[[], BuildSummary]) -> BuildSummary:
-    """Run one build and print its wall time, reports/s and reports/s per worker."""
-    started = time.monotonic()
-    s = fn()
-    seconds = time.monotonic() - started
-    rate = s.loaded / seconds if seconds else 0.0
+    """Run one build and print its CPU-seconds (this process and its finished workers), wall time,
+    load, and reports per CPU-second."""
+    from common import Clock
+
+    with Clock() as clock:
+        s = fn()
+    rate = s.loaded / clock.cpu if clock.cpu else 0.0
     print(
-        f"{label:<34} {seconds:6.1f} s  extracted {s.loaded:5d}  {rate:6.1f} reports/s  "
-        f"{rate / workers:5.1f} per worker",
+        f"{label:<34} {clock}  extracted {s.loaded:5d}  {rate:6.1f} reports per CPU-s  "
+        f"({s.loaded / clock.wall if clock.wall else 0.0:6.1f} reports/s wall, {workers} workers)",
         flush=True,
     )
     return s

@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -22,8 +23,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `python bench/x.py` puts bench/, not the repo, on the path
-    sys.path.insert(0, str(ROOT))
+#: The code whose dashboard the page and query benchmarks time: this tree, or (``BENCH_CODE``) a
+#: snapshot of an earlier commit, for before/after figures taken in one run (bench/run_all.py).
+CODE = Path(os.environ.get("BENCH_CODE") or ROOT)
+if str(CODE) not in sys.path:  # `python bench/x.py` puts bench/, not the repo, on the path
+    sys.path.insert(0, str(CODE))
 
 from etl.synth.corpus import generate  # noqa: E402
 
@@ -59,6 +63,26 @@ def corpus(
     print(f"generated corpus in {folder}: " + " ".join(f"{k}={v}" for k, v in stats.items()))
     stamp_file.write_text(json.dumps(stamp))
     return folder
+
+
+def snapshot(ref: str = "HEAD") -> Path:
+    """The committed tree at ``ref``, exported once to ``$BENCH_DIR/src-<sha>``.
+
+    The build re-extracts everything when the extractor's code changes; in a
+    working tree that others are editing, that would turn an incremental
+    build into a full one half-way through the benchmark. A snapshot keeps
+    the code fixed, and the figures belong to a commit.
+    """
+    sha = subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    dest = BENCH_DIR / f"src-{sha}"
+    if not dest.exists():
+        tmp = dest.with_name(dest.name + ".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+        tmp.rename(dest)
+    return dest
 
 
 def percentile(xs: list[float], q: float) -> float:
@@ -157,6 +181,47 @@ def timer() -> Iterator[list[float]]:
         yield out
     finally:
         out.append(time.perf_counter() - start)
+
+
+def cpu_seconds() -> float:
+    """CPU-seconds (user + system) used so far by this process and its waited-for descendants.
+
+    The machine is shared and its load swings from 1 to 20, so wall time
+    measures the neighbours as much as the code; CPU time does not. A child
+    counts once it has been waited for (``subprocess`` does; a build waits for
+    its pool workers), so take this before and after a child process runs.
+    """
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def load_average() -> float:
+    """The 1-minute load average, printed beside every wall-clock figure."""
+    return os.getloadavg()[0]
+
+
+class Clock:
+    """``with Clock() as c: ...`` then ``c.cpu`` (CPU-s of the process tree, see :func:`cpu_seconds`),
+    ``c.wall`` (s) and ``c.load`` (the load average at the end)."""
+
+    cpu: float = 0.0
+    wall: float = 0.0
+    load: float = 0.0
+
+    def __enter__(self) -> Clock:
+        self._cpu, self._wall = cpu_seconds(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cpu = cpu_seconds() - self._cpu
+        self.wall = time.perf_counter() - self._wall
+        self.load = load_average()
+
+    def __str__(self) -> str:
+        return f"{self.cpu:.2f} CPU-s ({self.wall:.2f} s wall, load {self.load:.1f})"
 
 
 def verdict(value: float, target: float, higher_is_better: bool = False) -> str:

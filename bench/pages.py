@@ -7,7 +7,10 @@ three sidebar filters set in the URL: none (the pages sum by province), the
 province with the most reports (by city) and the city with the most reports
 (by district).
 AppTest renders no browser and no Plotly drawing, so this is the server-side
-part of a page view. Target: <= 1.5 s per page.
+part of a page view. Figures are CPU-seconds of this process (the script
+thread, DuckDB's threads; ``time.process_time``) beside wall time: the machine
+is shared, so the target is set on CPU. Target: <= 0.3 CPU-s per page view,
+with empty caches (the first visitor after a rebuild) and warm.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ import logging
 import os
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from common import BENCH_DIR, ROOT, filter_sets, machine, verdict
+from common import BENCH_DIR, CODE, filter_sets, load_average, machine, verdict
 
-TARGET_S = 1.5
+TARGET_CPU = 0.3
 
 
 def main() -> None:
@@ -43,12 +47,15 @@ def main() -> None:
 
     from ui.nav import PAGES
 
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; code: {CODE}")
     print(f"warehouse: {a.db} ({a.db.stat().st_size / 2**20:.0f} MB)")
-    print(f"{'page':14} {'filter':10} {'cold s':>7} {'warm s':>7}  verdict", flush=True)
-    worst = 0.0
+    print(f"{'page':14} {'filter':10} {'cold CPU':>8} {'warm CPU':>8} {'cold s':>7} {'warm s':>7} {'load':>5}  verdict",
+          flush=True)
+    worst = ("", 0.0)
+    # A server imports its modules once at start, not per visitor: load them before timing anything.
+    AppTest.from_file(str(CODE / "dashboard.py"), default_timeout=a.timeout).run()
     for (key, path, _icon), (scope, query) in itertools.product(PAGES, filter_sets(a.db)):
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=a.timeout)
+        at = AppTest.from_file(str(CODE / "dashboard.py"), default_timeout=a.timeout)
         for name, value in query.items():
             at.query_params[name] = value
         try:
@@ -56,24 +63,28 @@ def main() -> None:
                 at.run()
                 at.switch_page(path)
             st.cache_data.clear()
-            t = time.perf_counter()
-            at.run()
-            cold = time.perf_counter() - t
-            warm_runs = []
-            for _ in range(a.reps):
-                t = time.perf_counter()
-                at.run()
-                warm_runs.append(time.perf_counter() - t)
+            cold_cpu, cold = _timed(at.run)
+            warm_runs = [_timed(at.run) for _ in range(a.reps)]
         except RuntimeError as exc:  # AppTest's timeout
-            print(f"{key:14} {scope:10} {'>' + str(a.timeout):>7} {'':>7}  MISSED ({str(exc)[:60]})", flush=True)
-            worst = max(worst, a.timeout)
+            print(f"{key:14} {scope:10} {'>' + str(a.timeout):>8}  MISSED ({str(exc)[:60]})", flush=True)
+            worst = max(worst, (f"{key}/{scope}", a.timeout), key=lambda x: x[1])
             continue
-        warm = statistics.median(warm_runs)
+        warm_cpu = statistics.median(c for c, _ in warm_runs)
+        warm = statistics.median(w for _, w in warm_runs)
         errors = [str(e.value)[:80] for e in at.exception]
-        worst = max(worst, cold)
+        worst = max(worst, (f"{key}/{scope}", cold_cpu), key=lambda x: x[1])
         note = f"errors: {errors}" if errors else ""
-        print(f"{key:14} {scope:10} {cold:7.2f} {warm:7.2f}  {verdict(cold, TARGET_S)} {note}", flush=True)
-    print(f"slowest cold render {worst:.2f} s [target <= {TARGET_S} s: {verdict(worst, TARGET_S)}]")
+        print(f"{key:14} {scope:10} {cold_cpu:8.2f} {warm_cpu:8.2f} {cold:7.2f} {warm:7.2f} {load_average():5.1f}  "
+              f"{verdict(max(cold_cpu, warm_cpu), TARGET_CPU)} {note}", flush=True)
+    print(f"slowest page view: {worst[0]} {worst[1]:.2f} CPU-s with empty caches "
+          f"[target <= {TARGET_CPU} CPU-s: {verdict(worst[1], TARGET_CPU)}]")
+
+
+def _timed(run: Callable[[], object]) -> tuple[float, float]:
+    """CPU-seconds of this process and wall seconds that ``run`` took."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    run()
+    return time.process_time() - cpu, time.perf_counter() - wall
 
 
 if __name__ == "__main__":

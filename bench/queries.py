@@ -4,8 +4,10 @@ Discovers every public query function of ``ui/queries.py`` (so a new query
 is benchmarked without editing this file), calls its uncached body with
 realistic arguments (whole country; one province; one city; one district; a
 year range; plans; each page's indicator list) on the warehouse built by
-``bench/build.py``, and prints p50/p95 per query and over all calls. Target:
-p95 <= 50 ms for the queries a page view runs. The queries behind the
+``bench/build.py``, and prints p50/p95 per query and over all calls, in CPU
+milliseconds of this process (DuckDB's threads included) beside wall time:
+the machine is shared, so the target is set on CPU. Target: p95 <= 50 ms for
+every query a page view runs, each on its own; the slowest is named. The queries behind the
 downloads (one row per report and value, run only when a download button is
 clicked) are timed and printed apart: a national export is meant to move
 every row.
@@ -23,7 +25,7 @@ from typing import Any
 
 import duckdb
 import yaml
-from common import BENCH_DIR, ROOT, machine, percentile, verdict
+from common import BENCH_DIR, CODE, load_average, machine, percentile, verdict
 
 TARGET_MS = 50
 #: Queries run only to build a download (ui/export.py), not to draw a page.
@@ -55,7 +57,7 @@ def warehouse_facts(db: Path) -> dict[str, Any]:
 
 def indicator_lists() -> list[tuple[str, ...] | None]:
     """Every indicator list of ui/pages.yaml, plus None (all indicators)."""
-    pages = yaml.safe_load((ROOT / "ui" / "pages.yaml").read_text(encoding="utf-8")) or {}
+    pages = yaml.safe_load((CODE / "ui" / "pages.yaml").read_text(encoding="utf-8")) or {}
     lists: list[tuple[str, ...] | None] = [None]
     for page in pages.values():
         for v in (page or {}).values():
@@ -135,12 +137,13 @@ def main() -> None:
 
     src = Source(str(a.db), file_version(a.db))
     args = arguments(warehouse_facts(a.db), src)
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; code: {CODE}")
     print(f"warehouse: {a.db} ({a.db.stat().st_size / 2**20:.0f} MB); uncached calls, {a.reps} per argument set")
-    print(f"{'query':24} {'calls':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  rows(max)")
+    print(f"{'query':24} {'calls':>5} {'CPU p50':>8} {'CPU p95':>8} {'CPU max':>8} {'wall p95':>8}  rows(max)  verdict")
     everything: list[float] = []
     downloads: list[float] = []
     worst = ("", 0.0)
+    missed = []
     for name, obj in vars(queries).items():
         fn = getattr(obj, "__wrapped__", obj)
         if name.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != queries.__name__:
@@ -149,29 +152,36 @@ def main() -> None:
         if arg_sets is None or "src" not in inspect.signature(fn).parameters:
             print(f"{name:24} skipped: parameters {list(inspect.signature(fn).parameters)}")
             continue
-        times, rows = [], 0
+        times, walls, rows = [], [], 0
         for call in arg_sets:
             fn(*call)  # warm: the connection, DuckDB's caches
             for _ in range(a.reps):
-                t = time.perf_counter()
+                c, t = time.process_time(), time.perf_counter()
                 out = fn(*call)
-                times.append((time.perf_counter() - t) * 1000)
+                times.append((time.process_time() - c) * 1000)
+                walls.append((time.perf_counter() - t) * 1000)
             rows = max(rows, len(out) if hasattr(out, "__len__") else 1)
         p95 = percentile(times, 95)
+        mark = ""
         if name in DOWNLOADS:
             downloads += times
             name = f"{name} (download)"
         else:
             everything += times
             worst = max(worst, (name, p95), key=lambda x: x[1])
-        print(f"{name:24} {len(times):5} {percentile(times, 50):8.1f} {p95:8.1f} {max(times):8.1f}  {rows}")
+            mark = verdict(p95, TARGET_MS)
+            if mark != "ok":
+                missed.append(name)
+        print(f"{name:24} {len(times):5} {percentile(times, 50):8.1f} {p95:8.1f} {max(times):8.1f} "
+              f"{percentile(walls, 95):8.1f}  {rows:9}  {mark}", flush=True)
     p95_all = percentile(everything, 95)
     if downloads:
         print(f"download queries: {len(downloads)} calls, p50 {percentile(downloads, 50):.1f} ms, "
               f"p95 {percentile(downloads, 95):.1f} ms (no target: run on a click, move every row)")
-    print(f"page queries: {len(everything)} calls, p50 {percentile(everything, 50):.1f} ms, "
-          f"p95 {p95_all:.1f} ms [target <= {TARGET_MS} ms: {verdict(p95_all, TARGET_MS)}]; "
-          f"slowest p95: {worst[0]} {worst[1]:.1f} ms [{verdict(worst[1], TARGET_MS)}]")
+    print(f"page queries: {len(everything)} calls, CPU p50 {percentile(everything, 50):.1f} ms, "
+          f"p95 {p95_all:.1f} ms; load {load_average():.1f}")
+    print(f"slowest page query: {worst[0]}, CPU p95 {worst[1]:.1f} ms [every query's p95 <= {TARGET_MS} ms: "
+          f"{verdict(worst[1], TARGET_MS)}]" + (f"; over the target: {', '.join(missed)}" if missed else ""))
 
 
 if __name__ == "__main__":

@@ -1,32 +1,73 @@
-"""Run every benchmark in order: ``python bench/run_all.py`` (``make bench``).
+"""Run every benchmark in order: ``python bench/run_all.py [--before REF]`` (``make bench``).
 
 Order matters: the corpus is generated (or reused) first, the build creates
 the warehouse that the query and page benchmarks read. Each script runs in its
-own process so that memory figures are not inherited. Prints each script's
-figures as they come, then the total time.
+own process so that memory and CPU figures are not inherited. Prints each
+script's figures as they come, then every target line again (CPU figure,
+``ok`` or ``MISSED``) and the total time.
+
+``--before REF`` (or ``BENCH_BEFORE``): the same figures for the code of
+commit ``REF`` in the same run, interleaved with this tree's (the build
+benchmark alternates the two builds step by step; the query and page
+benchmarks run the earlier dashboard code, then this one, on the same
+warehouse), so both sides see the same load.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from common import snapshot
+
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["extract_throughput.py", "build.py", "queries.py", "pages.py", "exports.py"]
+#: Scripts that time the dashboard's code, run once per side when comparing with ``--before``.
+DASHBOARD = {"queries.py", "pages.py"}
+
+
+def run(script: str, args: list[str], env: dict[str, str], label: str, targets: list[str]) -> int:
+    """One benchmark in a process of its own, its output echoed and its target lines kept."""
+    print(f"\n=== {script}{label}", flush=True)
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(HERE / script), *args], cwd=HERE.parent, env=env,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        print(line, end="", flush=True)
+        if "[target" in line or "[every" in line:
+            targets.append(f"{script}{label}: {line.strip()}")
+    code = proc.wait()
+    print(f"--- {script}{label}: {time.perf_counter() - t:.0f} s" + (f", exit {code}" if code else ""), flush=True)
+    return code
 
 
 def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--before", default=os.environ.get("BENCH_BEFORE"), metavar="REF",
+                    help="also measure the code of this commit, interleaved")
+    a = ap.parse_args()
     start = time.perf_counter()
-    failed = []
+    failed, targets = [], []
+    before = snapshot(a.before) if a.before else None
     for script in SCRIPTS:
-        print(f"\n=== {script}", flush=True)
-        t = time.perf_counter()
-        code = subprocess.call([sys.executable, str(HERE / script)], cwd=HERE.parent)
-        print(f"--- {script}: {time.perf_counter() - t:.0f} s" + (f", exit {code}" if code else ""), flush=True)
+        env = dict(os.environ)
+        if script == "build.py" and before:
+            code = run(script, ["--before", a.before], env, "", targets)
+        elif script in DASHBOARD and before:
+            code = run(script, [], {**env, "BENCH_CODE": str(before)}, f" [before: {a.before}]", targets)
+            code |= run(script, [], env, " [after]", targets)
+        else:
+            code = run(script, [], env, "", targets)
         if code:
             failed.append(script)
+    print("\n=== targets")
+    for line in targets:
+        print(line)
     print(f"\nall benchmarks: {time.perf_counter() - start:.0f} s" + (f"; failed: {failed}" if failed else ""))
     return 1 if failed else 0
 

@@ -204,7 +204,8 @@ def test_cli_dask_engine_starts_and_stops_its_own_cluster(tmp_path: Path) -> Non
     assert main(["build", "--raw", str(raw), "--db", str(db), "--engine", "dask", "--jobs", "2",
                  "--parquet", str(lake)]) == 0
     assert query(db, "SELECT count(*) FROM reports") == [(2,)]
-    assert len(list(lake.glob("reports/year=*/part-*.parquet"))) == 2
+    parts = list(lake.glob("reports/year=*/part-*.parquet"))  # the two tasks' parts compacted: one file a year
+    assert len(parts) == len({p.parent for p in parts}) >= 1
     left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and p.is_running()]
     psutil.wait_procs(left, timeout=10)
     assert not [p for p in left if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]

@@ -12,17 +12,19 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ui import theme
+
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 #: Points of one line that still carry their number as text (more overlap).
 MAX_POINT_LABELS = 6
 PALETTE = ["#1f5fa8", "#e0722b", "#2e9c6a", "#b8434a", "#7b5ea7", "#8c6d4f", "#d1689f", "#6b7b8c"]
+theme.install()  # every figure gets the shared template when it is made; none names one (ui/theme.py)
 
 
 def _style(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0, "font": {"size": 16}},
         font={"family": FONT, "size": 13},
-        template="plotly_white",
         height=height,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.18},

@@ -107,7 +107,7 @@ def headline(totals: pd.DataFrame, catalogue: pd.DataFrame, per_row: int = 3) ->
 
 def level_picker(page: str, src: Source, f: Filters) -> str:
     """The region level the page sums by: the finest that fits, or the reader's choice among those."""
-    offered = levels.choices(queries.region_options(src), f)
+    offered = levels.fitting(queries.level_counts(src, f))
     best = offered[-1]
     if len(offered) == 1:
         return best

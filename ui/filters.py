@@ -72,10 +72,10 @@ def reset() -> None:
 
 def sidebar(src: Source) -> Filters:
     """Draw the filters and return the choice. The language switch must already be drawn."""
-    options = queries.region_options(src)
+    options = queries.places(src)  # distinct places only: the sidebar runs on every page view
     bar = st.sidebar
     bar.header(t("filters"))
-    years = years_available(options)
+    years = queries.years(src)
     year_min = year_max = None
     if len(years) > 1:
         chosen = bar.select_slider(

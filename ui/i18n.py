@@ -7,6 +7,7 @@ columns, so this module never translates data.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -17,6 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 import yaml
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 LABELS_FILE = Path(__file__).with_name("labels.yaml")
 LANGS = ("zh", "en")
@@ -34,7 +36,23 @@ def _labels() -> dict[str, dict[str, str]]:
         return yaml.safe_load(fh)
 
 
+@lru_cache(maxsize=len(LANGS))
+def _table(code: str) -> dict[str, str]:
+    """Every label in language ``code`` (the default language's where it has none), resolved once."""
+    return {key: entry.get(code) or entry.get(DEFAULT_LANG) or key for key, entry in _labels().items()}
+
+
 _CHOSEN_KEY = "_lang_code"
+#: The language of the session whose script runs on this thread, with that session's run context.
+#: A page makes thousands of labels; reading session state for each (a lock, a widget-state
+#: lookup) was a quarter of a page's CPU time. Only :func:`set_lang` writes the session's choice,
+#: and it writes this too, so the two never disagree.
+_RUN = threading.local()
+
+
+def _run_context() -> object | None:
+    """The Streamlit run context of this thread (one per session's script thread), if any."""
+    return get_script_run_ctx(suppress_warning=True)
 
 
 def set_lang(shown: str | None) -> str:
@@ -42,6 +60,7 @@ def set_lang(shown: str | None) -> str:
     the URL-bound widget state is not yet) and return the language code."""
     code = _CODES.get(str(shown), DEFAULT_LANG)
     st.session_state[_CHOSEN_KEY] = code
+    _RUN.ctx, _RUN.code = _run_context(), code
     return code
 
 
@@ -62,13 +81,20 @@ def using(code: str) -> Iterator[None]:
 
 def lang() -> str:
     """The language the sidebar switch selected (``zh`` until the switch is drawn)."""
-    if _OVERRIDE.get() in LANGS:
-        return str(_OVERRIDE.get())
+    override = _OVERRIDE.get()
+    if override in LANGS:
+        return str(override)
+    ctx = _run_context()
+    if ctx is None:  # outside a Streamlit run (exports, scripts): no session, no switch
+        return DEFAULT_LANG
+    if getattr(_RUN, "ctx", None) is ctx:
+        return _RUN.code
     try:
         chosen = st.session_state.get(_CHOSEN_KEY)
-    except Exception:  # noqa: BLE001 - outside a Streamlit run (export tests, scripts)
+    except Exception:  # noqa: BLE001 - a run context without session state
         chosen = None
-    return chosen if chosen in LANGS else DEFAULT_LANG
+    _RUN.ctx, _RUN.code = ctx, chosen if chosen in LANGS else DEFAULT_LANG
+    return _RUN.code
 
 
 def t(key: str, **fmt: Any) -> str:
@@ -76,10 +102,7 @@ def t(key: str, **fmt: Any) -> str:
 
     A missing key shows as the key itself, so a typo is visible instead of fatal.
     """
-    entry = _labels().get(key)
-    if entry is None:
-        return key
-    text = entry.get(lang()) or entry.get(DEFAULT_LANG) or key
+    text = _table(lang()).get(key, key)
     return text.format(**fmt) if fmt else text
 
 

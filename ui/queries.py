@@ -129,6 +129,54 @@ def region_options(src: Source) -> pd.DataFrame:
 
 
 @cache
+def places(src: Source) -> pd.DataFrame:
+    """Distinct province/city/district rows, for the sidebar's cascading choices.
+
+    About 2,900 rows where ``region_options`` has one per place, year and
+    document type (28,000): the sidebar runs on every page view.
+    """
+    try:
+        return frame(src, "SELECT DISTINCT province, city, district FROM region_options ORDER BY ALL")
+    except duckdb.CatalogException:  # a warehouse built before that table existed
+        return frame(src, f"SELECT DISTINCT province, city, district FROM {REPORTS} ORDER BY ALL")
+
+
+@cache
+def years(src: Source) -> list[int]:
+    """The known years, ascending (reports of unknown year are not filterable by year)."""
+    try:
+        rows = frame(src, "SELECT DISTINCT year FROM region_options WHERE year IS NOT NULL ORDER BY year")
+    except duckdb.CatalogException:
+        rows = frame(src, f"SELECT DISTINCT year FROM {REPORTS} WHERE year IS NOT NULL ORDER BY year")
+    return [int(y) for y in rows["year"]]
+
+
+@cache
+def level_counts(src: Source, f: Filters) -> dict[str, int]:
+    """How many groups each region level would draw under the filters (see ``ui.levels``), counted
+    in SQL rather than over every row of ``region_options`` in the page's Python."""
+    where, params = _where(f)
+
+    def counts(relation: str) -> pd.DataFrame:
+        return frame(
+            src,
+            f"""
+            WITH r AS (SELECT province, city, district FROM {relation} WHERE {where})
+            SELECT (SELECT count(*) FROM (SELECT DISTINCT province FROM r)) AS province,
+                   (SELECT count(*) FROM (SELECT DISTINCT province, city FROM r)) AS city,
+                   (SELECT count(*) FROM (SELECT DISTINCT province, city, district FROM r)) AS district
+            """,
+            params,
+        )
+
+    try:
+        row = counts("region_options")
+    except duckdb.CatalogException:  # a warehouse built before that table existed
+        row = counts(REPORTS)
+    return {level: int(row.iloc[0][level]) for level in ("province", "city", "district")}
+
+
+@cache
 def overview(src: Source) -> dict[str, Any]:
     """What is loaded, for the Home page: counts and the last build."""
     counts = frame(
@@ -290,16 +338,17 @@ def complete_rollup(src: Source, f: Filters, group: tuple[str, ...], steps: tupl
     """
     where, params = _where(f)
     select, _ = _group_sql(group)
+    # One pass: a report has one row per indicator (value_id is report:indicator), so a window
+    # count per report says whether it gives every step, without a second scan and a join.
     sql = f"""
         WITH v AS (
-            SELECT report_id, {select}indicator, value, qualifier, value_id
+            SELECT {select}indicator, value, qualifier, value_id,
+                   count(*) OVER (PARTITION BY report_id) AS n_steps
             FROM {VALUES} WHERE {where} AND list_contains(?, indicator)
-        ), complete AS (
-            SELECT report_id FROM v GROUP BY report_id HAVING count(DISTINCT indicator) = ?
         )
         SELECT {select}indicator, count(*) AS reports, sum(value) AS total, {QUALIFIER_OF_SUM} AS qualifier,
                CASE WHEN count(*) = 1 THEN any_value(value_id) END AS value_id
-        FROM v SEMI JOIN complete USING (report_id)
+        FROM v WHERE n_steps = ?
         GROUP BY ALL
         ORDER BY {", ".join([*group, "indicator"])}
     """

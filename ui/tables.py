@@ -55,7 +55,7 @@ def shape(sums: pd.DataFrame, level: str, clickable: bool = True) -> pd.DataFram
     out["display"] = [_display(v, q, flagged) for v, q, flagged in zip(out["value"], out["qualifier"],
                                                                       out["flagged"], strict=True)]
     if clickable:  # tables have nothing to click; 10,000 keys cost a tenth of a second
-        out["key"] = [levels.click_key(level, row, [row["indicator"]]) for row in out.to_dict("records")]
+        out["key"] = levels.click_keys(out, level)
     return out
 
 

@@ -8,6 +8,19 @@ and ``regions`` (year, kind, place), ``sections``, ``tables``, ``numbers``,
 Patterns and lexicons live in ``etl/rules/*.yaml`` (loaded by ``rules``).
 """
 
-from etl.extract.record import extract_document, extract_file, extract_text
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["extract_document", "extract_file", "extract_text"]
+
+
+def __getattr__(name: str) -> Any:
+    """The extractor is imported on first use, not with the package: importing a helper module
+    (``etl.extract.read`` for the build's folder listing) must not load every rule file
+    (a third of a CPU-second, the most of a build that changes nothing)."""
+    if name in __all__:
+        from etl.extract import record
+
+        return getattr(record, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,6 +18,14 @@ the kept rows are copied. Files whose size, times and inode are those the
 previous build recorded (``raw_files``) keep their sha256 without being read
 again (etl/scan.py).
 
+In proportion to the change: a build that finds every file as its stamp
+says, no correction changed and the views made by this code changes nothing
+and leaves the warehouse file alone (not even rewritten). A build in place
+updates the materialized views for the reports it changed only
+(etl/warehouse/incremental.py). A file that failed at the previous build
+with the same extractor fails again without being read: its sha256 (kept in
+``ingest_log``) says its bytes did not change.
+
 Engines (``--engine``): ``local`` extracts in this machine's process pool
 (etl/pool.py) and inserts the rows as they come; ``dask`` runs the same
 extraction as tasks on a Dask cluster that write Parquet partitioned by
@@ -48,8 +56,9 @@ import duckdb
 
 from etl.warehouse import corrections, duck, guard, load, scan
 from etl.warehouse.fingerprint import extractor_fingerprint
+from etl.warehouse.incremental import update_views
 from etl.warehouse.pool import FileResult, default_jobs, hold_lock_fd, iter_extract
-from etl.warehouse.views import create_views, replace_views
+from etl.warehouse.views import MATERIALIZED, REGION_OPTIONS, create_views, replace_views, views_current
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_RAW = ROOT / "data" / "raw"
@@ -77,6 +86,9 @@ class BuildSummary:
     seconds: float = 0.0
     full: bool = False
     full_reason: str | None = None  # why every file was extracted again
+    nothing_changed: bool = False  # the warehouse was left as it was (not rewritten)
+    cached_failures: int = 0  # of ``failed``: files that failed before and were not extracted again
+    extraction_cpu: float = 0.0  # CPU-seconds of the extraction workers (0 when extraction ran in-process)
     failures: list[tuple[str, str]] = field(default_factory=list)
     recovered: str | None = None  # where a damaged previous warehouse was moved aside
 
@@ -93,6 +105,8 @@ class BuildSummary:
         )
         if self.corrections_review:
             text += f"; {self.corrections_review} corrections need review"
+        if self.nothing_changed:
+            text += "; nothing changed, warehouse not rewritten"
         return text
 
 
@@ -165,10 +179,19 @@ def build(
                 summary.full_reason = prev.stale_reason
                 log(f"re-extracting every file: {prev.stale_reason}")
             reuse = prev.usable and summary.full_reason is None
-            found = scan.scan(raw, _stamps(con, prev) if prev.attached and not full else None)
+            stamps = _stamps(con, prev) if prev.attached and not full else {}
+            found = scan.scan(raw, stamps)
             n_files = len(found.primary) + len(found.duplicates)
             if found.hashed < n_files:
                 log(f"hashed {found.hashed} of {n_files} files (the others are unchanged since the last build)")
+            if reuse and _nothing_changed(con, prev, found, stamps, corrections_file):
+                con.close()
+                _unchanged_summary(summary, prev, found)
+                summary.seconds = time.monotonic() - started
+                log("build: " + summary.line())
+                for name, reason in summary.failures:
+                    log(f"  failed: {name}: {reason}")
+                return summary
             in_place = reuse and _reuse_in_place(con, db, prev, found, log)
             if in_place:
                 # start from a byte copy of the live file (consistent: it is only ever replaced whole)
@@ -177,19 +200,28 @@ def build(
                 shutil.copyfile(db, tmp)
             duck.attach(con, tmp, "new", read_only=False)
             con.execute("USE new")
+            incremental = in_place and views_current(con)
             if in_place:
-                load.clear_for_reuse(con)
+                views = [*MATERIALIZED, REGION_OPTIONS] if incremental else []
+                load.clear_for_reuse(con, keep=["raw_files", *views])
             else:
                 load.create_schema(con)
             load.load_catalogue(con)
-            log_rows = _fill(con, found, prev, reuse, in_place, jobs, now, log, summary, extract)
+            log_rows, changed = _fill(con, found, prev, reuse, in_place, jobs, now, log, summary, extract)
             _check_shrink(prev, found, summary, share, allow_shrink, log)
             load.insert_log(con, sorted(log_rows, key=lambda r: (r[0], r[2])))
-            load.insert_stamps(con, found.stamps)
+            if in_place:
+                load.update_stamps(con, stamps, found.stamps)
+            else:
+                load.insert_stamps(con, found.stamps)
             if prev.attached:
                 con.execute("DETACH prev")
             summary.corrections = load.copy_corrections(con, corrections_file)
-            create_views(con)
+            if incremental:
+                n = update_views(con, changed)
+                log(f"views: rows of {n} reports updated in place")
+            else:
+                create_views(con)
             summary.reports = _count(con, "SELECT count(*) FROM reports")
             summary.corrections_review = _count(con, "SELECT count(*) FROM v_corrections_review")
             summary.seconds = time.monotonic() - started
@@ -199,6 +231,8 @@ def build(
             _abandon(con, tmp)
             raise
     summary.seconds = time.monotonic() - started
+    if summary.extraction_cpu:
+        log(f"extraction CPU: {summary.extraction_cpu:.2f} s in the worker processes")
     log("build: " + summary.line())
     for name, reason in summary.failures:
         log(f"  failed: {name}: {reason}")
@@ -216,16 +250,25 @@ def _fill(
     log: Log,
     summary: BuildSummary,
     extract: Extract,
-) -> list[tuple]:
-    """Keep the rows of unchanged reports, extract the rest with ``extract``; return the ingest_log rows.
+) -> tuple[list[tuple], set[str]]:
+    """Keep the rows of unchanged reports, extract the rest with ``extract``.
 
-    ``in_place``: the connection's warehouse is a copy of the previous one
-    (keep by deleting the others' rows), else a new file (keep by copying
-    from the attached ``prev``).
+    Returns the ingest_log rows and the ids of the reports whose rows were
+    added, deleted or renamed (what the materialized views must catch up
+    with). ``in_place``: the connection's warehouse is a copy of the
+    previous one (keep by deleting the others' rows), else a new file (keep
+    by copying from the attached ``prev``). A file that failed at the
+    previous build with the same extractor fails again without being
+    extracted: its bytes, hence its sha256, are unchanged.
     """
     rows: list[tuple] = []
     keep = [f for f in found.primary if reuse and f.sha256 in prev.reports]
-    todo = [f for f in found.primary if not (reuse and f.sha256 in prev.reports)]
+    failed_before = [f for f in found.primary if reuse and f.sha256 in prev.failed and f.sha256 not in prev.reports]
+    skip = {f.sha256 for f in keep} | {f.sha256 for f in failed_before}
+    todo = [f for f in found.primary if f.sha256 not in skip]
+    kept_ids = {f.sha256 for f in keep}
+    changed = {sha for sha in prev.reports if sha not in kept_ids}
+    changed |= {f.sha256 for f in keep if prev.reports[f.sha256] != f.name}
     if in_place:
         load.keep_only(con, [(f.sha256, f.name) for f in keep])
     else:
@@ -236,8 +279,16 @@ def _fill(
         rows.append((f.name, f.sha256, "unchanged", reason, now))
     summary.unchanged = len(keep)
     old_names = {name: sha for sha, name in prev.reports.items()}
+    for f in failed_before:
+        reason = prev.failed[f.sha256]
+        rows.append((f.name, f.sha256, "failed", reason, now))
+        summary.failed += 1
+        summary.cached_failures += 1
+        summary.failures.append((f.name, reason))
+    cpu_before = _children_cpu()
     for result in extract(con, todo, jobs, now, log):
         if result.ok:
+            changed.add(result.sha256)
             summary.loaded += 1
             notes = list(result.notes)
             if old_names.get(result.name, result.sha256) != result.sha256:
@@ -250,6 +301,7 @@ def _fill(
             rows.append((result.name, result.sha256, "failed", result.reason, now))
     for dup, first in found.duplicates:
         rows.append((dup.name, dup.sha256, "duplicate", f"same content as {first.name}", now))
+    summary.extraction_cpu = _children_cpu() - cpu_before
     summary.duplicates = len(found.duplicates)
     for bad in found.unreadable:
         rows.append((bad.name, None, "failed", bad.reason, now))
@@ -262,7 +314,54 @@ def _fill(
         if sha not in present and name not in names_now:
             rows.append((name, sha, "removed", "no longer in the raw folder", now))
             summary.removed += 1
-    return rows
+    return rows, changed
+
+
+def _children_cpu() -> float:
+    """CPU-seconds of this process's finished children (the extraction pool's workers), for the log."""
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return 0.0
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return kids.ru_utime + kids.ru_stime
+
+
+def _nothing_changed(
+    con: duckdb.DuckDBPyConnection,
+    prev: Previous,
+    found: scan.Scan,
+    stamps: dict[str, scan.Stamp],
+    corrections_file: Path,
+) -> bool:
+    """Whether a build would write what the previous warehouse already holds.
+
+    True when every file of the raw folder matched its stamp (so none was
+    read, and the same names hold the same bytes as at the last build), no
+    stamped file left, every file is a report or a failure of the previous
+    warehouse, the corrections are the same rows and the materialized
+    views were made by this code. The build then leaves the warehouse file
+    alone: not rewriting it is what makes a no-change build cost a scan.
+    """
+    if found.hashed or found.unreadable or len(found.primary) + len(found.duplicates) != len(stamps):
+        return False
+    if any(f.sha256 not in prev.reports and f.sha256 not in prev.failed for f in found.primary):
+        return False
+    if any(prev.reports.get(f.sha256, f.name) != f.name for f in found.primary):
+        return False
+    return load.same_corrections(con, corrections_file, "prev") and views_current(con, "prev")
+
+
+def _unchanged_summary(summary: BuildSummary, prev: Previous, found: scan.Scan) -> None:
+    """The summary of a build that found nothing to do: what the previous warehouse holds."""
+    summary.nothing_changed = True
+    summary.reports = len(prev.reports)
+    summary.unchanged = sum(1 for f in found.primary if f.sha256 in prev.reports)
+    summary.duplicates = len(found.duplicates)
+    for f in found.primary:
+        if f.sha256 not in prev.reports:
+            summary.failures.append((f.name, prev.failed[f.sha256]))
+    summary.failed = summary.cached_failures = len(summary.failures)
 
 
 def _check_shrink(
@@ -314,6 +413,7 @@ class Previous:
     usable: bool = False  # its rows can be copied
     stale_reason: str | None = None  # why its rows must not be copied
     reports: dict[str, str] = field(default_factory=dict)  # report_id -> source_file
+    failed: dict[str, str] = field(default_factory=dict)  # sha256 -> why it failed (same extractor only)
 
 
 def attach_previous(con: duckdb.DuckDBPyConnection, db: Path, fingerprint: str, log: Log) -> Previous:
@@ -349,6 +449,13 @@ def attach_previous(con: duckdb.DuckDBPyConnection, db: Path, fingerprint: str, 
     elif info[1] != fingerprint:
         prev.stale_reason = "extraction code or rules changed"
     prev.usable = prev.stale_reason is None
+    if prev.usable:
+        prev.failed = dict(
+            con.execute(
+                "SELECT sha256, coalesce(any_value(reason), 'failed') FROM prev.ingest_log"
+                " WHERE status = 'failed' AND sha256 IS NOT NULL GROUP BY sha256"
+            ).fetchall()
+        )
     return prev
 
 
@@ -437,7 +544,10 @@ def refresh_corrections(db: Path = DEFAULT_DB, corrections_file: Path | None = N
             if version is None or version[0] != load.SCHEMA_VERSION:
                 raise RuntimeError(f"{db} was built by another version of the build: run a build first")
             n = load.replace_corrections(con, corrections_file)
-            replace_views(con)
+            if views_current(con):  # only the reports the corrections name are recomputed
+                update_views(con, ())
+            else:
+                replace_views(con)
             review = _count(con, "SELECT count(*) FROM v_corrections_review")
             con.execute("UPDATE build_info SET n_corrections = ?, n_corrections_review = ?", [n, review])
             _swap_in(con, tmp, db)

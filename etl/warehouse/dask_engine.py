@@ -106,9 +106,12 @@ def extract_into(
         for table, paths in out.parts.items():
             parts[table].extend(paths)
     started = time.monotonic()
-    ds.load_parts(con, dataset, parts, now)
+    written = sum(len(p) for p in parts.values())
+    parts = ds.compact(dataset, parts)  # a few large files per year, not one per task: readers open fewer
     n_parts = sum(len(p) for p in parts.values())
-    log(f"dask: {len(outputs)} batches wrote {n_parts} Parquet parts, loaded in {time.monotonic() - started:.1f} s")
+    ds.load_parts(con, dataset, parts, now)
+    log(f"dask: {len(outputs)} batches wrote {written} Parquet parts, compacted to {n_parts} and loaded "
+        f"in {time.monotonic() - started:.1f} s")
     return [o for out in outputs for o in out.outcomes]
 
 

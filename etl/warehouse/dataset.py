@@ -22,6 +22,12 @@ lost) overwrites its own part instead of adding rows twice. Each part is
 written under a temporary name and renamed, so a reader never sees half a
 file.
 
+Tasks are small (a few dozen files), so a build writes thousands of parts,
+one per task and year, and a query over thousands of small files spends its
+time opening them. Once every task has finished, :func:`compact` merges each
+table's parts of a year into one file (named by a hash of the parts it
+replaces, so a re-run writes the same name), and the build loads that.
+
 Rows are shaped by the same code as the local build (:func:`etl.warehouse.pool.extract_chunk`,
 column orders and Arrow types of :mod:`etl.warehouse.load`), so both engines produce the
 same warehouse.
@@ -178,6 +184,43 @@ def clear(dataset: Path) -> None:
         for sub in folder.glob("year=*"):
             if sub.is_dir() and not any(sub.iterdir()):
                 sub.rmdir()
+
+
+def compact(dataset: Path, parts: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Merge each table's parts of one year partition into one file; return the parts by table now.
+
+    The merged file is written under a temporary name and renamed before the
+    parts it replaces are deleted, so a reader sees every row at every
+    moment (twice, at worst, if the process dies between the two steps: the
+    next build clears the folder). Arrow types are kept as written.
+    """
+    merged: dict[str, list[str]] = {}
+    for table, rels in parts.items():
+        by_folder: dict[str, list[str]] = defaultdict(list)
+        for rel in rels:
+            by_folder[rel.rsplit("/", 1)[0]].append(rel)
+        merged[table] = []
+        for folder, group in sorted(by_folder.items()):
+            if len(group) == 1:
+                merged[table].extend(group)
+                continue
+            group = sorted(group)
+            token = hashlib.sha256("\n".join(group).encode()).hexdigest()[:20]
+            rel = f"{folder}/part-{token}.parquet"
+            target = dataset / rel
+            tmp = target.with_name(f"{target.name}.tmp-{uuid.uuid4().hex[:8]}")
+            try:
+                tables = [pq.read_table(dataset / p) for p in group]
+                pq.write_table(pa.concat_tables(tables), tmp, compression="zstd")
+                os.replace(tmp, target)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+            for p in group:
+                if p != rel:
+                    (dataset / p).unlink(missing_ok=True)
+            merged[table].append(rel)
+    return merged
 
 
 def scan_sql(dataset: Path | str, table: str) -> str:

@@ -18,6 +18,7 @@ unrelated unknowns.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
 
@@ -37,7 +38,9 @@ assert set(KEY_COLUMNS) <= RESERVED
 # and columns once the views are created, each sorted by the columns pages
 # filter on so that DuckDB's zone maps (per-row-group min/max) skip row groups.
 # Corrections only change at a build or refresh_corrections, both of which
-# create the views and materialize them again, so the tables are never stale.
+# bring the tables up to date: in place, for the reports that changed
+# (etl/warehouse/incremental.py), or materialized anew when the tables were
+# made by other view definitions (``views_fingerprint``).
 # The other views (v_values_base, v_shortfalls_base, v_report_meta) only
 # serve these and are dropped once they are materialized.
 MATERIALIZED: dict[str, tuple[str, ...]] = {
@@ -61,9 +64,49 @@ STAGING = "_new_"
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
     """All views, after the catalogue tables are loaded, then materialized (see ``MATERIALIZED``)."""
+    define_views(con)
+    materialize(con)
+    stamp_views(con)
+
+
+def define_views(con: duckdb.DuckDBPyConnection) -> None:
+    """The views of etl/views.sql and ``v_compare``, unmaterialized, in the connection's current schema."""
     con.execute(VIEWS_FILE.read_text(encoding="utf-8"))
     con.execute(compare_sql(con))
-    materialize(con)
+
+
+def views_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> str:
+    """A hash of what the materialized tables are computed by: views.sql, v_compare, sort keys, indexes.
+
+    Stored as the comment of each materialized table, so that a later build
+    updates those tables in place (etl/warehouse/incremental.py) only while
+    they were made by the same definitions, and materializes them anew
+    otherwise.
+    """
+    h = hashlib.sha256(VIEWS_FILE.read_bytes())
+    h.update(compare_sql(con, catalog).encode())
+    h.update(repr((MATERIALIZED, INDEXES, REGION_OPTIONS)).encode())
+    return h.hexdigest()[:16]
+
+
+def stamp_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Write :func:`views_fingerprint` as the comment of every materialized table."""
+    fingerprint = quote_literal(views_fingerprint(con))
+    for name in [*MATERIALIZED, REGION_OPTIONS]:
+        con.execute("COMMENT ON TABLE " + quote_ident(name) + " IS " + fingerprint)
+
+
+def views_current(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> bool:
+    """Whether ``catalog`` (default: the current one) holds every materialized table, made by this code."""
+    catalog = catalog or con.execute("SELECT current_database()").fetchall()[0][0]
+    found = dict(
+        con.execute(
+            "SELECT table_name, comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main'",
+            [catalog],
+        ).fetchall()
+    )
+    fingerprint = views_fingerprint(con, catalog)
+    return all(found.get(name) == fingerprint for name in [*MATERIALIZED, REGION_OPTIONS])
 
 
 def materialize(con: duckdb.DuckDBPyConnection) -> None:
@@ -155,20 +198,80 @@ def replace_views(con: duckdb.DuckDBPyConnection) -> None:
     create_views(con)
 
 
-def compare_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """The ``CREATE VIEW v_compare`` statement for the current catalogue."""
-    ids = [row[0] for row in con.execute("SELECT indicator FROM indicators ORDER BY rowid").fetchall()]
+def compare_sql(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> str:
+    """The ``CREATE VIEW v_compare`` statement for the catalogue of ``catalog`` (default: the current one)."""
+    return compare_select(con, catalog, as_view=True)
+
+
+#: ``v_compare``'s grouping key over a relation aliased ``g``: one row per region x year x doc_type;
+#: a report whose region or year is unknown is a group of its own (its report_id).
+GROUP_KEY = (
+    "CASE WHEN g.adcode IS NULL OR g.adcode = 'unknown' OR g.year IS NULL THEN g.report_id"
+    " ELSE g.adcode || '|' || CAST(g.year AS VARCHAR) || '|' || coalesce(g.doc_type, '') END"
+)
+
+
+def compare_groups_sql(catalog: str, schema: str, create: bool) -> str:
+    """Statement collecting the ``v_compare`` groups of the reports listed in ``schema.affected_ids``.
+
+    Into the table ``schema.groups`` (created when ``create``), from the
+    ``v_reports`` table of ``catalog``: run before and after that table is
+    updated, so the groups a report left and the ones it joined are both found.
+    """
+    groups = quote_ident(catalog) + "." + quote_ident(schema) + ".groups"
+    query = (
+        " SELECT DISTINCT " + GROUP_KEY + " AS group_key FROM " + quote_ident(catalog) + ".main.v_reports g"
+        " WHERE g.report_id IN (SELECT report_id FROM " + quote_ident(catalog) + "." + quote_ident(schema)
+        + ".affected_ids)"
+    )
+    if create:
+        return "CREATE TABLE " + groups + " AS" + query
+    return "INSERT INTO " + groups + query
+
+
+def delete_compare_groups_sql(catalog: str, schema: str) -> str:
+    """Statement deleting the rows of ``catalog``'s ``v_compare`` whose group is in ``schema.groups``."""
+    return (
+        "DELETE FROM " + quote_ident(catalog) + ".main.v_compare g WHERE " + GROUP_KEY
+        + " IN (SELECT group_key FROM " + quote_ident(catalog) + "." + quote_ident(schema) + ".groups)"
+    )
+
+
+def compare_select(
+    con: duckdb.DuckDBPyConnection,
+    catalog: str | None = None,
+    groups: str | None = None,
+    into: str | None = None,
+    as_view: bool = False,
+) -> str:
+    """The query of ``v_compare`` for the indicator catalogue of ``catalog`` (default: the current one).
+
+    ``groups``: a table of ``group_key`` values: only those groups' rows.
+    ``into``: a catalog: the statement inserts the rows into its ``v_compare``.
+    ``as_view``: the statement creates the view.
+    """
+    if catalog is None:
+        table = "indicators"
+    else:
+        table = quote_ident(catalog) + ".indicators"
+    ids = [row[0] for row in con.execute("SELECT indicator FROM " + table + " ORDER BY rowid").fetchall()]
     pivots = [
         "max(v.value) FILTER (WHERE v.indicator = " + quote_literal(i) + ") AS " + quote_ident(i) for i in ids
     ]
     keys = ", ".join("c." + quote_ident(k) for k in KEY_COLUMNS)
-    return (
-        "CREATE OR REPLACE VIEW v_compare AS\n"
-        "WITH keyed AS (\n"
-        "    SELECT r.*, CASE WHEN r.adcode IS NULL OR r.adcode = 'unknown' OR r.year IS NULL THEN r.report_id\n"
-        "        ELSE r.adcode || '|' || CAST(r.year AS VARCHAR) || '|' || coalesce(r.doc_type, '') END AS group_key\n"
-        "    FROM v_reports r\n"
-        "),\n"
+    source = "v_reports"
+    if groups is not None:
+        source = (
+            "(SELECT * FROM v_reports g WHERE " + GROUP_KEY + " IN (SELECT group_key FROM " + quote_ident(groups) + "))"
+        )
+    keyed = "SELECT g.*, " + GROUP_KEY + " AS group_key FROM " + source + " g"
+    head = ""
+    if into is not None:
+        head = "INSERT INTO " + quote_ident(into) + ".main.v_compare\n"
+    elif as_view:
+        head = "CREATE OR REPLACE VIEW v_compare AS\n"
+    return head + (
+        "WITH keyed AS (\n    " + keyed + "\n),\n"
         "chosen AS (\n"
         "    SELECT *, count(*) OVER (PARTITION BY group_key) AS n_reports,\n"
         "        row_number() OVER (PARTITION BY group_key\n"
