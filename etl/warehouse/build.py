@@ -338,7 +338,7 @@ def _nothing_changed(
 
     True when every file of the raw folder matched its stamp (so none was
     read, and the same names hold the same bytes as at the last build), no
-    stamped file left, every file is a report or a failure of the previous
+    stamped file and no report left, every file is a report or a failure of the previous
     warehouse, the corrections are the same rows and the materialized
     views were made by this code. The build then leaves the warehouse file
     alone: not rewriting it is what makes a no-change build cost a scan.
@@ -349,6 +349,8 @@ def _nothing_changed(
         return False
     if any(prev.reports.get(f.sha256, f.name) != f.name for f in found.primary):
         return False
+    if not set(prev.reports) <= {f.sha256 for f in found.primary}:
+        return False  # a report left the folder (an emptied or unmounted share must reach the shrink guard)
     return load.same_corrections(con, corrections_file, "prev") and views_current(con, "prev")
 
 
