@@ -63,7 +63,9 @@ def test_click_on_bar_lists_quote_with_source_link(open_page, seed_db: Path) -> 
     at.run()
     assert any(quote in m.value for m in at.markdown), "the quote behind the bar is listed"
     links = [p.proto for p in at.get("page_link")]
-    wanted = {"report": [value_id.split(":")[0]], "value": [value_id]}
+    source_file, indicator = seed_frame(
+        seed_db, "SELECT source_file, indicator FROM v_values WHERE value_id = ?", [value_id]).iloc[0]
+    wanted = {"report": [source_file], "value": [indicator]}  # stable across rebuilds, unlike the hash
     assert any(p.page == "sources" and parse_qs(p.query_string) == wanted for p in links)
 
 
