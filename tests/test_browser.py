@@ -87,7 +87,7 @@ def test_dashboard_in_browser(tmp_path: Path) -> None:
             page.locator(SIDEBAR).get_by_text("English", exact=True).click()
             wait_idle(page)
             expect(page.locator("h1").first).to_have_text("Compare & export")
-            assert parse_qs(urlparse(page.url).query).get("lang") == ["English"]
+            assert parse_qs(urlparse(page.url).query).get("lang") == ["en"], "a language-neutral code"
         finally:
             browser.close()
 

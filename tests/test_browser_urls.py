@@ -1,0 +1,132 @@
+"""A copied link reproduces the view; a stale link says what it dropped; a followed value is in view.
+
+Driven in headless Chromium against ``streamlit run`` (AppTest neither keeps
+a browser URL nor scrolls). Each copied URL is opened in a new browser
+context, which shares nothing with the first but the server.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from browser_helpers import SIDEBAR, browser, dashboard_url, nav, needs_chromium, open_url  # noqa: F401
+from conftest import seed_frame
+
+from ui.server import wait_idle
+
+pytestmark = needs_chromium
+
+CHART_PAGES = (("inspections", "执法检查"), ("penalties", "行政处罚"), ("outreach", "普法宣传"),
+               ("shortfalls", "短板"))
+
+
+def _query(page: Any) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+def _view(page: Any) -> dict[str, Any]:
+    """What a reader sees of the view: title, filters, chosen indicator and level, chart titles."""
+    main = page.locator('[data-testid="stMain"]')
+    values = "els => els.map(e => e.value)"
+    return {
+        "title": page.locator("h1").first.inner_text(),
+        "filters": page.locator(f'{SIDEBAR} input[role="combobox"]').evaluate_all(values),
+        "years": page.locator(f'{SIDEBAR} [data-testid="stSliderThumbValue"]').all_inner_texts(),
+        "selects": main.locator('input[role="combobox"]').evaluate_all(values),
+        "level": main.locator('[role="radio"][aria-checked="true"]').all_inner_texts(),
+        "charts": page.locator(".js-plotly-plot .gtitle").evaluate_all("els => els.map(e => e.textContent)"),
+    }
+
+
+def _pick(page: Any, label: str, option: str, where: str = SIDEBAR) -> None:
+    page.locator(f'{where} [data-testid="stSelectbox"]').filter(has_text=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_idle(page)
+
+
+@pytest.mark.parametrize(("slug", "title"), CHART_PAGES)
+def test_copied_url_reproduces_the_view(browser: Any, dashboard_url: str, seed_db, slug: str,  # noqa: F811
+                                        title: str) -> None:
+    page = open_url(browser, f"{dashboard_url}/{slug}")
+    assert page.locator("h1").first.inner_text() == title
+    # years: the lower handle one step up (2020 -> 2022), by keyboard as a reader can
+    page.locator(f'{SIDEBAR} input[type="range"]').first.press("ArrowRight")
+    wait_idle(page)
+    province = seed_frame(seed_db, "SELECT province FROM v_reports WHERE doc_type = 'report' "
+                                   "GROUP BY province ORDER BY count(*) DESC, province LIMIT 1").iloc[0, 0]
+    _pick(page, "省份", province)
+    main = '[data-testid="stMain"]'
+    if page.locator(main).locator('[data-testid="stSelectbox"]').filter(has_text="选择指标").count():
+        page.locator(f'{main} [data-testid="stSelectbox"]').filter(has_text="选择指标").click()
+        page.get_by_role("option").nth(1).click()
+        page.wait_for_url(re.compile(r"[?&]ind="), timeout=20_000)
+        wait_idle(page)
+    levels = page.locator(f'{main} [role="radio"]')
+    if levels.count() > 1:
+        levels.first.click()  # the coarsest level, not the default finest
+        page.wait_for_url(re.compile(r"[?&]level="), timeout=20_000)
+        wait_idle(page)
+    copied = page.url
+    query = _query(page)
+    assert all(len(v) == 1 for v in query.values()), f"every key once: {page.url}"
+    assert query["province"] == [province] and query["years"] == ["2022-2023"]
+    shown = _view(page)
+
+    fresh = open_url(browser, copied)
+    assert _view(fresh) == shown, copied
+    assert _query(fresh) == query, "the link is stable: opening it writes the same URL"
+    fresh.context.close()
+
+    # the same link in English: the codes in it are language-neutral
+    english = open_url(browser, copied + "&lang=en")
+    assert _query(english)["province"] == [province] and english.locator("h1").first.inner_text() != title
+    english.context.close()
+    page.context.close()
+
+
+def test_links_between_pages_keep_each_key_once(browser: Any, dashboard_url: str) -> None:  # noqa: F811
+    page = open_url(browser, f"{dashboard_url}/?years=2023&doc=report&lang=zh")
+    page.locator('[data-testid="stPageLink"]').filter(has_text="执法检查").first.click()
+    wait_idle(page)
+    assert page.locator("h1").first.inner_text() == "执法检查"
+    query = _query(page)
+    assert query.get("years") == ["2023"] and all(len(v) == 1 for v in query.values()), page.url
+    nav(page, "对比导出")
+    assert _query(page).get("years") == ["2023"], "kept across a menu switch"
+    fresh = open_url(browser, page.url)
+    assert fresh.locator(f'{SIDEBAR} [data-testid="stSliderThumbValue"]').all_inner_texts() == ["2023", "2023"]
+    fresh.context.close()
+    page.context.close()
+
+
+def test_stale_or_unknown_parts_are_named(browser: Any, dashboard_url: str) -> None:  # noqa: F811
+    page = open_url(browser, f"{dashboard_url}/sources?report=deadbeef")
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="deadbeef")
+    assert alert.count() >= 1, "the dropped report is named"
+    assert page.locator(".report-text").count() == 0, "no other report is shown in its place"
+    page.context.close()
+
+    page = open_url(browser, f"{dashboard_url}/inspections?province=火星省&years=1999")
+    notices = " ".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
+    assert "火星省" in notices and "1999" in notices
+    assert "province" not in _query(page) and "years" not in _query(page)
+    page.context.close()
+
+
+def test_followed_value_is_in_view(browser: Any, dashboard_url: str, seed_db) -> None:  # noqa: F811
+    row = seed_frame(seed_db, "SELECT source_file, indicator, quote FROM v_values WHERE start_pos IS NOT NULL "
+                              "ORDER BY start_pos DESC LIMIT 1").iloc[0]
+    page = open_url(browser, f"{dashboard_url}/sources?report={row['source_file']}&value={row['indicator']}")
+    mark = page.locator(".report-text mark.sel").first
+    mark.wait_for(timeout=15_000)
+    page.wait_for_timeout(500)
+    box = page.locator(".report-text").bounding_box()
+    spot = mark.bounding_box()
+    assert box and spot
+    assert box["y"] <= spot["y"] and spot["y"] + spot["height"] <= box["y"] + box["height"], (box, spot)
+    assert spot["y"] + spot["height"] <= 1000, "and the text box is on screen"
+    assert page.get_by_text("位于：").count() >= 1, "the section the value stands in"
+    page.context.close()
