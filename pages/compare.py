@@ -44,12 +44,12 @@ else:
 
 st.subheader(t("compare.export"))
 # Built on click, on a thread of its own: the arguments (and the language) are fixed now.
-args = (src, f, only_given, lang())
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-downloads = (("csv", export.csv_file, "stats_compare.csv", "text/csv"),
-             ("xlsx", export.xlsx_file, "stats_compare.xlsx", XLSX),
-             ("sources", export.sources_csv_file, "stats_sources.csv", "text/csv"))
-for column, (name, build, file_name, mime) in zip(st.columns(len(downloads)), downloads, strict=True):
-    column.download_button(t(f"compare.{name}"), partial(build, *args), file_name=file_name, mime=mime,
-                           key=f"compare__{name}", icon=":material/download:", on_click="ignore")
+args = (src, f, only_given, lang(), export.base_url(st.context.url))
+downloads = (("csv", export.csv_file), ("xlsx", export.xlsx_file), ("long_csv", export.sources_csv_file),
+             ("parquet", export.parquet_file))
+labels = {"csv": "compare.csv", "xlsx": "compare.xlsx", "long_csv": "compare.sources", "parquet": "compare.parquet"}
+for column, (kind, build) in zip(st.columns(len(downloads)), downloads, strict=True):
+    column.download_button(t(labels[kind]), partial(build, *args), file_name=export.file_name(f, kind),
+                           mime=export.FORMATS[kind], key=f"compare__{kind}", icon=":material/download:",
+                           on_click="ignore")
 st.caption(t("compare.export_note"))

@@ -12,6 +12,8 @@ report.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
 
@@ -60,13 +62,9 @@ def source_params(src: Source, report_id: str, value_id: str | None = None) -> d
     return params
 
 
-def source_url(base: str, src: Source, report_id: str, value_id: str | None = None) -> str:
-    """An absolute link to the Sources page at one value (exports carry it in every row)."""
-    from urllib.parse import urlencode
-
-    row = report_row(src, report_id)
-    params = {REPORT_KEY: row["source_file"] if row else report_id}
-    indicator = indicator_of(value_id)
+def source_url(base: str, source_file: str, indicator: str | None = None) -> str:
+    """An absolute link to the Sources page at one value (exports carry one in every row)."""
+    params = {REPORT_KEY: source_file}
     if indicator:
         params[VALUE_KEY] = indicator
     return f"{base.rstrip('/')}/sources?{urlencode(params)}"
