@@ -74,12 +74,16 @@ def lang() -> str:
 def t(key: str, **fmt: Any) -> str:
     """The label for ``key`` in the current language, ``str.format``-ed with ``fmt``.
 
-    A missing key shows as the key itself, so a typo is visible instead of fatal.
+    A missing key shows as the key itself, so a typo is visible instead of fatal. An entry may
+    give a singular form (``en_one``), used when its count (``fmt["n"]``, or the argument its
+    ``count`` names) is 1: "1 report", not "1 reports".
     """
     entry = _labels().get(key)
     if entry is None:
         return key
     text = entry.get(lang()) or entry.get(DEFAULT_LANG) or key
+    if fmt and fmt.get(entry.get("count", "n")) == 1 and entry.get(f"{lang()}_one"):
+        text = entry[f"{lang()}_one"]
     return text.format(**fmt) if fmt else text
 
 
