@@ -17,7 +17,9 @@ f = filters.current()
 if not components.opened("compare", src, f):
     st.stop()
 
-only_given = not st.toggle(t("compare.all_indicators"), key="compare__all")
+show_all = filters.url_state("all", [False, True], False, page="compare", encode=lambda on: "1" if on else "0",
+                             what=t("compare.all_indicators"))
+only_given = not st.toggle(t("compare.all_indicators"), key=show_all)
 level = components.level_picker("compare", src, f)
 group = components.group_by(level)
 catalogue = queries.indicators(src)

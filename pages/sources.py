@@ -86,8 +86,8 @@ with left:
     chosen = found[found["value_id"] == selected]
     if len(chosen):
         row = chosen.iloc[0]
-        st.success(f"**{names.get(row['indicator'], row['indicator'])}: "
-                   f"{qualified(row['value'], row['qualifier'])}** — “{row['quote']}”")
+        st.success(f"**{highlight.markdown_text(names.get(row['indicator'], row['indicator']))}: "
+                   f"{qualified(row['value'], row['qualifier'])}** — “{highlight.markdown_text(row['quote'])}”")
         path = highlight.section_path([(h.level, h.start, h.text) for h in headings(text)], int(row["start_pos"]))
         st.caption(t("sources.section", path=" › ".join(path) if path else t("sources.no_section")))
         history.show(src, report_id, str(row["indicator"]))  # who changed this value, when and why

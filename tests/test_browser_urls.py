@@ -130,3 +130,39 @@ def test_followed_value_is_in_view(browser: Any, dashboard_url: str, seed_db) ->
     assert spot["y"] + spot["height"] <= 1000, "and the text box is on screen"
     assert page.get_by_text("位于：").count() >= 1, "the section the value stands in"
     page.context.close()
+
+
+def test_excel_download_is_named_and_sums(browser: Any, dashboard_url: str, seed_db, tmp_path) -> None:  # noqa: F811
+    """The Compare page's Excel download: named after the filters, numbers that add up to the page's."""
+    from openpyxl import load_workbook
+
+    province = seed_frame(seed_db, "SELECT province FROM v_reports WHERE doc_type = 'report' "
+                                   "GROUP BY province ORDER BY count(*) DESC, province LIMIT 1").iloc[0, 0]
+    page = open_url(browser, f"{dashboard_url}/compare?province={province}&years=2023", accept_downloads=True)
+    with page.expect_download() as info:
+        page.get_by_role("button", name=re.compile("下载 Excel")).click()
+    name = info.value.suggested_filename
+    assert re.fullmatch(rf"统计法治对比_{province}_2023_\d{{8}}\.xlsx", name), name
+    path = tmp_path / name
+    info.value.save_as(path)
+    book = load_workbook(path)
+    assert book.sheetnames[0] == "说明"
+    ws = book["对比表"]
+    header = [c.value for c in ws[1]]
+    col = header.index("执法检查单位数 (家)") + 1
+    got = sum(c.value for c in ws.iter_cols(min_col=col, max_col=col, min_row=2, values_only=False).__next__()
+              if c.value is not None)
+    expected = seed_frame(seed_db, "SELECT sum(value) FROM v_values WHERE indicator = 'inspected_units' "
+                                   "AND province = ? AND year = 2023 AND doc_type = 'report'", [province]).iloc[0, 0]
+    assert got == expected
+    page.context.close()
+
+
+def test_copy_link_button_copies_the_view(browser: Any, dashboard_url: str) -> None:  # noqa: F811
+    page = open_url(browser, f"{dashboard_url}/inspections?years=2023&doc=all",
+                    permissions=["clipboard-read", "clipboard-write"])
+    page.locator(f"{SIDEBAR} button.copy-link").click()
+    page.wait_for_timeout(300)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.url and "doc=all" in copied
+    page.context.close()

@@ -34,6 +34,7 @@ The URL parameter is the short name (``ind``); the widget key is page-scoped
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
@@ -299,10 +300,17 @@ def copy_link_button(where: Any) -> None:
     label = t("url.copy")
     done = t("url.copied")
     where.html(
-        f"""<button class="copy-link" type="button" onclick="navigator.clipboard.writeText(
-        window.location.href).then(() => {{ this.textContent = {done!r}; }})">{label}</button>
+        f"""<button class="copy-link" type="button" data-done="{html.escape(done, quote=True)}">
+        {html.escape(label)}</button>
         <style>.copy-link {{ border: 1px solid #d0d5dd; border-radius: 8px; background: #fff;
-        padding: .3rem .8rem; cursor: pointer; }}</style>""",
+        padding: .3rem .8rem; cursor: pointer; }}</style>
+        <script>
+        document.querySelectorAll("button.copy-link:not([data-bound])").forEach((b) => {{
+          b.dataset.bound = "1";
+          b.addEventListener("click", () => navigator.clipboard.writeText(window.location.href)
+            .then(() => {{ b.textContent = b.dataset.done; }}));
+        }});
+        </script>""",
         unsafe_allow_javascript=True,
     )
 

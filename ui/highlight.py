@@ -10,6 +10,7 @@ then offset (escaping changes lengths).
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 
@@ -103,3 +104,12 @@ def section_path(headings: list[tuple[int, int, str]], pos: int) -> list[str]:
         for deeper in [k for k in path if k > level]:
             del path[deeper]
     return [path[k] for k in sorted(path)]
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def markdown_text(text: str) -> str:
+    """Report text for a Markdown element (``st.success``, ``st.markdown``), shown as typed:
+    every Markdown and HTML character escaped."""
+    return _MARKDOWN.sub(r"\\\1", text)
