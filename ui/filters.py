@@ -84,6 +84,10 @@ def drop_notice(name: str, text: str, what: str | None = None) -> None:
     _notice(t("url.dropped", what=what or name, value=text))
 
 
+#: "No value yet" (``None`` is a value: "every region").
+_MISSING: Any = object()
+
+
 def url_state(name: str, options: Sequence[Hashable], default: Any, *, page: str = "",
               encode: Callable[[Any], str] = str, decode: Callable[[str], Any] | None = None,
               what: str | None = None) -> str:
@@ -124,9 +128,6 @@ def url_state(name: str, options: Sequence[Hashable], default: Any, *, page: str
     last[key] = value
     _write(name, None if value is None or value == default else encode(value))
     return key
-
-
-_MISSING: Any = object()
 
 
 def from_link(name: str) -> str | None:
@@ -211,7 +212,8 @@ def language_switch() -> str:
     """
     begin()
     shown = [LANG_NAMES[code] for code in LANGS]
-    key = url_state(LANG_KEY, shown, LANG_NAMES[DEFAULT_LANG], encode=_lang_code, decode=_lang_name, what="lang")
+    key = url_state(LANG_KEY, shown, LANG_NAMES[DEFAULT_LANG], encode=_lang_code, decode=_lang_name,
+                    what="语言 / Language")
     chosen = st.sidebar.segmented_control("语言 / Language", shown, required=True, key=key)
     return set_lang(chosen)
 
@@ -258,6 +260,9 @@ def sidebar(src: Source) -> Filters:
         chosen = bar.select_slider(t("year_range"), options=years, value=(years[0], years[-1]), key=key)
         year_min, year_max = int(chosen[0]), int(chosen[1])
     elif years:
+        # nothing to choose, but a link asking for another year still hears that it was dropped
+        url_state(YEARS_KEY, [(years[0], years[0])], (years[0], years[0]), encode=years_text, decode=parse_years,
+                  what=t("year_range"))
         bar.caption(t("only_year", year=years[0]))
 
     place = _fixed({"unknown": t("unknown")})
