@@ -166,3 +166,28 @@ def test_copy_link_button_copies_the_view(browser: Any, dashboard_url: str) -> N
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == page.url and "doc=all" in copied
     page.context.close()
+
+
+def test_quote_link_keeps_each_key_once(browser: Any, dashboard_url: str) -> None:  # noqa: F811
+    """Click a bar, follow "在原文中查看": the Sources page opens at the value, the filters once each."""
+    page = open_url(browser, f"{dashboard_url}/inspections?years=2023")
+    page.wait_for_selector(".js-plotly-plot .barlayer .point path", timeout=30_000)
+    bar = page.locator(".js-plotly-plot .barlayer .point path").first
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+    link = page.locator('a[href*="sources"]').filter(has_text="在原文中查看").first
+    link.wait_for(timeout=15_000)
+    href = parse_qs(urlparse(link.get_attribute("href") or "").query)
+    assert all(len(v) == 1 for v in href.values()) and href["years"] == ["2023"], href
+    link.click()
+    wait_idle(page)
+    page.locator(".report-text mark.sel").first.wait_for(timeout=15_000)
+    query = _query(page)
+    assert all(len(v) == 1 for v in query.values()), page.url
+    assert query["years"] == ["2023"] and query["report"] == href["report"] and query["value"] == href["value"]
+    page.context.close()
