@@ -14,6 +14,7 @@ from etl.extract.sections import headings
 from ui import bootstrap, filters, highlight, history, links, queries, tables
 from ui.components import empty_state
 from ui.components import names as indicator_names
+from ui.editors import md_escape
 from ui.fmt import qualified
 from ui.i18n import t
 
@@ -86,8 +87,8 @@ with left:
     chosen = found[found["value_id"] == selected]
     if len(chosen):
         row = chosen.iloc[0]
-        st.success(f"**{highlight.markdown_text(names.get(row['indicator'], row['indicator']))}: "
-                   f"{qualified(row['value'], row['qualifier'])}** — “{highlight.markdown_text(row['quote'])}”")
+        st.success(f"**{md_escape(names.get(row['indicator'], row['indicator']))}: "
+                   f"{qualified(row['value'], row['qualifier'])}** — “{md_escape(row['quote'])}”")
         path = highlight.section_path([(h.level, h.start, h.text) for h in headings(text)], int(row["start_pos"]))
         st.caption(t("sources.section", path=" › ".join(path) if path else t("sources.no_section")))
         history.show(src, report_id, str(row["indicator"]))  # who changed this value, when and why

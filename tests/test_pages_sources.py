@@ -119,9 +119,3 @@ def test_links_survive_a_rebuild(tmp_path: Path, monkeypatch) -> None:
     assert stale.selectbox(key="sources__report").value is None, "and no other report shown"
     assert not [h for h in stale.get("html") if "report-text" in h.proto.body]
 
-
-def test_quote_in_markdown_shows_as_typed() -> None:
-    quote = "共<b>检查</b> [点此](http://evil.example) **12** 家 $x$"
-    out = highlight.markdown_text(quote)
-    assert "<b>" not in out and "](" not in out and "**" not in out
-    assert re.sub(r"\\(.)", r"\1", out) == quote, "only escapes added"

@@ -10,7 +10,6 @@ then offset (escaping changes lengths).
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 
 
@@ -105,11 +104,3 @@ def section_path(headings: list[tuple[int, int, str]], pos: int) -> list[str]:
             del path[deeper]
     return [path[k] for k in sorted(path)]
 
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def markdown_text(text: str) -> str:
-    """Report text for a Markdown element (``st.success``, ``st.markdown``), shown as typed:
-    every Markdown and HTML character escaped."""
-    return _MARKDOWN.sub(r"\\\1", text)
