@@ -75,15 +75,6 @@ class Bundle:
         return _notes(self.src, self.filters, self.only_given, len(self.reports), len(self.values),
                       self.base_url)
 
-    # the names earlier callers used
-    @property
-    def table(self) -> pd.DataFrame:
-        return self.wide.csv
-
-    @property
-    def sources(self) -> pd.DataFrame:
-        return self.long
-
 
 @dataclass
 class _Wide:
