@@ -22,8 +22,7 @@ LABELS_FILE = Path(__file__).with_name("labels.yaml")
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 LANG_KEY = "lang"
-#: What the switch shows, which is also what the URL carries (``?lang=English``):
-#: a bound widget puts its displayed option in the URL.
+#: What the switch shows; the URL carries the code (``?lang=en``, see ``ui/filters.py``).
 LANG_NAMES = {"zh": "中文", "en": "English"}
 _CODES = {name: code for code, name in LANG_NAMES.items()}
 
