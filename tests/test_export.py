@@ -104,6 +104,11 @@ def assert_round_trip(db: Path, f: Filters) -> None:
     for cell in qualified:
         assert isinstance(cell.value, (int, float)) and re.match(r'^"[≈≥≤]"#,##0', cell.number_format)
 
+    links_sheet = book["逐项数据"]
+    header, rows = _rows(links_sheet)
+    link = links_sheet.cell(row=2, column=header.index("原文链接") + 1)
+    assert link.hyperlink is not None and link.hyperlink.target == link.value, "each row links to its value"
+
     long = pd.read_parquet(io.BytesIO(export.parquet_file(src, f, True, "zh")))
     assert long["数值"].dtype == "float64"
     sums = long.groupby("指标代码")["数值"].sum()
