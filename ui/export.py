@@ -177,7 +177,7 @@ def _long(values: pd.DataFrame, catalogue: pd.DataFrame, base_url: str) -> pd.Da
         "basis": v["basis"].map(basis_name),
         "flagged": [t("yes") if f else t("no") for f in flags], "flags": flags,
         "quote": v["quote"],
-        "link": [links.source_url(base_url, f, i) for f, i in zip(v["source_file"], v["indicator"], strict=True)],
+        "link": links.source_urls(base_url, v["source_file"], v["indicator"]),
         "corrected": v["corrected"].map(yes_no), "correction_note": v["correction_note"],
         "source_file": v["source_file"], "start_pos": v["start_pos"], "end_pos": v["end_pos"],
         "indicator": v["indicator"], "value_id": v["value_id"],
@@ -191,7 +191,7 @@ def _wide(reports: pd.DataFrame, values: pd.DataFrame, ids: list[str], names: di
     out = base[list(REPORT_COLS)].copy()
     out["year"] = out["year"].astype("Int64")
     out["doc_type"] = out["doc_type"].pipe(doc_names)
-    out["link"] = [links.source_url(base_url, f) for f in base["source_file"]]
+    out["link"] = links.source_urls(base_url, base["source_file"])
     position = {rid: i for i, rid in enumerate(base["report_id"])}
     columns = [names.get(i, i) for i in ids]
     # one vectorised scatter for the numbers (a national export has 300,000 values) ...
