@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ui import catalog, filters, links, queries, sheets, tables
-from ui.fmt import is_missing, qualified
+from ui.fmt import MISSING, QUALIFIER_SYMBOLS, is_missing, qualified
 from ui.i18n import doc_names, lang, name_col, t, using
 from ui.model import ALL_DOCS, Filters, Source
 
@@ -163,22 +163,45 @@ def flag_text(flags: Any) -> str:
 # --------------------------------------------------------------------------- tables
 
 
+def words(codes: pd.Series, name: Callable[[Any], str]) -> pd.Series:
+    """Codes in words, each distinct code named once (300,000 rows hold a handful of codes)."""
+    filled = codes.astype(object).where(codes.notna(), _NONE)
+    lookup = {code: name(None if code == _NONE else code) for code in pd.unique(filled)}
+    return filled.map(lookup.__getitem__)
+
+
+_NONE = "\x00none"
+
+
+def shown_values(values: pd.Series, qualifiers: pd.Series) -> pd.Series:
+    """``≥20``, ``≈12.5``, ``—``: the value as the page shows it (no thousands separator), vectorised."""
+    value = pd.to_numeric(values, errors="coerce").astype("float64")
+    whole = value.notna() & (value == value.round())
+    text = value.round(2).astype(str).str.replace(r"\.0$", "", regex=True)
+    text = text.where(~whole, value.fillna(0).round().astype("int64").astype(str))
+    symbols = words(qualifiers, lambda q: QUALIFIER_SYMBOLS.get(q or "exact", ""))
+    return (symbols.astype(str) + text.astype(str)).where(value.notna(), MISSING)
+
+
 def _long(values: pd.DataFrame, catalogue: pd.DataFrame, base_url: str) -> pd.DataFrame:
     v = tables.with_region(values) if len(values) else values.assign(region=[])
     names = dict(zip(catalogue["indicator"], catalogue[name_col()], strict=True))
-    flags = [flag_text(x) for x in v["flags"]]
+    flags = pd.Series("", index=v.index, dtype=object)
+    has_flags = v["flags"].map(lambda x: x is not None and not isinstance(x, float) and len(x) > 0).astype(bool)
+    flags[has_flags] = [flag_text(x) for x in v.loc[has_flags, "flags"]]
+    yes, no = t("yes"), t("no")
     out = pd.DataFrame({
         "province": v["province"], "city": v["city"], "region": v["region"],
         "year": v["year"].astype("Int64"), "doc_type": v["doc_type"].pipe(doc_names),
-        "name": v["indicator"].map(names), "unit": v["unit"].map(unit_name),
+        "name": words(v["indicator"], lambda i: names.get(i, i)), "unit": words(v["unit"], unit_name),
         "value": pd.to_numeric(v["value"], errors="coerce").astype("float64"),
-        "qualifier": v["qualifier"].map(qualifier_name),
-        "shown": [qualified(a, b, grouping=False) for a, b in zip(v["value"], v["qualifier"], strict=True)],
-        "basis": v["basis"].map(basis_name),
-        "flagged": [t("yes") if f else t("no") for f in flags], "flags": flags,
+        "qualifier": words(v["qualifier"], qualifier_name),
+        "shown": shown_values(v["value"], v["qualifier"]),
+        "basis": words(v["basis"], basis_name),
+        "flagged": has_flags.map({True: yes, False: no}), "flags": flags,
         "quote": v["quote"],
         "link": links.source_urls(base_url, v["source_file"], v["indicator"]),
-        "corrected": v["corrected"].map(yes_no), "correction_note": v["correction_note"],
+        "corrected": words(v["corrected"], yes_no), "correction_note": v["correction_note"],
         "source_file": v["source_file"], "start_pos": v["start_pos"], "end_pos": v["end_pos"],
         "indicator": v["indicator"], "value_id": v["value_id"],
     })

@@ -62,12 +62,12 @@ def source_params(src: Source, report_id: str, value_id: str | None = None) -> d
     return params
 
 
-def source_urls(base: str, source_files: pd.Series, indicators: pd.Series | None = None) -> list[str]:
+def source_urls(base: str, source_files: pd.Series, indicators: pd.Series | None = None) -> pd.Series:
     """Absolute links to the Sources page at each row's value (exports carry one in every row), each
     distinct file name quoted once (a national export has 300,000 rows over 28,000 files)."""
     root = f"{base.rstrip('/')}/sources?"
-    files = {f: urlencode({REPORT_KEY: f}) for f in pd.unique(source_files)}
+    files = source_files.map({f: urlencode({REPORT_KEY: f}) for f in pd.unique(source_files)})
     if indicators is None:
-        return [root + files[f] for f in source_files]
-    inds = {i: urlencode({VALUE_KEY: i}) for i in pd.unique(indicators)}
-    return [f"{root}{files[f]}&{inds[i]}" for f, i in zip(source_files, indicators, strict=True)]
+        return root + files.astype(str)
+    inds = indicators.map({i: urlencode({VALUE_KEY: i}) for i in pd.unique(indicators)})
+    return root + files.astype(str) + "&" + inds.astype(str)
