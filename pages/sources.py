@@ -41,11 +41,17 @@ if reports.empty and not linked:
 labels = {r["report_id"]: f"{r['label']} · {t('doc_' + str(r['doc_type']))} · {r['source_file']}"
           for r in reports.to_dict("records")}
 files = dict(zip(reports["report_id"], reports["source_file"], strict=True))
-# A stale link chooses no report (the notice says why) rather than the first in the list.
-default = None if linked and wanted is None else next(iter(labels), None)
-key = filters.url_state(links.REPORT_KEY, [None, *labels], default, page=PAGE, what=t("sources.report"),
-                        encode=lambda rid: files.get(rid, rid),
-                        decode=lambda text: (links.report_row(src, text) or {}).get("report_id"))
+
+def _file(rid: str) -> str:
+    return files.get(rid, rid)
+
+
+# The report is always written to the URL (no default left out): the first in the list depends on the data.
+key = filters.url_state(links.REPORT_KEY, [None, *labels], None, page=PAGE, what=t("sources.report"),
+                        encode=_file, decode=lambda text: (links.report_row(src, text) or {}).get("report_id"))
+if st.session_state[key] is None and labels and not (linked and wanted is None):
+    # nothing chosen yet: the first report; a stale link chooses none (the notice says why)
+    filters.set_state(links.REPORT_KEY, next(iter(labels)), None, page=PAGE, encode=_file)
 report_id = st.selectbox(t("sources.choose"), list(labels), format_func=labels.get, key=key,
                          index=None, placeholder=t("sources.pick"))
 if n_matching > PICKER_SIZE:
