@@ -58,6 +58,7 @@ def test_copied_url_reproduces_the_view(browser: Any, dashboard_url: str, seed_d
     province = seed_frame(seed_db, "SELECT province FROM v_reports WHERE doc_type = 'report' "
                                    "GROUP BY province ORDER BY count(*) DESC, province LIMIT 1").iloc[0, 0]
     _pick(page, "省份", province)
+    page.wait_for_url(re.compile(r"[?&]province="), timeout=20_000)
     main = '[data-testid="stMain"]'
     if page.locator(main).locator('[data-testid="stSelectbox"]').filter(has_text="选择指标").count():
         page.locator(f'{main} [data-testid="stSelectbox"]').filter(has_text="选择指标").click()

@@ -153,12 +153,15 @@ def set_state(name: str, value: Any, default: Any, *, page: str = "",
 
 
 def _write(name: str, text: str | None) -> None:
-    """Put ``name=text`` in the URL (once), or take it out."""
-    current = st.query_params.get_all(name)
+    """Put ``name=text`` in the URL (once), or take it out.
+
+    Written on every run even when the server already holds it: a run cut short by the next
+    click may have updated the server's copy without the browser's address bar seeing it.
+    """
     if text is None:
-        if current:
+        if name in st.query_params:
             del st.query_params[name]
-    elif current != [text]:
+    else:
         st.query_params[name] = text
     st.session_state.setdefault(_WRITTEN, {})[name] = text
 
