@@ -69,7 +69,8 @@ def test_dashboard_in_browser(tmp_path: Path) -> None:
 
             _nav(page, "对比导出")
             expect(page.locator("h1").first).to_have_text("对比导出")
-            assert parse_qs(urlparse(page.url).query).get("province") == [province], "filter survives a page switch"
+            page.wait_for_url(lambda u: parse_qs(urlparse(u).query).get("province") == [province],
+                              timeout=15_000)  # the filter survives a page switch
             with page.expect_download() as info:
                 page.get_by_role("button", name=re.compile("下载 CSV")).click()
             data = Path(info.value.path()).read_bytes()
@@ -83,7 +84,8 @@ def test_dashboard_in_browser(tmp_path: Path) -> None:
             page.locator(SIDEBAR).get_by_text("English", exact=True).click()
             wait_idle(page)
             expect(page.locator("h1").first).to_have_text("Compare & export")
-            assert parse_qs(urlparse(page.url).query).get("lang") == ["en"], "a language-neutral code"
+            page.wait_for_url(lambda u: parse_qs(urlparse(u).query).get("lang") == ["en"],
+                              timeout=15_000)  # a language-neutral code
         finally:
             browser.close()
 
