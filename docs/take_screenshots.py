@@ -44,7 +44,7 @@ def shoot(url: str, out: Path = OUT) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
     targets = [(f"{i + 1:02d}_{name}", "" if i == 0 else name, "") for i, (name, _, _) in enumerate(PAGES)]
-    targets.append((f"{len(PAGES) + 1:02d}_home_en", "", "?lang=English"))
+    targets.append((f"{len(PAGES) + 1:02d}_home_en", "", "?lang=en"))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)

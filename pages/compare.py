@@ -17,7 +17,9 @@ f = filters.current()
 if not components.opened("compare", src, f):
     st.stop()
 
-only_given = not st.toggle(t("compare.all_indicators"), key="compare__all")
+show_all = filters.url_state("all", [False, True], False, page="compare", encode=lambda on: "1" if on else "0",
+                             what=t("compare.all_indicators"))
+only_given = not st.toggle(t("compare.all_indicators"), key=show_all)
 level = components.level_picker("compare", src, f)
 group = components.group_by(level)
 catalogue = queries.indicators(src)
@@ -44,12 +46,12 @@ else:
 
 st.subheader(t("compare.export"))
 # Built on click, on a thread of its own: the arguments (and the language) are fixed now.
-args = (src, f, only_given, lang())
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-downloads = (("csv", export.csv_file, "stats_compare.csv", "text/csv"),
-             ("xlsx", export.xlsx_file, "stats_compare.xlsx", XLSX),
-             ("sources", export.sources_csv_file, "stats_sources.csv", "text/csv"))
-for column, (name, build, file_name, mime) in zip(st.columns(len(downloads)), downloads, strict=True):
-    column.download_button(t(f"compare.{name}"), partial(build, *args), file_name=file_name, mime=mime,
-                           key=f"compare__{name}", icon=":material/download:", on_click="ignore")
+args = (src, f, only_given, lang(), export.base_url(st.context.url))
+downloads = (("csv", export.csv_file), ("xlsx", export.xlsx_file), ("long_csv", export.sources_csv_file),
+             ("parquet", export.parquet_file))
+labels = {"csv": "compare.csv", "xlsx": "compare.xlsx", "long_csv": "compare.sources", "parquet": "compare.parquet"}
+for column, (kind, build) in zip(st.columns(len(downloads)), downloads, strict=True):
+    column.download_button(t(labels[kind]), partial(build, *args), file_name=export.file_name(f, kind),
+                           mime=export.FORMATS[kind], key=f"compare__{kind}", icon=":material/download:",
+                           on_click="ignore")
 st.caption(t("compare.export_note"))

@@ -13,18 +13,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from browser_helpers import SIDEBAR, needs_chromium
+from browser_helpers import nav as _nav
 from conftest import RAW, seed_frame
 
 from ui.server import CHROMIUM, CHROMIUM_ARGS, serve, wait_idle
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (apt-get install chromium)")
-
-SIDEBAR = '[data-testid="stSidebar"]'
-
-
-def _nav(page, label: str) -> None:
-    page.locator(f'{SIDEBAR} [data-testid="stSidebarNav"]').get_by_text(label, exact=True).click()
-    wait_idle(page)
+pytestmark = needs_chromium
 
 
 def test_dashboard_in_browser(tmp_path: Path) -> None:
@@ -69,11 +64,13 @@ def test_dashboard_in_browser(tmp_path: Path) -> None:
             page.locator(f'{SIDEBAR} [data-testid="stSelectbox"]').filter(has_text="省份").click()
             page.get_by_role("option", name=province, exact=True).click()
             wait_idle(page)
-            assert parse_qs(urlparse(page.url).query).get("province") == [province], "filter kept in the URL"
+            # the address bar follows the run's last message: wait for it rather than race it
+            page.wait_for_url(lambda u: parse_qs(urlparse(u).query).get("province") == [province], timeout=15_000)
 
             _nav(page, "对比导出")
             expect(page.locator("h1").first).to_have_text("对比导出")
-            assert parse_qs(urlparse(page.url).query).get("province") == [province], "filter survives a page switch"
+            page.wait_for_url(lambda u: parse_qs(urlparse(u).query).get("province") == [province],
+                              timeout=15_000)  # the filter survives a page switch
             with page.expect_download() as info:
                 page.get_by_role("button", name=re.compile("下载 CSV")).click()
             data = Path(info.value.path()).read_bytes()
@@ -87,7 +84,8 @@ def test_dashboard_in_browser(tmp_path: Path) -> None:
             page.locator(SIDEBAR).get_by_text("English", exact=True).click()
             wait_idle(page)
             expect(page.locator("h1").first).to_have_text("Compare & export")
-            assert parse_qs(urlparse(page.url).query).get("lang") == ["English"]
+            page.wait_for_url(lambda u: parse_qs(urlparse(u).query).get("lang") == ["en"],
+                              timeout=15_000)  # a language-neutral code
         finally:
             browser.close()
 

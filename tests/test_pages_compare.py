@@ -18,7 +18,9 @@ def test_compare_table_matches_warehouse(open_page, seed_db: Path) -> None:
     )["name_zh"]
     headers = " ".join(map(str, table.columns))
     assert all(name in headers for name in given), "every indicator a report gives has a column"
-    assert len(at.get("download_button")) == 3
+    buttons = at.get("download_button")
+    assert [b.proto.id and b.key for b in buttons] == ["compare__csv", "compare__xlsx", "compare__long_csv",
+                                                      "compare__parquet"]
 
     at.toggle(key="compare__all").set_value(True).run()
     n_all = seed_frame(seed_db, "SELECT count(*) FROM indicators").iloc[0, 0]

@@ -120,7 +120,7 @@ def test_compare_and_shortfalls_stay_readable(open_wide, wide_db: Path) -> None:
     rows = seed_frame(wide_db, "SELECT count(*) FROM (SELECT DISTINCT province, year FROM v_reports "
                                "WHERE doc_type = 'report' AND year IS NOT NULL)").iloc[0, 0]
     assert len(table) == rows, "one row per province and year"
-    assert len(at.get("download_button")) == 3
+    assert len(at.get("download_button")) == 4, "CSV, Excel, long CSV, Parquet"
 
     at = open_wide("pages/shortfalls.py")
     heat = [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "heatmap"]

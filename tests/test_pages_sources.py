@@ -25,7 +25,7 @@ def test_sources_by_url_marks_every_value(open_page, seed_db: Path) -> None:
     report_id, value_id, quote = _report_with_values(seed_db)
     at = open_page("pages/sources.py", query={"report": report_id, "value": value_id})
     assert at.selectbox(key="sources__report").value == report_id
-    body = at.get("html")[0].proto.body
+    body = next(h.proto.body for h in at.get("html") if "report-text" in h.proto.body)
     values = seed_frame(seed_db, "SELECT name_zh, quote FROM v_values WHERE report_id = ?", [report_id])
     titles = " ".join(re.findall(r'<mark[^>]*title="([^"]*)"', body))
     assert all(name in titles for name in values["name_zh"]), "every value is marked"
@@ -63,10 +63,59 @@ def test_click_on_bar_lists_quote_with_source_link(open_page, seed_db: Path) -> 
     at.run()
     assert any(quote in m.value for m in at.markdown), "the quote behind the bar is listed"
     links = [p.proto for p in at.get("page_link")]
-    wanted = {"report": [value_id.split(":")[0]], "value": [value_id]}
+    source_file, indicator = seed_frame(
+        seed_db, "SELECT source_file, indicator FROM v_values WHERE value_id = ?", [value_id]).iloc[0]
+    wanted = {"report": [source_file], "value": [indicator]}  # stable across rebuilds, unlike the hash
     assert any(p.page == "sources" and parse_qs(p.query_string) == wanted for p in links)
 
 
 def test_sources_english(open_page) -> None:
     at = open_page("pages/sources.py", query={"lang": "English"})
     assert at.title[0].value == "Sources"
+
+
+def test_links_survive_a_rebuild(tmp_path: Path, monkeypatch) -> None:
+    """A link names the report's file, so it still opens the value after the file changed and the
+    warehouse was rebuilt; the old content hash is reported as gone, never replaced by another report."""
+    from conftest import build_warehouse
+    from streamlit.testing.v1 import AppTest
+
+    from etl.warehouse.build import build
+    from ui import links
+    from ui.db import file_version
+    from ui.model import Source
+
+    db = build_warehouse(tmp_path)
+    old = seed_frame(db, "SELECT report_id, source_file, indicator FROM v_values WHERE doc_type = 'report' "
+                         "ORDER BY start_pos DESC LIMIT 1").iloc[0]
+    raw = tmp_path / "raw" / old["source_file"]
+    raw.write_bytes(raw.read_bytes() + b"\n")  # re-saved: same report, new bytes, new hash
+    build(tmp_path / "raw", db, jobs=1, log=lambda *a, **k: None)
+    new_id = seed_frame(db, "SELECT report_id FROM v_reports WHERE source_file = ?", [old["source_file"]]).iloc[0, 0]
+    assert new_id != old["report_id"]
+    src = Source(str(db), file_version(db))
+    assert links.report_row(src, old["source_file"])["report_id"] == new_id
+    assert links.report_row(src, old["report_id"]) is None
+
+    monkeypatch.setenv("STATS_DB", str(db))
+    monkeypatch.setenv("STATS_RAW", str(tmp_path / "raw"))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60)
+    at.query_params["report"] = old["source_file"]
+    at.query_params["value"] = old["indicator"]
+    at.run()
+    at.switch_page("pages/sources.py")
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="sources__report").value == new_id
+    body = next(h.proto.body for h in at.get("html") if "report-text" in h.proto.body)
+    assert 'class="sel"' in body, "the linked value is marked"
+
+    stale = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60)
+    stale.query_params["report"] = old["report_id"]
+    stale.run()
+    stale.switch_page("pages/sources.py")
+    stale.run()
+    assert any(old["report_id"] in w.value for w in stale.warning), "the stale link is named"
+    assert stale.selectbox(key="sources__report").value is None, "and no other report shown"
+    assert not [h for h in stale.get("html") if "report-text" in h.proto.body]
+

@@ -111,8 +111,9 @@ def level_picker(page: str, src: Source, f: Filters) -> str:
     best = offered[-1]
     if len(offered) == 1:
         return best
-    chosen = st.segmented_control(t("level"), offered, default=best, format_func=lambda v: t(f"level.{v}"),
-                                  key=f"{page}__level", help=t("level_help"))
+    key = filters.url_state("level", offered, best, page=page, what=t("level"))
+    chosen = st.segmented_control(t("level"), offered, format_func=lambda v: t(f"level.{v}"),
+                                  key=key, help=t("level_help"))
     return chosen if chosen in offered else best
 
 
@@ -152,9 +153,9 @@ def selected_keys(event: Any) -> list[str]:
 
 def source_link(report_id: str, value_id: str | None, label: str) -> None:
     """A link to the Sources page with the report and value in the URL."""
-    params: dict[str, Any] = {**filters.url_params(), "report": report_id}
-    if value_id:
-        params["value"] = value_id
+    from ui import links  # the stable address survives a rebuild (ui/links.py)
+
+    params = links.source_params(queries.source(), report_id, value_id)
     st.page_link(SOURCES_PAGE, label=label, icon=":material/description:", query_params=params)
 
 
@@ -268,7 +269,8 @@ def indicator_page(page: str, src: Source, f: Filters,
     group = group_by(level)
     fetched = tuple(dict.fromkeys([*ids, *extra]))
     frame = decorate(tables.shape(queries.rollup(src, f, group, fetched), level), f)
-    chosen = st.selectbox(t("choose_indicator"), ids, format_func=lambda i: label.get(i, i), key=f"{page}__ind")
+    key = filters.url_state("ind", ids, ids[0], page=page, what=t("choose_indicator"))
+    chosen = st.selectbox(t("choose_indicator"), ids, format_func=lambda i: label.get(i, i), key=key)
     mine = frame[frame["indicator"] == chosen]
     unit = unit_of(catalogue, chosen)
     name = label.get(chosen, chosen)

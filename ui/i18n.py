@@ -24,8 +24,7 @@ LABELS_FILE = Path(__file__).with_name("labels.yaml")
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 LANG_KEY = "lang"
-#: What the switch shows, which is also what the URL carries (``?lang=English``):
-#: a bound widget puts its displayed option in the URL.
+#: What the switch shows; the URL carries the code (``?lang=en``, see ``ui/filters.py``).
 LANG_NAMES = {"zh": "中文", "en": "English"}
 _CODES = {name: code for code, name in LANG_NAMES.items()}
 
@@ -100,9 +99,16 @@ def lang() -> str:
 def t(key: str, **fmt: Any) -> str:
     """The label for ``key`` in the current language, ``str.format``-ed with ``fmt``.
 
-    A missing key shows as the key itself, so a typo is visible instead of fatal.
+    A missing key shows as the key itself, so a typo is visible instead of fatal. An entry may
+    give a singular form (``en_one``), used when its count (``fmt["n"]``, or the argument its
+    ``count`` names) is 1: "1 report", not "1 reports".
     """
-    text = _table(lang()).get(key, key)
+    code = lang()
+    text = _table(code).get(key, key)
+    if fmt:
+        entry = _labels().get(key) or {}
+        if fmt.get(entry.get("count", "n")) == 1 and entry.get(f"{code}_one"):
+            text = entry[f"{code}_one"]
     return text.format(**fmt) if fmt else text
 
 

@@ -1,0 +1,54 @@
+"""URL state without a browser: codes in, codes out, one value per key, dropped parts named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import seed_frame
+
+from ui import filters
+
+
+def test_years_text_round_trip() -> None:
+    assert filters.years_text((2019, 2023)) == "2019-2023" and filters.years_text((2023, 2023)) == "2023"
+    assert filters.parse_years("2019-2023") == (2019, 2023) and filters.parse_years("2023") == (2023, 2023)
+    assert filters.parse_years("2023–2019") is None and filters.parse_years("abc") is None
+    assert filters.parse_years("2019-2020-2021") is None
+
+
+def test_codes_not_labels(open_page) -> None:
+    at = open_page("pages/compare.py", query={"doc": "plan", "lang": "en"})
+    assert at.selectbox(key="doc").value == "plan"
+    assert at.query_params["doc"] == ["plan"] or at.query_params["doc"] == "plan"
+    assert at.title[0].value == "Compare & export"
+
+
+def test_old_label_links_still_open(open_page) -> None:
+    """Links written before the codes carried the shown label (``doc=工作计划``, ``lang=English``)."""
+    at = open_page("pages/compare.py", query={"doc": "工作计划", "lang": "English"})
+    assert at.selectbox(key="doc").value == "plan"
+    assert at.title[0].value == "Compare & export"
+    assert not at.warning
+
+
+def test_unknown_parts_are_named_and_dropped(open_page, seed_db: Path) -> None:
+    at = open_page("pages/inspections.py", query={"province": "火星省", "doc": "memo", "years": "1990-1991"})
+    shown = " ".join(w.value for w in at.warning)
+    assert "火星省" in shown and "memo" in shown and "1990-1991" in shown
+    assert at.selectbox(key="province").value is None and at.selectbox(key="doc").value == "report"
+    years = seed_frame(seed_db, "SELECT min(year) AS a, max(year) AS b FROM v_reports")
+    assert at.select_slider(key="years").value == (int(years["a"][0]), int(years["b"][0])), "the default, named"
+
+
+def test_page_keys_from_a_link(open_page) -> None:
+    from ui import catalog
+
+    ids = catalog.indicator_ids("inspections")
+    at = open_page("pages/inspections.py")
+    assert at.selectbox(key="inspections__ind").value == ids[0], "the default"
+    linked = open_page("pages/inspections.py", query={"ind": ids[1], "level": "province"})
+    assert linked.selectbox(key="inspections__ind").value == ids[1]
+    assert linked.button_group(key="inspections__level").value == "province"
+    bad = open_page("pages/inspections.py", query={"ind": "no_such_indicator"})
+    assert any("no_such_indicator" in w.value for w in bad.warning)
+    assert bad.selectbox(key="inspections__ind").value == ids[0]
