@@ -96,6 +96,7 @@ with left:
         st.success(f"**{md_escape(names.get(row['indicator'], row['indicator']))}: "
                    f"{qualified(row['value'], row['qualifier'])}** — “{md_escape(row['quote'])}”")
         path = highlight.section_path([(h.level, h.start, h.text) for h in headings(text)], int(row["start_pos"]))
-        st.caption(t("sources.section", path=" › ".join(path) if path else t("sources.no_section")))
+        # headings are report text: escaped like the quote
+        st.caption(t("sources.section", path=" › ".join(map(md_escape, path)) if path else t("sources.no_section")))
         history.show(src, report_id, str(row["indicator"]))  # who changed this value, when and why
     st.html(highlight.page_html(text, spans, selected), unsafe_allow_javascript=True)
