@@ -50,9 +50,13 @@ class Normalized:
 
 # Full-width ASCII to half-width, so that ``６１家`` matches like ``61家``.
 FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-# str.translate looks every character up in FOLD; most reports hold no
-# full-width ASCII at all, which one regular-expression scan tells far faster.
-FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+# str.translate looks every character of a report up in FOLD; translating only
+# the runs of full-width characters (a few hundred punctuation marks) is faster.
+FULL_WIDTH = re.compile("[\uff01-\uff5e]+")
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    return m.group().translate(FOLD)
 # What goes: markdown heading marks (``## 二、存在问题``) and ``**``; spaces (so
 # ``61 家`` reads ``61家``; a tab stays, it separates table cells); thousands
 # separators (``10,534家`` reads ``10534家``, not two clauses).
@@ -98,7 +102,5 @@ def normalize(original: str) -> Normalized:
             if not _joins(line, nxt):
                 pieces.append("\n")
                 offsets.append(pos - 1)
-    text = "".join(pieces)
-    if FULL_WIDTH.search(text):
-        text = text.translate(FOLD)
+    text = FULL_WIDTH.sub(_fold_run, "".join(pieces))
     return Normalized(original=original, text=text, offsets=offsets)
