@@ -50,6 +50,10 @@ class Utf8Automaton:
                 continue
             yield chars - len(key), chars, key, value
 
+    def keys_in(self, text: str) -> frozenset[str]:
+        """The keys that occur in ``text`` (no offsets, so nothing to convert)."""
+        return frozenset(key for _end, (key, _value) in self._auto.iter(_bytes_str(text)))
+
     def iter_long(self, text: str) -> Iterator[tuple[int, int, str, Any]]:
         """The longest non-overlapping matches, left to right."""
         return self._chars(text, self._auto.iter_long(_bytes_str(text)))

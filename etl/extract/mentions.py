@@ -15,7 +15,8 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cache
 
-from etl.extract import rules
+from etl.extract import keywords, rules
+from etl.extract.keywords import KeywordIndex
 from etl.extract.normalize import Normalized
 from etl.extract.numbers import ARABIC, CHINESE, parse_number
 from etl.extract.sections import Span, inside
@@ -110,6 +111,26 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             keep_nouns=tuple(r.get("keep_nouns", ())),
         )
     return out
+
+
+@cache
+def _keyword_literals() -> tuple[keywords.Utf8Automaton, dict[re.Pattern[str], str]]:
+    """The automaton over every plain keyword and every regular keyword's literal start."""
+    all_rules = indicator_rules().values()
+    starts = keywords.literal_starts(p for r in all_rules for p in (*r.patterns, *r.spanning))
+    words = [w for r in all_rules for w in r.words]
+    return keywords.automaton([*words, *starts.values()]), starts
+
+
+def keyword_index(text: str) -> KeywordIndex:
+    """Which keyword literals ``text`` holds (one pass per document)."""
+    return KeywordIndex(_keyword_literals()[0], text)
+
+
+def _may_match(pattern: re.Pattern[str], kw: KeywordIndex) -> bool:
+    """False only when ``pattern`` cannot match in the document: its literal start is not there."""
+    literal = _keyword_literals()[1][pattern]
+    return not literal or literal in kw
 
 
 @cache
@@ -242,8 +263,12 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
     return False
 
 
-def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep: bool) -> float | None:
-    """Distance to the nearest keyword of ``rule`` around a number, or None."""
+def _keyword_hits(
+    rule: IndicatorRule, text: str, left: Span, right: Span, prep: bool, kw: KeywordIndex
+) -> float | None:
+    """Distance to the nearest keyword of ``rule`` around a number, or None.
+
+    ``kw`` lets the words and regular keywords the document never says be skipped."""
     lex = rules.load("mentions")
     best: float | None = None
     # 对12家存在统计违法行为的企业下达责令改正通知书: after a preposition, what
@@ -255,6 +280,8 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
     # Plain words: the last one on the left and the first on the right are the
     # nearest (after a preposition, also the first after the describing clause).
     for w in rule.words:
+        if w not in kw:
+            continue  # the document never says it
         pos = text.rfind(w, left[0], left[1])
         if pos >= 0:
             d = left[1] - pos - len(w) + left_pen - len(w) * 0.01
@@ -268,20 +295,22 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
                 if after >= 0:
                     d = min(d, after - right[0] - len(w) * 0.01)
             best = d if best is None else min(best, d)
-    for kw in rule.patterns:
-        for km in kw.finditer(text, left[0], left[1]):
+    for pat in rule.patterns:
+        if not _may_match(pat, kw):
+            continue
+        for km in pat.finditer(text, left[0], left[1]):
             d = left[1] - km.end() + left_pen
             d -= len(km.group()) * 0.01
             best = d if best is None else min(best, d)
-        for km in kw.finditer(text, right[0], right[1]):
+        for km in pat.finditer(text, right[0], right[1]):
             d = km.start() - right[0] + right_pen
             if prep and km.start() < action:
                 d += lex["relative_clause_penalty"]
             d -= len(km.group()) * 0.01
             best = d if best is None else min(best, d)
-    for kw in rule.spanning:
+    for pat in rule.spanning:
         # A phrase around the number (局党组先后3次召开会议专题研究…).
-        km = kw.search(text, left[0], right[1])
+        km = pat.search(text, left[0], right[1]) if _may_match(pat, kw) else None
         if km and km.start() < left[1] and km.end() > right[0]:
             best = 0.0 if best is None else min(best, 0.0)
     if best is not None and best > lex["max_distance"]:
@@ -299,6 +328,8 @@ def _classify(
     prev_claimed: set[str],
     part_clause: bool = False,
     parts_total: bool = False,
+    *,
+    kw: KeywordIndex,
 ) -> None:
     """Decide which indicators a mention counts for (fills ``m.indicators``).
 
@@ -334,14 +365,14 @@ def _classify(
             continue
         if rule.requires and not any(w in clause_text for w in rule.requires):
             continue
-        d = _keyword_hits(rule, text, left, right, prep)
+        d = _keyword_hits(rule, text, left, right, prep, kw)
         if d is not None:
             hits[rule.id] = d
         # The clause before may lend its keyword unless one of its own numbers claimed
         # it; a part (其中…) reads on from the whole's clause.
         elif prev_clause is not None and (part_clause or parts_total or rule.id not in prev_claimed):
             window = (prev_clause[0], left[1]) if part_clause else prev_clause
-            d = _keyword_hits(rule, text, window, (right[1], right[1]), False)
+            d = _keyword_hits(rule, text, window, (right[1], right[1]), False, kw)
             if d is not None and rule.excludes and any(w in text[window[0] : window[1]] for w in rule.excludes):
                 continue  # a keyword the rule rules out where it stands is not lent (含投诉建议14条，…)
             if d is not None:
@@ -506,12 +537,13 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     mentions = _read_numbers(text, excluded)
     starts = [m.start for m in mentions]  # sorted: mentions come in text order
     respective = _respectively(text, mentions)
+    kw = keyword_index(text)
     left_starts: dict[int, int] = {}
     for i, m in enumerate(mentions):
         if m.labels is not None:
             row_label = m.labels[1] if len(m.labels) > 1 else (m.end, m.end)
             corner = m.labels[2] if len(m.labels) > 2 else None
-            _classify(text, m, m.labels[0], row_label, False, corner, set())
+            _classify(text, m, m.labels[0], row_label, False, corner, set(), kw=kw)
             continue
         c0, c1 = m.clause
         prev = mentions[i - 1] if i > 0 and mentions[i - 1].clause == m.clause else None
@@ -540,10 +572,10 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         # 党组会议21次，其中专题研究法治建设工作4次: a part is read with the whole's subject.
         part_clause = prev is None and any(text.startswith(w, c0) for w in lex["part_markers"])
         if i in respective:
-            _classify(text, m, respective[i], (m.end, m.end), False, None, set())
+            _classify(text, m, respective[i], (m.end, m.end), False, None, set(), kw=kw)
         else:
             sums_before = bool(_compiled("parts_total").match(text[c0 : m.start]))
-            _classify(text, m, left, right, prep, prev_clause, prev_claimed, part_clause, sums_before)
+            _classify(text, m, left, right, prep, prev_clause, prev_claimed, part_clause, sums_before, kw=kw)
         clause_head = text[c0 : m.start]
         if prev_clause is not None and text[c0 - 1] in ":\t":  # 检查企业数：38家 / a table row's label
             clause_head = text[prev_clause[0] : m.start]
@@ -558,7 +590,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
                     o.part = True
         m.restated |= any(w in text[max(c0, m.start - len(w) - 1) : m.start] for w in lex["restate_markers"])
     _share_predicates(text, mentions)
-    _refer_back(text, mentions, starts)
+    _refer_back(text, mentions, starts, kw)
     found = [m for m in mentions if m.indicators]
     rows = _label_rows(text, excluded)
     return sorted(found + rows, key=lambda m: m.start) if rows else found
@@ -603,7 +635,7 @@ def _between(mentions: list[Mention], starts: list[int], span: Span) -> list[Men
     return mentions[bisect_left(starts, span[0]) : bisect_left(starts, span[1])]
 
 
-def _refer_back(text: str, mentions: list[Mention], starts: list[int]) -> None:
+def _refer_back(text: str, mentions: list[Mention], starts: list[int], kw: KeywordIndex) -> None:
     """发现统计违法企业2家，均依法作出行政处罚: the clause after a count, with no
     number of its own, says what was also done to the same units."""
     for m in mentions:
@@ -629,7 +661,7 @@ def _refer_back(text: str, mentions: list[Mention], starts: list[int]) -> None:
                 continue
             if any(w in text[span[0] : span[1]] or w in m.context for w in rule.excludes):
                 continue
-            if _keyword_hits(rule, text, (span[0], span[0]), span, True) is not None:
+            if _keyword_hits(rule, text, (span[0], span[0]), span, True, kw) is not None:
                 m.indicators.append(rule.id)
 
 
