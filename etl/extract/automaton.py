@@ -13,6 +13,7 @@ are exactly those over the characters, in the same order.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from typing import Any
 
 import ahocorasick
@@ -52,7 +53,8 @@ class Utf8Automaton:
 
     def keys_in(self, text: str) -> frozenset[str]:
         """The keys that occur in ``text`` (no offsets, so nothing to convert)."""
-        return frozenset(key for _end, (key, _value) in self._auto.iter(_bytes_str(text)))
+        found = set(map(itemgetter(1), self._auto.iter(_bytes_str(text))))  # in C: no frame per match
+        return frozenset(key for key, _value in found)
 
     def iter_long(self, text: str) -> Iterator[tuple[int, int, str, Any]]:
         """The longest non-overlapping matches, left to right."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -122,15 +123,29 @@ def _keyword_literals() -> tuple[keywords.Utf8Automaton, dict[re.Pattern[str], s
     return keywords.automaton([*words, *starts.values()]), starts
 
 
-def keyword_index(text: str) -> KeywordIndex:
-    """Which keyword literals ``text`` holds (one pass per document)."""
-    return KeywordIndex(_keyword_literals()[0], text)
+# Per indicator, the keywords a document says: plain words, regular keywords, spanning ones.
+DocKeywords = dict[str, tuple[tuple[str, ...], tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]]
 
 
-def _may_match(pattern: re.Pattern[str], kw: KeywordIndex) -> bool:
-    """False only when ``pattern`` cannot match in the document: its literal start is not there."""
-    literal = _keyword_literals()[1][pattern]
-    return not literal or literal in kw
+def keyword_index(text: str) -> DocKeywords:
+    """Each indicator's keywords that ``text`` holds (one automaton pass per document).
+
+    A regular keyword stays when its literal start occurs (or it has none): it
+    then decides by its own expression, clause by clause."""
+    automaton, literals = _keyword_literals()
+    index = KeywordIndex(automaton, text)
+
+    def may_match(pattern: re.Pattern[str]) -> bool:
+        return not literals[pattern] or literals[pattern] in index
+
+    return {
+        r.id: (
+            tuple(w for w in r.words if w in index),
+            tuple(p for p in r.patterns if may_match(p)),
+            tuple(p for p in r.spanning if may_match(p)),
+        )
+        for r in indicator_rules().values()
+    }
 
 
 @cache
@@ -146,6 +161,30 @@ def _mention_pattern() -> re.Pattern[str]:
     return re.compile(
         rf"(?P<num>{ARABIC}|{CHINESE})\s*(?P<mult>万|亿)?(?P<post>{suffixes})?(?P<unit>{'|'.join(units)})"
     )
+
+
+@cache
+def _numeral_start() -> re.Pattern[str]:
+    """A character a numeral of ``_mention_pattern`` can start with."""
+    return re.compile(rf"[\d{CHINESE.removeprefix('[').removesuffix(']+')}]")
+
+
+def _number_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_mention_pattern().finditer(text)``, tried only where a numeral starts.
+
+    Why: the pattern opens with two alternatives the regular-expression engine
+    cannot skip ahead for, so finditer tried it at every character; a report
+    has a hundred numeral characters in thousands. Every match starts with one
+    of them, and the search resumes where finditer would, so the matches are the same."""
+    pattern, start = _mention_pattern(), _numeral_start()
+    pos = 0
+    while (c := start.search(text, pos)) is not None:
+        m = pattern.match(text, c.start())
+        if m is None:
+            pos = c.start() + 1
+        else:
+            yield m
+            pos = m.end()
 
 
 @cache
@@ -264,11 +303,14 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
 
 
 def _keyword_hits(
-    rule: IndicatorRule, text: str, left: Span, right: Span, prep: bool, kw: KeywordIndex
+    rule: IndicatorRule, text: str, left: Span, right: Span, prep: bool, kw: DocKeywords
 ) -> float | None:
     """Distance to the nearest keyword of ``rule`` around a number, or None.
 
-    ``kw`` lets the words and regular keywords the document never says be skipped."""
+    ``kw`` holds only the keywords the document says: a rule with none has no hit."""
+    words, patterns, spanning = kw[rule.id]
+    if not (words or patterns or spanning):
+        return None
     lex = rules.load("mentions")
     best: float | None = None
     # 对12家存在统计违法行为的企业下达责令改正通知书: after a preposition, what
@@ -279,9 +321,7 @@ def _keyword_hits(
     right_pen = 0 if prep else lex["right_penalty"]
     # Plain words: the last one on the left and the first on the right are the
     # nearest (after a preposition, also the first after the describing clause).
-    for w in rule.words:
-        if w not in kw:
-            continue  # the document never says it
+    for w in words:
         pos = text.rfind(w, left[0], left[1])
         if pos >= 0:
             d = left[1] - pos - len(w) + left_pen - len(w) * 0.01
@@ -295,9 +335,7 @@ def _keyword_hits(
                 if after >= 0:
                     d = min(d, after - right[0] - len(w) * 0.01)
             best = d if best is None else min(best, d)
-    for pat in rule.patterns:
-        if not _may_match(pat, kw):
-            continue
+    for pat in patterns:
         for km in pat.finditer(text, left[0], left[1]):
             d = left[1] - km.end() + left_pen
             d -= len(km.group()) * 0.01
@@ -308,9 +346,9 @@ def _keyword_hits(
                 d += lex["relative_clause_penalty"]
             d -= len(km.group()) * 0.01
             best = d if best is None else min(best, d)
-    for pat in rule.spanning:
+    for pat in spanning:
         # A phrase around the number (局党组先后3次召开会议专题研究…).
-        km = pat.search(text, left[0], right[1]) if _may_match(pat, kw) else None
+        km = pat.search(text, left[0], right[1])
         if km and km.start() < left[1] and km.end() > right[0]:
             best = 0.0 if best is None else min(best, 0.0)
     if best is not None and best > lex["max_distance"]:
@@ -329,7 +367,7 @@ def _classify(
     part_clause: bool = False,
     parts_total: bool = False,
     *,
-    kw: KeywordIndex,
+    kw: DocKeywords,
 ) -> None:
     """Decide which indicators a mention counts for (fills ``m.indicators``).
 
@@ -476,7 +514,7 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
     lex = rules.load("mentions")
     found: list[Mention] = []
     not_before = lex.get("unit_not_before") or {}
-    for mt in _mention_pattern().finditer(text):
+    for mt in _number_matches(text):
         if _is_word_part(text, mt):
             continue
         if any(text.startswith(w, mt.end()) for w in not_before.get(mt.group("unit"), ())):
@@ -635,7 +673,7 @@ def _between(mentions: list[Mention], starts: list[int], span: Span) -> list[Men
     return mentions[bisect_left(starts, span[0]) : bisect_left(starts, span[1])]
 
 
-def _refer_back(text: str, mentions: list[Mention], starts: list[int], kw: KeywordIndex) -> None:
+def _refer_back(text: str, mentions: list[Mention], starts: list[int], kw: DocKeywords) -> None:
     """发现统计违法企业2家，均依法作出行政处罚: the clause after a count, with no
     number of its own, says what was also done to the same units."""
     for m in mentions:
