@@ -13,7 +13,6 @@ are exactly those over the characters, in the same order.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from operator import itemgetter
 from typing import Any
 
 import ahocorasick
@@ -50,11 +49,6 @@ class Utf8Automaton:
                 yield chars_end - len(key), chars_end, key, value
                 continue
             yield chars - len(key), chars, key, value
-
-    def keys_in(self, text: str) -> frozenset[str]:
-        """The keys that occur in ``text`` (no offsets, so nothing to convert)."""
-        found = set(map(itemgetter(1), self._auto.iter(_bytes_str(text))))  # in C: no frame per match
-        return frozenset(key for key, _value in found)
 
     def iter_long(self, text: str) -> Iterator[tuple[int, int, str, Any]]:
         """The longest non-overlapping matches, left to right."""

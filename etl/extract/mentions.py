@@ -16,8 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
-from etl.extract import keywords, rules
-from etl.extract.keywords import KeywordIndex
+from etl.extract import rules
 from etl.extract.normalize import Normalized
 from etl.extract.numbers import ARABIC, CHINESE, parse_number
 from etl.extract.sections import Span, inside
@@ -112,40 +111,6 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             keep_nouns=tuple(r.get("keep_nouns", ())),
         )
     return out
-
-
-@cache
-def _keyword_literals() -> tuple[keywords.Utf8Automaton, dict[re.Pattern[str], str]]:
-    """The automaton over every plain keyword and every regular keyword's literal start."""
-    all_rules = indicator_rules().values()
-    starts = keywords.literal_starts(p for r in all_rules for p in (*r.patterns, *r.spanning))
-    words = [w for r in all_rules for w in r.words]
-    return keywords.automaton([*words, *starts.values()]), starts
-
-
-# Per indicator, the keywords a document says: plain words, regular keywords, spanning ones.
-DocKeywords = dict[str, tuple[tuple[str, ...], tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]]
-
-
-def keyword_index(text: str) -> DocKeywords:
-    """Each indicator's keywords that ``text`` holds (one automaton pass per document).
-
-    A regular keyword stays when its literal start occurs (or it has none): it
-    then decides by its own expression, clause by clause."""
-    automaton, literals = _keyword_literals()
-    index = KeywordIndex(automaton, text)
-
-    def may_match(pattern: re.Pattern[str]) -> bool:
-        return not literals[pattern] or literals[pattern] in index
-
-    return {
-        r.id: (
-            tuple(w for w in r.words if w in index),
-            tuple(p for p in r.patterns if may_match(p)),
-            tuple(p for p in r.spanning if may_match(p)),
-        )
-        for r in indicator_rules().values()
-    }
 
 
 @cache
@@ -302,15 +267,8 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
     return False
 
 
-def _keyword_hits(
-    rule: IndicatorRule, text: str, left: Span, right: Span, prep: bool, kw: DocKeywords
-) -> float | None:
-    """Distance to the nearest keyword of ``rule`` around a number, or None.
-
-    ``kw`` holds only the keywords the document says: a rule with none has no hit."""
-    words, patterns, spanning = kw[rule.id]
-    if not (words or patterns or spanning):
-        return None
+def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep: bool) -> float | None:
+    """Distance to the nearest keyword of ``rule`` around a number, or None."""
     lex = rules.load("mentions")
     best: float | None = None
     # 对12家存在统计违法行为的企业下达责令改正通知书: after a preposition, what
@@ -321,7 +279,7 @@ def _keyword_hits(
     right_pen = 0 if prep else lex["right_penalty"]
     # Plain words: the last one on the left and the first on the right are the
     # nearest (after a preposition, also the first after the describing clause).
-    for w in words:
+    for w in rule.words:
         pos = text.rfind(w, left[0], left[1])
         if pos >= 0:
             d = left[1] - pos - len(w) + left_pen - len(w) * 0.01
@@ -335,20 +293,20 @@ def _keyword_hits(
                 if after >= 0:
                     d = min(d, after - right[0] - len(w) * 0.01)
             best = d if best is None else min(best, d)
-    for pat in patterns:
-        for km in pat.finditer(text, left[0], left[1]):
+    for kw in rule.patterns:
+        for km in kw.finditer(text, left[0], left[1]):
             d = left[1] - km.end() + left_pen
             d -= len(km.group()) * 0.01
             best = d if best is None else min(best, d)
-        for km in pat.finditer(text, right[0], right[1]):
+        for km in kw.finditer(text, right[0], right[1]):
             d = km.start() - right[0] + right_pen
             if prep and km.start() < action:
                 d += lex["relative_clause_penalty"]
             d -= len(km.group()) * 0.01
             best = d if best is None else min(best, d)
-    for pat in spanning:
+    for kw in rule.spanning:
         # A phrase around the number (局党组先后3次召开会议专题研究…).
-        km = pat.search(text, left[0], right[1])
+        km = kw.search(text, left[0], right[1])
         if km and km.start() < left[1] and km.end() > right[0]:
             best = 0.0 if best is None else min(best, 0.0)
     if best is not None and best > lex["max_distance"]:
@@ -366,8 +324,6 @@ def _classify(
     prev_claimed: set[str],
     part_clause: bool = False,
     parts_total: bool = False,
-    *,
-    kw: DocKeywords,
 ) -> None:
     """Decide which indicators a mention counts for (fills ``m.indicators``).
 
@@ -403,14 +359,14 @@ def _classify(
             continue
         if rule.requires and not any(w in clause_text for w in rule.requires):
             continue
-        d = _keyword_hits(rule, text, left, right, prep, kw)
+        d = _keyword_hits(rule, text, left, right, prep)
         if d is not None:
             hits[rule.id] = d
         # The clause before may lend its keyword unless one of its own numbers claimed
         # it; a part (其中…) reads on from the whole's clause.
         elif prev_clause is not None and (part_clause or parts_total or rule.id not in prev_claimed):
             window = (prev_clause[0], left[1]) if part_clause else prev_clause
-            d = _keyword_hits(rule, text, window, (right[1], right[1]), False, kw)
+            d = _keyword_hits(rule, text, window, (right[1], right[1]), False)
             if d is not None and rule.excludes and any(w in text[window[0] : window[1]] for w in rule.excludes):
                 continue  # a keyword the rule rules out where it stands is not lent (含投诉建议14条，…)
             if d is not None:
@@ -575,13 +531,12 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     mentions = _read_numbers(text, excluded)
     starts = [m.start for m in mentions]  # sorted: mentions come in text order
     respective = _respectively(text, mentions)
-    kw = keyword_index(text)
     left_starts: dict[int, int] = {}
     for i, m in enumerate(mentions):
         if m.labels is not None:
             row_label = m.labels[1] if len(m.labels) > 1 else (m.end, m.end)
             corner = m.labels[2] if len(m.labels) > 2 else None
-            _classify(text, m, m.labels[0], row_label, False, corner, set(), kw=kw)
+            _classify(text, m, m.labels[0], row_label, False, corner, set())
             continue
         c0, c1 = m.clause
         prev = mentions[i - 1] if i > 0 and mentions[i - 1].clause == m.clause else None
@@ -610,10 +565,10 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         # 党组会议21次，其中专题研究法治建设工作4次: a part is read with the whole's subject.
         part_clause = prev is None and any(text.startswith(w, c0) for w in lex["part_markers"])
         if i in respective:
-            _classify(text, m, respective[i], (m.end, m.end), False, None, set(), kw=kw)
+            _classify(text, m, respective[i], (m.end, m.end), False, None, set())
         else:
             sums_before = bool(_compiled("parts_total").match(text[c0 : m.start]))
-            _classify(text, m, left, right, prep, prev_clause, prev_claimed, part_clause, sums_before, kw=kw)
+            _classify(text, m, left, right, prep, prev_clause, prev_claimed, part_clause, sums_before)
         clause_head = text[c0 : m.start]
         if prev_clause is not None and text[c0 - 1] in ":\t":  # 检查企业数：38家 / a table row's label
             clause_head = text[prev_clause[0] : m.start]
@@ -628,7 +583,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
                     o.part = True
         m.restated |= any(w in text[max(c0, m.start - len(w) - 1) : m.start] for w in lex["restate_markers"])
     _share_predicates(text, mentions)
-    _refer_back(text, mentions, starts, kw)
+    _refer_back(text, mentions, starts)
     found = [m for m in mentions if m.indicators]
     rows = _label_rows(text, excluded)
     return sorted(found + rows, key=lambda m: m.start) if rows else found
@@ -673,7 +628,7 @@ def _between(mentions: list[Mention], starts: list[int], span: Span) -> list[Men
     return mentions[bisect_left(starts, span[0]) : bisect_left(starts, span[1])]
 
 
-def _refer_back(text: str, mentions: list[Mention], starts: list[int], kw: DocKeywords) -> None:
+def _refer_back(text: str, mentions: list[Mention], starts: list[int]) -> None:
     """发现统计违法企业2家，均依法作出行政处罚: the clause after a count, with no
     number of its own, says what was also done to the same units."""
     for m in mentions:
@@ -699,7 +654,7 @@ def _refer_back(text: str, mentions: list[Mention], starts: list[int], kw: DocKe
                 continue
             if any(w in text[span[0] : span[1]] or w in m.context for w in rule.excludes):
                 continue
-            if _keyword_hits(rule, text, (span[0], span[0]), span, True, kw) is not None:
+            if _keyword_hits(rule, text, (span[0], span[0]), span, True) is not None:
                 m.indicators.append(rule.id)
 
 
