@@ -14,7 +14,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from etl.extract import rules
 from etl.extract.normalize import Normalized
@@ -207,13 +207,21 @@ def _qualifier(text: str, start: int, end: int, post: str) -> str:
     return "at_least" if post else "exact"
 
 
+@lru_cache(maxsize=8)
+def _stop_positions(text: str, stops: str) -> list[int]:
+    """Where each of ``stops`` stands in ``text``, in order: computed once per document.
+
+    Why: clause and sentence bounds are asked for every number, and walking
+    back and forth character by character in Python was a tenth of extraction."""
+    return [m.start() for m in re.finditer(f"[{re.escape(stops)}]", text)]
+
+
 def _bounds(text: str, pos: int, stops: str) -> Span:
-    start = pos
-    while start > 0 and text[start - 1] not in stops:
-        start -= 1
-    end = pos
-    while end < len(text) and text[end] not in stops:
-        end += 1
+    """The stretch around ``pos`` with none of ``stops`` in it (``pos`` may be a stop itself)."""
+    found = _stop_positions(text, stops)
+    i = bisect_left(found, pos)
+    start = found[i - 1] + 1 if i > 0 else 0
+    end = found[i] if i < len(found) else max(pos, len(text))
     return start, end
 
 
