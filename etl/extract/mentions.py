@@ -114,6 +114,12 @@ def indicator_rules() -> dict[str, IndicatorRule]:
 
 
 @cache
+def _rules_for_unit(unit: str) -> tuple[IndicatorRule, ...]:
+    """The rules a number with ``unit`` may count for, in catalogue order (once per unit, not per number)."""
+    return tuple(r for r in indicator_rules().values() if unit in r.units)
+
+
+@cache
 def _all_units() -> frozenset[str]:
     """Every unit word of every indicator (built once, not per document)."""
     return frozenset(u for r in indicator_rules().values() for u in r.units)
@@ -351,9 +357,7 @@ def _classify(
     lent: dict[str, float] = {}  # hits found only in the clause before
     nouns: list[str] | None = None
     barred = set()
-    for rule in all_rules.values():
-        if m.unit not in rule.units:
-            continue
+    for rule in _rules_for_unit(m.unit):
         if rule.not_nouns and nouns is None:
             nouns = _own_nouns(text, left, m.start)
         if rule.not_nouns and _only_not_nouns(rule, nouns):
