@@ -293,7 +293,12 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
     right_pen = 0 if prep else lex["right_penalty"]
     # Plain words: the last one on the left and the first on the right are the
     # nearest (after a preposition, also the first after the describing clause).
+    # One search over both sides first: most words are in neither, and then
+    # neither side needs its own search.
+    lo, hi = min(left[0], right[0]), max(left[1], right[1])
     for w in rule.words:
+        if text.find(w, lo, hi) < 0:
+            continue
         pos = text.rfind(w, left[0], left[1])
         if pos >= 0:
             d = left[1] - pos - len(w) + left_pen - len(w) * 0.01
