@@ -57,6 +57,8 @@ FULL_WIDTH = re.compile("[\uff01-\uff5e]+")
 
 def _fold_run(m: re.Match[str]) -> str:
     return m.group().translate(FOLD)
+
+
 # What goes: markdown heading marks (``## 二、存在问题``) and ``**``; spaces (so
 # ``61 家`` reads ``61家``; a tab stays, it separates table cells); thousands
 # separators (``10,534家`` reads ``10534家``, not two clauses).
