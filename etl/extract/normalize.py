@@ -78,11 +78,26 @@ def _joins(prev_line: str, next_line: str) -> bool:
     return prev[-1] in MID_SENTENCE or len(prev) >= MIN_WRAPPED_LINE
 
 
+def _next_nonblank(lines: list[str]) -> list[str]:
+    """For each line, the next line with text after it ("" if none), in one pass from the end.
+
+    Why: looking ahead from every line copied the rest of the list each time,
+    quadratic in the lines of a long web page."""
+    out = [""] * len(lines)
+    nxt = ""
+    for i in range(len(lines) - 1, -1, -1):
+        out[i] = nxt
+        if lines[i].strip():
+            nxt = lines[i]
+    return out
+
+
 def normalize(original: str) -> Normalized:
     """Clean ``original`` for matching; see the module docstring for the rules."""
     pieces: list[str] = []
     offsets: list[int] = []
     lines = original.split("\n")
+    following = _next_nonblank(lines)
     pos = 0
     for n, line in enumerate(lines):
         before = len(offsets)
@@ -100,8 +115,7 @@ def normalize(original: str) -> Normalized:
             break
         # Decide what the line break becomes: nothing (wrapped sentence) or "\n".
         if len(offsets) > before:  # the line had text of its own
-            nxt = next((ln for ln in lines[n + 1 :] if ln.strip()), "")
-            if not _joins(line, nxt):
+            if not _joins(line, following[n]):
                 pieces.append("\n")
                 offsets.append(pos - 1)
     text = FULL_WIDTH.sub(_fold_run, "".join(pieces))
