@@ -199,6 +199,12 @@ def _compiled(key: str) -> re.Pattern[str]:
     return re.compile(lex[key] if key in lex else rules.load("document")[key])
 
 
+@cache
+def _compiled_list(key: str) -> tuple[re.Pattern[str], ...]:
+    """The regular expressions of a list in rules/mentions.yaml, compiled once (not looked up per number)."""
+    return tuple(re.compile(p) for p in rules.load("mentions")[key])
+
+
 def _qualifier(text: str, start: int, end: int, post: str) -> str:
     """Qualifier from the words before the number and after its unit."""
     lex = rules.load("mentions")
@@ -352,7 +358,7 @@ def _classify(
     lex = rules.load("mentions")
     clause_text = text[m.clause[0] : m.clause[1]]
     if any(w in clause_text for w in lex["clause_excludes"]) or any(
-        re.search(p, clause_text) for p in lex["clause_patterns"]
+        p.search(clause_text) for p in _compiled_list("clause_patterns")
     ):
         return
     if any(w in text[right[0] : min(right[1], right[0] + 16)] for w in lex["right_excludes"]):
@@ -478,7 +484,7 @@ def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -
         or _compiled("other_period").search(sentence_head)
         or _compiled("difference").search(head)
         or _compiled("plan_sentence").match(sentence_text)
-        or any(re.search(p, sentence_text) for p in rules.load("mentions")["sentence_excludes"])
+        or any(p.search(sentence_text) for p in _compiled_list("sentence_excludes"))
     )
 
 
