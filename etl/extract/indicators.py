@@ -18,6 +18,7 @@ rule for several mentions:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from etl.extract import rules
@@ -121,6 +122,16 @@ def _confidence(mentions: list[Mention], basis: str) -> float:
     return round(conf * (0.85 if basis == "derived" else 1.0), 2)
 
 
+@cache
+def _children() -> dict[str, tuple[str, ...]]:
+    """Each general indicator's children in catalogue order, found once rather than per report."""
+    out: dict[str, tuple[str, ...]] = {}
+    for c, r in indicator_rules().items():
+        if r.parent is not None:
+            out[r.parent] = (*out.get(r.parent, ()), c)
+    return out
+
+
 def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[str, Value]:
     """One value per indicator (module docstring)."""
     all_rules = indicator_rules()
@@ -141,7 +152,7 @@ def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[
     # General indicators: a stated total of their own, else the sum of their own
     # figures and their children's (双随机 20家 + 专项检查 8家 → 28家).
     for ind in all_rules:
-        children = [c for c, r in all_rules.items() if r.parent == ind and c in by_ind]
+        children = [c for c in _children().get(ind, ()) if c in by_ind]
         if not children or (ind in values and any(m.total for m in values[ind].mentions)):
             continue
         # Children flagged 其中 are parts of the general figure and drop out in _select.

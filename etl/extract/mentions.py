@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from etl.extract import rules
 from etl.extract.normalize import Normalized
@@ -28,6 +29,11 @@ _CELL_NUMBER = re.compile(r"[|\s]*?\n[|\t ]*(\d+)[|\t ]*(?:\n|$)")
 # A keyword of plain characters with no numeral cannot stand around a number.
 PLAIN_WORD = re.compile(r"[^\\.\[\]()*+?{}|^$\d零〇一二两三四五六七八九十百千万亿]+")
 SENTENCE_END = ";。!?\n"
+# Compiled once: _is_word_part asks them of every number.
+_CHINESE_NUMERAL = re.compile(CHINESE)
+_DIGIT_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十]")
+_NUMERAL_CHAR = re.compile(r"[零〇一二两三四五六七八九十百千万亿]")
+_NUMERAL_OR_XING = re.compile(r"[零〇一二两三四五六七八九十百千万性]")
 
 
 @dataclass
@@ -113,6 +119,12 @@ def indicator_rules() -> dict[str, IndicatorRule]:
 
 
 @cache
+def _rules_for_unit(unit: str) -> tuple[IndicatorRule, ...]:
+    """The rules a number with ``unit`` may count for, in catalogue order (once per unit, not per number)."""
+    return tuple(r for r in indicator_rules().values() if unit in r.units)
+
+
+@cache
 def _all_units() -> frozenset[str]:
     """Every unit word of every indicator (built once, not per document)."""
     return frozenset(u for r in indicator_rules().values() for u in r.units)
@@ -125,6 +137,30 @@ def _mention_pattern() -> re.Pattern[str]:
     return re.compile(
         rf"(?P<num>{ARABIC}|{CHINESE})\s*(?P<mult>万|亿)?(?P<post>{suffixes})?(?P<unit>{'|'.join(units)})"
     )
+
+
+@cache
+def _numeral_start() -> re.Pattern[str]:
+    """A character a numeral of ``_mention_pattern`` can start with."""
+    return re.compile(rf"[\d{CHINESE.removeprefix('[').removesuffix(']+')}]")
+
+
+def _number_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_mention_pattern().finditer(text)``, tried only where a numeral starts.
+
+    Why: the pattern opens with two alternatives the regular-expression engine
+    cannot skip ahead for, so finditer tried it at every character; a report
+    has a hundred numeral characters in thousands. Every match starts with one
+    of them, and the search resumes where finditer would, so the matches are the same."""
+    pattern, start = _mention_pattern(), _numeral_start()
+    pos = 0
+    while (c := start.search(text, pos)) is not None:
+        m = pattern.match(text, c.start())
+        if m is None:
+            pos = c.start() + 1
+        else:
+            yield m
+            pos = m.end()
 
 
 @cache
@@ -155,6 +191,17 @@ def _before_qualifiers() -> list[tuple[re.Pattern[str], str]]:
 
 
 @cache
+def _any_before_qualifier() -> re.Pattern[str]:
+    """Matches where at least one of ``_before_qualifiers`` does (one search instead of twenty).
+
+    Why: most numbers have no qualifier before them; this tells so at once,
+    and only a number with one walks the list for the first (longest) match."""
+    lex = rules.load("mentions")
+    words = sorted({w for ws in lex["qualifiers_before"].values() for w in ws}, key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(map(re.escape, words))})(?:达到|达|有|计)?$")
+
+
+@cache
 def _preposition() -> re.Pattern[str]:
     lex = rules.load("mentions")
     words = "|".join(map(re.escape, lex["prepositions"]))
@@ -168,13 +215,20 @@ def _compiled(key: str) -> re.Pattern[str]:
     return re.compile(lex[key] if key in lex else rules.load("document")[key])
 
 
+@cache
+def _compiled_list(key: str) -> tuple[re.Pattern[str], ...]:
+    """The regular expressions of a list in rules/mentions.yaml, compiled once (not looked up per number)."""
+    return tuple(re.compile(p) for p in rules.load("mentions")[key])
+
+
 def _qualifier(text: str, start: int, end: int, post: str) -> str:
     """Qualifier from the words before the number and after its unit."""
     lex = rules.load("mentions")
     before = text[max(0, start - 8) : start]
-    for pattern, qual in _before_qualifiers():
-        if pattern.search(before):
-            return qual
+    if _any_before_qualifier().search(before):
+        for pattern, qual in _before_qualifiers():
+            if pattern.search(before):
+                return qual
     after = text[end : end + 4]
     for qual, words in lex["qualifiers_after"].items():
         if any(after.startswith(w) for w in words):
@@ -182,13 +236,21 @@ def _qualifier(text: str, start: int, end: int, post: str) -> str:
     return "at_least" if post else "exact"
 
 
+@lru_cache(maxsize=8)
+def _stop_positions(text: str, stops: str) -> list[int]:
+    """Where each of ``stops`` stands in ``text``, in order: computed once per document.
+
+    Why: clause and sentence bounds are asked for every number, and walking
+    back and forth character by character in Python was a tenth of extraction."""
+    return [m.start() for m in re.finditer(f"[{re.escape(stops)}]", text)]
+
+
 def _bounds(text: str, pos: int, stops: str) -> Span:
-    start = pos
-    while start > 0 and text[start - 1] not in stops:
-        start -= 1
-    end = pos
-    while end < len(text) and text[end] not in stops:
-        end += 1
+    """The stretch around ``pos`` with none of ``stops`` in it (``pos`` may be a stop itself)."""
+    found = _stop_positions(text, stops)
+    i = bisect_left(found, pos)
+    start = found[i - 1] + 1 if i > 0 else 0
+    end = found[i] if i < len(found) else max(pos, len(text))
     return start, end
 
 
@@ -211,7 +273,7 @@ def _bare_magnitude_qualified(text: str, m: re.Match[str]) -> bool:
         return True
     if any(text.endswith(w, 0, m.start()) for w in lex["bare_magnitude_after"]):
         return True  # 各百套: a hundred each
-    if any(p.search(text, max(0, m.start() - 8), m.start()) for p, _ in _before_qualifiers()):
+    if _any_before_qualifier().search(text, max(0, m.start() - 8), m.start()):
         return True
     after = text[m.end() : m.end() + 3]
     return any(after.startswith(w) for ws in lex["qualifiers_after"].values() for w in ws)
@@ -225,17 +287,17 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
     before = text[max(0, start - 3) : start]
     if any(before.endswith(w) for w in lex["not_after"]):
         return True
-    if re.fullmatch(CHINESE, num):
-        if not re.search(r"[零〇一二两三四五六七八九十]", num) and not _bare_magnitude_qualified(text, m):
+    if _CHINESE_NUMERAL.fullmatch(num):
+        if not _DIGIT_NUMERAL.search(num) and not _bare_magnitude_qualified(text, m):
             return True  # 千家万户: a figure of speech; but 百余家, 超百家, 百人左右 are counts
         if num.startswith("一") and start > 0 and text[start - 1] in lex["word_before_yi"]:
             return True
         if num == "一" and _compiled("zero_before_one").search(text, max(0, start - 6), start):
             return True  # 未发生一起, 没有发生一起, 无一家: zero words, not one
-        if start > 0 and re.match(r"[零〇一二两三四五六七八九十百千万亿]", text[start - 1]):
+        if start > 0 and _NUMERAL_CHAR.match(text[start - 1]):
             return True
     nxt = text[m.end() : m.end() + 1]
-    if nxt and re.match(r"[零〇一二两三四五六七八九十百千万性]", nxt):
+    if nxt and _NUMERAL_OR_XING.match(nxt):
         return True  # 一家一户, 一次性
     if m.group("num")[-1:].isdigit() and text[m.end() : m.end() + 1] in {"年", "月", "日", "号"}:
         return True
@@ -254,7 +316,12 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
     right_pen = 0 if prep else lex["right_penalty"]
     # Plain words: the last one on the left and the first on the right are the
     # nearest (after a preposition, also the first after the describing clause).
+    # One search over both sides first: most words are in neither, and then
+    # neither side needs its own search.
+    lo, hi = min(left[0], right[0]), max(left[1], right[1])
     for w in rule.words:
+        if text.find(w, lo, hi) < 0:
+            continue
         pos = text.rfind(w, left[0], left[1])
         if pos >= 0:
             d = left[1] - pos - len(w) + left_pen - len(w) * 0.01
@@ -308,7 +375,7 @@ def _classify(
     lex = rules.load("mentions")
     clause_text = text[m.clause[0] : m.clause[1]]
     if any(w in clause_text for w in lex["clause_excludes"]) or any(
-        re.search(p, clause_text) for p in lex["clause_patterns"]
+        p.search(clause_text) for p in _compiled_list("clause_patterns")
     ):
         return
     if any(w in text[right[0] : min(right[1], right[0] + 16)] for w in lex["right_excludes"]):
@@ -318,9 +385,7 @@ def _classify(
     lent: dict[str, float] = {}  # hits found only in the clause before
     nouns: list[str] | None = None
     barred = set()
-    for rule in all_rules.values():
-        if m.unit not in rule.units:
-            continue
+    for rule in _rules_for_unit(m.unit):
         if rule.not_nouns and nouns is None:
             nouns = _own_nouns(text, left, m.start)
         if rule.not_nouns and _only_not_nouns(rule, nouns):
@@ -436,7 +501,7 @@ def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -
         or _compiled("other_period").search(sentence_head)
         or _compiled("difference").search(head)
         or _compiled("plan_sentence").match(sentence_text)
-        or any(re.search(p, sentence_text) for p in rules.load("mentions")["sentence_excludes"])
+        or any(p.search(sentence_text) for p in _compiled_list("sentence_excludes"))
     )
 
 
@@ -445,7 +510,7 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
     lex = rules.load("mentions")
     found: list[Mention] = []
     not_before = lex.get("unit_not_before") or {}
-    for mt in _mention_pattern().finditer(text):
+    for mt in _number_matches(text):
         if _is_word_part(text, mt):
             continue
         if any(text.startswith(w, mt.end()) for w in not_before.get(mt.group("unit"), ())):

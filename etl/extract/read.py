@@ -617,8 +617,28 @@ def _best_utf16(data: bytes) -> tuple[str, str, float] | None:
     return best
 
 
-# Judging an encoding needs a few pages, not a whole 20 MB file.
-_SAMPLE_CHARS = 100_000
+# Judging an encoding needs a few pages, not a whole 20 MB file: the score is
+# read on this prefix, and the codec chosen still decodes the whole file.
+_SAMPLE_CHARS = 20_000
+
+# What each character weighs, looked up once per distinct character:
+# _SPACE and _LETTER mark the two kinds whose weight depends on their neighbours.
+_SPACE, _LETTER = -1.0, -2.0
+_WEIGHTS: dict[str, float] = {}
+_MAX_CACHED = 100_000
+
+
+def _weight_of(ch: str) -> float:
+    """The cached weight of ``ch`` (or _SPACE / _LETTER)."""
+    if ch.isspace():
+        w = _SPACE
+    elif ch.isascii() and ch.isalpha():
+        w = _LETTER
+    else:
+        w = _char_weight(ch)
+    if len(_WEIGHTS) < _MAX_CACHED:  # random bytes decode to any code point: keep the cache bounded
+        _WEIGHTS[ch] = w
+    return w
 
 
 def _plausibility(text: str) -> float:
@@ -627,24 +647,34 @@ def _plausibility(text: str) -> float:
     Wrong decodings of Chinese land on Hangul, Yi, private-use code points,
     rare ideographs and single Latin letters wedged between ideographs; real
     reports use the 6,763 hanzi of GB 2312, digits, punctuation and whole
-    Latin words (GDP, App) almost exclusively.
+    Latin words (GDP, App) almost exclusively. Each distinct character is
+    weighed once (``_WEIGHTS``): scoring a file is a dictionary lookup per character.
     """
     text = text[:_SAMPLE_CHARS]
+    weights = _WEIGHTS
     total = 0.0
     n = 0
     previous_letter = False
+    last = len(text) - 1
     for i, ch in enumerate(text):
-        if ch.isspace():
+        w = weights.get(ch)
+        if w is None:
+            w = _weight_of(ch)
+        if w == _SPACE:
             previous_letter = False
             continue
         n += 1
-        if ch.isascii() and ch.isalpha():
-            following_letter = i + 1 < len(text) and text[i + 1].isascii() and text[i + 1].isalpha()
+        if w == _LETTER:
+            if i < last:
+                nxt = weights.get(text[i + 1])
+                following_letter = (nxt if nxt is not None else _weight_of(text[i + 1])) == _LETTER
+            else:
+                following_letter = False
             total += 1.0 if previous_letter or following_letter else 0.3
             previous_letter = True
             continue
         previous_letter = False
-        total += _char_weight(ch)
+        total += w
     return total / n if n else 1.0
 
 

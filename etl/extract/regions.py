@@ -52,9 +52,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import ahocorasick
-
 from etl.extract import metadata, rules
+from etl.extract.automaton import Utf8Automaton
 
 UNKNOWN = "unknown"
 MUNICIPALITIES = {"11", "12", "31", "50"}
@@ -170,7 +169,7 @@ def known_places() -> dict[str, Place]:
 
 
 @cache
-def _automaton() -> ahocorasick.Automaton:
+def _automaton() -> Utf8Automaton:
     """Every full name, short names of provinces and cities, and former names, to their places."""
     index: dict[str, list[_Entry]] = {}
     places = gazetteer()
@@ -199,11 +198,7 @@ def _automaton() -> ahocorasick.Automaton:
             add(m["stem"] + m["kind"], _Entry(place.adcode, True))  # 楚雄州, 麻阳县
     for name, place in former():
         add(name, _Entry(place.adcode, True, bureau_only=len(name) <= short_chars))
-    auto = ahocorasick.Automaton()
-    for key, entries in index.items():
-        auto.add_word(key, (key, tuple(entries)))
-    auto.make_automaton()
-    return auto
+    return Utf8Automaton((key, tuple(entries)) for key, entries in index.items())
 
 
 def _province_of(code: str) -> str:
@@ -243,9 +238,7 @@ class _Mention:
 
 
 def _mentions(text: str) -> list[_Mention]:
-    return [
-        _Mention(end - len(key) + 1, end + 1, entries) for end, (key, entries) in _automaton().iter_long(text)
-    ]
+    return [_Mention(start, end, entries) for start, end, _key, entries in _automaton().iter_long(text)]
 
 
 def _head_spans(text: str, title_chars: int) -> list[tuple[int, int]]:
