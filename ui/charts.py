@@ -165,3 +165,141 @@ def grouped(frame: pd.DataFrame, names: dict[str, str], title: str, unit: str) -
         )
     fig.update_layout(barmode="group", yaxis_title=unit, xaxis={"type": "category"})
     return _style(fig, title)
+
+
+# --------------------------------------------------------------------------- rankings, slopes, map (issue 11)
+# One colour meaning per page: blue is the metric, orange the selected region, grey "not stated".
+BLUE, ORANGE, GREY = "#1f5fa8", "#e0722b", "#c9ced6"
+#: Pixels per bar of a ranking: labels 13 px high never touch.
+ROW_PX = 26
+
+
+def _count_axis(fig: go.Figure, axis: str, values: pd.Series, integer: bool) -> None:
+    """Counts tick at whole numbers only (no "0.5 persons")."""
+    if integer and len(values) and float(values.max()) <= 10:
+        getattr(fig, f"update_{axis}axes")(dtick=1, tickformat="d")
+    elif integer:
+        getattr(fig, f"update_{axis}axes")(tickformat=",d")
+
+
+def ranking(frame: pd.DataFrame, title: str, unit: str, integer: bool = True) -> go.Figure:
+    """Sorted horizontal bars with direct labels, largest on top; ``highlight`` rows in orange.
+
+    ``frame``: label, value, display, key, highlight (bool), coverage. Names
+    stay horizontal at any count (the chart grows instead), and the value
+    axis leaves room so no label is clipped.
+    """
+    rows = frame.iloc[::-1]  # Plotly draws the first category at the bottom
+    colours = [ORANGE if h else BLUE for h in rows["highlight"]]
+    fig = go.Figure(go.Bar(
+        y=rows["label"], x=rows["value"], orientation="h", text=rows["display"], textposition="outside",
+        cliponaxis=False, marker_color=colours, customdata=_custom(rows),
+        hovertemplate="%{y}: %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
+    ))
+    top = float(rows["value"].max()) if len(rows) else 1.0
+    fig.update_xaxes(range=[0, (top or 1.0) * 1.22], showgrid=False, showticklabels=False, zeroline=True,
+                     title={"text": unit, "standoff": 4})
+    _count_axis(fig, "x", rows["value"], integer)
+    fig.update_yaxes(type="category", tickfont={"size": 13}, automargin=True)
+    fig = _style(fig, title, height=90 + ROW_PX * max(len(rows), 1))
+    fig.update_layout(showlegend=False, bargap=0.25, margin={"l": 10, "r": 30, "t": 50, "b": 30})
+    return fig
+
+
+def slope(frame: pd.DataFrame, first: int, last: int, title: str, unit: str, integer: bool = True) -> go.Figure:
+    """Dot chart of two years per region (grey dot: first year, blue: last year, joined by a line).
+
+    ``frame``: label, first, last, first_display, last_display, key, highlight;
+    sorted as given (largest last-year value on top). Only regions reporting
+    in both years are passed in, so every line compares like with like.
+    """
+    rows = frame.iloc[::-1]
+    fig = go.Figure()
+    xs, ys = [], []
+    for label, a, b in zip(rows["label"], rows["first"], rows["last"], strict=True):
+        xs += [a, b, None]
+        ys += [label, label, None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": GREY, "width": 2}, hoverinfo="skip",
+                             showlegend=False))
+    fig.add_trace(go.Scatter(
+        x=rows["first"], y=rows["label"], mode="markers", name=str(first), marker={"color": "#8a8a8a", "size": 10},
+        customdata=_custom(rows), text=rows["first_display"],
+        hovertemplate="%{y} " + str(first) + ": %{text} " + unit + "<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=rows["last"], y=rows["label"], mode="markers", name=str(last), text=rows["last_display"],
+        customdata=_custom(rows), marker={"color": [ORANGE if h else BLUE for h in rows["highlight"]], "size": 12},
+        hovertemplate="%{y} " + str(last) + ": %{text} " + unit + "<extra></extra>"))
+    # the label stands right of whichever dot is further right, so it never crosses the other dot
+    fig.add_trace(go.Scatter(
+        x=pd.concat([rows["first"], rows["last"]], axis=1).max(axis=1), y=rows["label"], mode="text",
+        text=rows["last_display"], textposition="middle right", cliponaxis=False, showlegend=False,
+        hoverinfo="skip", texttemplate="  %{text}"))
+    top = float(pd.concat([rows["first"], rows["last"]]).max()) if len(rows) else 1.0
+    fig.update_xaxes(range=[0, (top or 1.0) * 1.2], title={"text": unit, "standoff": 4}, rangemode="tozero")
+    _count_axis(fig, "x", pd.concat([rows["first"], rows["last"]]), integer)
+    fig.update_yaxes(type="category", automargin=True)
+    fig = _style(fig, title, height=110 + ROW_PX * max(len(rows), 1))
+    fig.update_layout(legend={"orientation": "h", "y": 1.0, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+                      margin={"l": 10, "r": 40, "t": 60, "b": 30})
+    return fig
+
+
+def view_of(bounds: tuple[float, float, float, float], width: int = 760, height: int = 520) -> dict:
+    """Centre and zoom that fit ``(lon_min, lat_min, lon_max, lat_max)`` in a map of this size."""
+    import math
+
+    lon0, lat0, lon1, lat1 = bounds
+    span_lon = max(lon1 - lon0, 0.05)
+    span_lat = max(lat1 - lat0, 0.05) * 1.25  # mercator stretches the north of China
+    zoom = min(math.log2(360 * width / (256 * span_lon)), math.log2(170 * height / (256 * span_lat)))
+    return {"center": {"lon": (lon0 + lon1) / 2, "lat": (lat0 + lat1) / 2}, "zoom": max(zoom - 0.15, 0.5)}
+
+
+def choropleth(geojson: dict, frame: pd.DataFrame, title: str, unit: str, not_stated: str,
+               bounds: tuple[float, float, float, float] | None = None) -> go.Figure:
+    """Regions shaded by the metric; regions without a value in grey, labelled ``not_stated`` (not 0).
+
+    ``frame``: adcode, label, value, display, key, highlight, coverage.
+    ``geojson`` holds every region of the scope (features keyed by adcode),
+    so a region no report covers is drawn too. Drawn on a blank map style
+    ("white-bg"): no tiles, no fonts, no network.
+    """
+    codes = {f["id"] for f in geojson.get("features", [])}
+    drawn = frame[frame["adcode"].isin(codes)]
+    given = drawn[drawn["value"].notna()]
+    silent = sorted(codes - set(given["adcode"]))
+    fig = go.Figure()
+    names = dict(zip(drawn["adcode"], drawn["label"], strict=False))
+    if silent:
+        fig.add_trace(go.Choroplethmap(
+            geojson=geojson, locations=silent, z=[0] * len(silent), featureidkey="id",
+            colorscale=[[0, "#e3e7ec"], [1, "#e3e7ec"]], showscale=False, marker_line_color="#ffffff",
+            marker_line_width=0.5, text=[names.get(c, "") for c in silent],
+            customdata=[[""] for _ in silent],
+            hovertemplate="%{text} " + not_stated + "<extra></extra>", name=not_stated,
+        ))
+    if len(given):
+        fig.add_trace(go.Choroplethmap(
+            geojson=geojson, locations=given["adcode"], z=given["value"], featureidkey="id",
+            colorscale=[[0, "#dbe6f3"], [1, BLUE]], marker_line_color="#ffffff", marker_line_width=0.6,
+            text=given["label"],
+            customdata=[[k, c, d] for k, c, d in zip(given["key"], given["coverage"], given["display"], strict=True)],
+            hovertemplate="%{text}: %{customdata[2]} " + unit + "<br>%{customdata[1]}<extra></extra>",
+            colorbar={"title": {"text": unit, "side": "top"}, "thickness": 12, "len": 0.5, "orientation": "h",
+                      "y": 0, "yanchor": "top", "x": 0.5},
+        ))
+        picked = given[given["highlight"]]
+        if len(picked):  # the selected region outlined in orange on top
+            fig.add_trace(go.Choroplethmap(
+                geojson=geojson, locations=picked["adcode"], z=[1] * len(picked), featureidkey="id",
+                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+                marker_line_color=ORANGE, marker_line_width=3, hoverinfo="skip",
+            ))
+    view = view_of(bounds) if bounds else {"center": {"lon": 104.5, "lat": 36}, "zoom": 2.4}
+    fig.update_layout(map={"style": "white-bg", **view})
+    fig.add_annotation(text="■ " + not_stated, showarrow=False, x=0, y=0, xref="paper", yref="paper",
+                       xanchor="left", yanchor="bottom", font={"color": "#9aa3ad", "size": 13})
+    fig = _style(fig, title, height=600)
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 50, "b": 60})
+    return fig
+

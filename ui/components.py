@@ -378,3 +378,21 @@ def group_section(page: str, group_name: str, src: Source, f: Filters, level: st
     title = t(f"{page}.{group_name}") + ("" if several or not years else f"（{years[-1]}）")
     fig = charts.grouped(drawn, label, title, unit_of(catalogue, ids[0]))
     chart(fig, table, f"{page}__{group_name}", src, f, catalogue)
+
+
+#: Shown in a chart's place until Plotly has drawn it, so no chart area is ever blank.
+PLACEHOLDER_CSS = """
+<style>
+[data-testid="stPlotlyChart"]:not(:has(.main-svg)) { min-height: 320px; position: relative;
+  background: repeating-linear-gradient(90deg, #f4f6f9 0 40%, #eceff3 50%, #f4f6f9 60% 100%);
+  background-size: 200% 100%; animation: chart-wait 1.2s linear infinite; border-radius: 6px; }
+[data-testid="stPlotlyChart"]:not(:has(.main-svg))::after { content: "⏳"; position: absolute;
+  left: 50%; top: 45%; font-size: 28px; color: #9aa3ad; }
+@keyframes chart-wait { from { background-position: 100% 0; } to { background-position: -100% 0; } }
+</style>
+"""
+
+
+def chart_placeholder_css() -> None:
+    """A shimmering placeholder where a chart will be, until its drawing exists (constant CSS, no data)."""
+    st.html(PLACEHOLDER_CSS)

@@ -53,6 +53,19 @@ def _round(coords: Any) -> Any:
     return [_round(c) for c in coords]
 
 
+def _clockwise(geometry: Any) -> Any:
+    """Exterior rings clockwise: Plotly's geo (d3) reads a counter-clockwise ring as "the whole
+    globe except this region" and draws nothing useful."""
+    from shapely.geometry import MultiPolygon, Polygon
+    from shapely.geometry.polygon import orient
+
+    if isinstance(geometry, Polygon):
+        return orient(geometry, sign=-1.0)
+    if isinstance(geometry, MultiPolygon):
+        return MultiPolygon([orient(p, sign=-1.0) for p in geometry.geoms])
+    return geometry
+
+
 def _features(folder: Path, level: str) -> Iterator[dict[str, Any]]:
     from shapely.geometry import mapping, shape
 
@@ -63,7 +76,7 @@ def _features(folder: Path, level: str) -> Iterator[dict[str, Any]]:
         geometry = json.loads(path.read_text(encoding="utf-8"))
         if geometry.get("type") == "Feature":
             geometry = geometry["geometry"]
-        simple = shape(geometry).simplify(TOLERANCE[level], preserve_topology=True)
+        simple = _clockwise(shape(geometry).simplify(TOLERANCE[level], preserve_topology=True))
         if simple.is_empty:
             continue
         yield {"type": "Feature", "id": code, "properties": {},
@@ -98,6 +111,38 @@ def subset(level: str, prefix: str = "") -> dict[str, Any]:
     if prefix:
         features = [f for f in features if f["id"].startswith(prefix)]
     return {"type": "FeatureCollection", "features": features}
+
+
+def _points(coords: Any) -> Iterator[tuple[float, float]]:
+    if coords and isinstance(coords[0], (int, float)):
+        yield float(coords[0]), float(coords[1])
+        return
+    for part in coords:
+        yield from _points(part)
+
+
+@lru_cache(maxsize=len(LEVELS))
+def _index(level: str) -> dict[str, dict[str, Any]]:
+    return {f["id"]: f for f in boundaries(level)["features"]}
+
+
+@lru_cache(maxsize=4096)
+def _bbox(level: str, code: str) -> tuple[float, float, float, float]:
+    feature = _index(level)[code]
+    xs, ys = zip(*_points(feature["geometry"]["coordinates"]), strict=True)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def bounds(collection: dict[str, Any]) -> tuple[float, float, float, float] | None:
+    """``(lon_min, lat_min, lon_max, lat_max)`` around a collection's features, for the map's view."""
+    feats = collection.get("features", [])
+    if not feats:
+        return None
+    xs0, ys0, xs1, ys1 = [], [], [], []
+    for f in feats:
+        x0, y0, x1, y1 = _bbox(level_of(f["id"]) or "district", f["id"])
+        xs0.append(x0), ys0.append(y0), xs1.append(x1), ys1.append(y1)
+    return min(xs0), min(ys0), max(xs1), max(ys1)
 
 
 def main() -> None:
