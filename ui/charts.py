@@ -68,24 +68,42 @@ def bars(frame: pd.DataFrame, title: str, unit: str, not_stated: str) -> go.Figu
     return _style(fig, title)
 
 
+def unit_note(fig: go.Figure, unit: str) -> None:
+    """The unit written horizontally above the value axis (a sideways "家" is hard to read)."""
+    fig.add_annotation(text=unit, showarrow=False, x=0, y=1, xref="paper", yref="paper", xanchor="right",
+                       yanchor="bottom", font={"color": "#6b7b8c", "size": 12})
+
+
 def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
-    """One line per group over the years; only stated values are plotted."""
+    """One line per group over the years, all in the page's one colour, each named at its end;
+    only stated values are plotted."""
     fig = go.Figure()
     given = frame[~frame["missing"]].sort_values("year")
-    for i, (label, part) in enumerate(given.groupby("label", sort=True)):
+    groups = list(given.groupby("label", sort=True))
+    for label, part in groups:
+        single = len(groups) == 1
         fig.add_trace(
             go.Scatter(
                 x=part["year"].astype(int), y=part["value"], name=str(label),
-                # numbers on the points while they fit; a long series keeps them on hover
-                mode="lines+markers+text" if len(part) <= MAX_POINT_LABELS else "lines+markers",
-                text=part["display"], textposition="top center", customdata=_custom(part),
-                line={"color": PALETTE[i % len(PALETTE)], "width": 3}, marker={"size": 10},
+                # numbers on the points of a single short line; several lines carry their name at the end
+                mode="lines+markers+text" if single and len(part) <= MAX_POINT_LABELS else "lines+markers",
+                text=part["display"], textposition="top center", customdata=_custom(part), cliponaxis=False,
+                line={"color": BLUE, "width": 3 if single else 2}, marker={"size": 9 if single else 6},
+                opacity=1 if single else 0.75,
                 hovertemplate=str(label) + " %{x}: %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
             )
         )
+        if not single:
+            last = part.iloc[-1]
+            fig.add_annotation(x=int(last["year"]), y=float(last["value"]), text=str(label), showarrow=False,
+                               xanchor="left", xshift=6, font={"size": 11, "color": "#3d4a57"})
     # From zero: a band of 148k–158k would make a 6% change look like a collapse.
-    fig.update_layout(yaxis_title=unit, xaxis={"dtick": 1, "tickformat": "d"}, yaxis={"rangemode": "tozero"})
-    return _style(fig, title, height=320)
+    fig.update_layout(xaxis={"dtick": 1, "tickformat": "d"}, yaxis={"rangemode": "tozero"}, showlegend=False)
+    _count_axis(fig, "y", given["value"], True)
+    unit_note(fig, unit)
+    fig = _style(fig, title, height=320)
+    fig.update_layout(margin={"l": 10, "r": 80, "t": 60, "b": 10})
+    return fig
 
 
 def funnel(rows: pd.DataFrame, names: dict[str, str], title: str) -> go.Figure:
@@ -96,7 +114,7 @@ def funnel(rows: pd.DataFrame, names: dict[str, str], title: str) -> go.Figure:
             go.Funnel(
                 y=[names.get(ind, ind) for ind in part["indicator"]], x=part["value"], name=str(label),
                 text=part["display"], textinfo="text", customdata=part[["key"]].to_numpy(),
-                marker={"color": PALETTE[i % len(PALETTE)]},
+                marker={"color": BLUE, "opacity": max(1.0 - 0.15 * i, 0.4)},
                 hovertemplate=str(label) + " · %{y}: %{text}<extra></extra>",
             )
         )
@@ -127,21 +145,26 @@ def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str
     """
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.1,
                         subplot_titles=(" / ".join(capacity_cols), " / ".join(workload_cols)))
-    labels = numbers["label"] + " " + numbers["year"].astype("Int64").astype(str)
-    for i, col in enumerate(capacity_cols + workload_cols):
+    labels = numbers["label"]
+    for col in capacity_cols + workload_cols:
         side = 1 if col in capacity_cols else 2
         text = [not_stated if s == "—" else s for s in shown[col]]
         fig.add_trace(
             go.Bar(
                 y=labels, x=numbers[col].fillna(0), name=col, orientation="h", text=text,
-                textposition="outside", cliponaxis=False, marker_color=PALETTE[i % len(PALETTE)],
+                textposition="outside", cliponaxis=False, marker_color=BLUE,
                 hovertemplate="%{y}: %{text}<extra>" + col + "</extra>",
             ),
             row=1, col=side,
         )
-    fig.update_layout(barmode="group")
-    fig.update_xaxes(rangemode="tozero")
-    return _style(fig, title, height=180 + 70 * max(len(numbers), 1))
+    fig.update_layout(barmode="group", showlegend=False)
+    for side, cols in ((1, capacity_cols), (2, workload_cols)):
+        top = float(numbers[cols].max().max()) if len(numbers) and cols else 1.0
+        top = top if top == top and top > 0 else 1.0
+        # whole persons and units only, with room for the outside labels
+        fig.update_xaxes(range=[0, top * 1.3], tickformat=",d", dtick=1 if top <= 8 else None, row=1, col=side)
+    fig.update_yaxes(type="category", autorange="reversed", automargin=True)
+    return _style(fig, title, height=120 + ROW_PX * max(len(numbers), 1) * max(len(capacity_cols), 1))
 
 
 def grouped(frame: pd.DataFrame, names: dict[str, str], title: str, unit: str) -> go.Figure:
@@ -182,26 +205,38 @@ def _count_axis(fig: go.Figure, axis: str, values: pd.Series, integer: bool) -> 
         getattr(fig, f"update_{axis}axes")(tickformat=",d")
 
 
-def ranking(frame: pd.DataFrame, title: str, unit: str, integer: bool = True) -> go.Figure:
+def ranking(frame: pd.DataFrame, title: str, unit: str, integer: bool = True,
+            silent: list[str] | None = None, not_stated: str = "") -> go.Figure:
     """Sorted horizontal bars with direct labels, largest on top; ``highlight`` rows in orange.
 
     ``frame``: label, value, display, key, highlight (bool), coverage. Names
     stay horizontal at any count (the chart grows instead), and the value
-    axis leaves room so no label is clipped.
+    axis leaves room so no label is clipped. ``silent`` regions (no report
+    gives the number) come last, labelled ``not_stated`` in grey, never as a
+    zero-length bar.
     """
+    silent = [s for s in (silent or []) if s not in set(frame["label"])]
     rows = frame.iloc[::-1]  # Plotly draws the first category at the bottom
     colours = [ORANGE if h else BLUE for h in rows["highlight"]]
-    fig = go.Figure(go.Bar(
+    fig = go.Figure()
+    if silent:
+        fig.add_trace(go.Scatter(
+            y=silent[::-1], x=[0] * len(silent), mode="text", text=[not_stated] * len(silent),
+            textposition="middle right", textfont={"color": "#8a8a8a"}, hoverinfo="skip", showlegend=False,
+            cliponaxis=False,
+        ))
+    fig.add_trace(go.Bar(
         y=rows["label"], x=rows["value"], orientation="h", text=rows["display"], textposition="outside",
         cliponaxis=False, marker_color=colours, customdata=_custom(rows),
         hovertemplate="%{y}: %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
     ))
+    fig.update_yaxes(categoryorder="array", categoryarray=[*silent[::-1], *rows["label"]])
     top = float(rows["value"].max()) if len(rows) else 1.0
     fig.update_xaxes(range=[0, (top or 1.0) * 1.22], showgrid=False, showticklabels=False, zeroline=True,
                      title={"text": unit, "standoff": 4})
     _count_axis(fig, "x", rows["value"], integer)
     fig.update_yaxes(type="category", tickfont={"size": 13}, automargin=True)
-    fig = _style(fig, title, height=90 + ROW_PX * max(len(rows), 1))
+    fig = _style(fig, title, height=90 + ROW_PX * max(len(rows) + len(silent), 1))
     fig.update_layout(showlegend=False, bargap=0.25, margin={"l": 10, "r": 30, "t": 50, "b": 30})
     return fig
 
@@ -303,3 +338,38 @@ def choropleth(geojson: dict, frame: pd.DataFrame, title: str, unit: str, not_st
     fig.update_layout(margin={"l": 0, "r": 0, "t": 50, "b": 60})
     return fig
 
+
+
+def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit: str,
+                    not_stated: str) -> go.Figure:
+    """Several indicators per region as side-by-side panels of horizontal bars sharing the region axis.
+
+    Instead of grouped bars (a legend of colours to decode, labels colliding
+    with many regions): one panel per indicator, each with its own scale and
+    direct labels, regions in the order of the first indicator.
+    ``frame``: label, indicator, value, display, key, coverage, missing.
+    """
+    ids = list(dict.fromkeys(frame["indicator"]))
+    given = frame[~frame["missing"]]
+    first = given[given["indicator"] == ids[0]].sort_values("value", ascending=True) if ids else given
+    order = [*[lab for lab in dict.fromkeys(frame["label"]) if lab not in set(first["label"])], *first["label"]]
+    fig = make_subplots(rows=1, cols=max(len(ids), 1), shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[names.get(i, i) for i in ids])
+    for col, ind in enumerate(ids, start=1):
+        part = given[given["indicator"] == ind]
+        fig.add_trace(go.Bar(
+            y=part["label"], x=part["value"], orientation="h", text=part["display"], textposition="outside",
+            cliponaxis=False, marker_color=BLUE, customdata=_custom(part), showlegend=False,
+            hovertemplate="%{y} · " + names.get(ind, ind) + ": %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
+        ), row=1, col=col)
+        top = float(part["value"].max()) if len(part) else 1.0
+        fig.update_xaxes(range=[0, (top or 1.0) * 1.45], showticklabels=False, showgrid=False, row=1, col=col)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=order, automargin=True)
+    for ann in fig.layout.annotations:
+        ann.update(font={"size": 12})
+    fig = _style(fig, title, height=110 + ROW_PX * max(len(order), 1))
+    fig.update_layout(margin={"l": 10, "r": 30, "t": 80, "b": 10}, showlegend=False)
+    fig.add_annotation(text=unit + " · " + not_stated + " = —", showarrow=False, x=1, y=1.0, xref="paper",
+                       yref="paper", yanchor="bottom", xanchor="right", yshift=36,
+                       font={"color": "#6b7b8c", "size": 11})
+    return fig

@@ -248,7 +248,9 @@ def rollup(src: Source, f: Filters, group: tuple[str, ...], indicator_ids: tuple
     number is a row with ``given`` 0 and no ``total``: missing, not zero.
     ``reports`` counts the group's filtered reports; ``value_id`` and
     ``quote`` are set when the sum is a single value, so a click on it goes
-    straight to its sentence.
+    straight to its sentence. A flagged (implausible) value never enters
+    ``total``, ``given`` or the qualifier: ``flagged`` counts those left out,
+    so the page can say so beside the sum.
     """
     where, params = _where(f)
     select, join = _group_sql(group)
@@ -256,17 +258,25 @@ def rollup(src: Source, f: Filters, group: tuple[str, ...], indicator_ids: tuple
     # Only a district's sum is usually one value; carrying quotes through a
     # national aggregation would double its cost for nothing.
     single = (
-        "CASE WHEN count(*) = 1 THEN any_value(value_id) END AS value_id, "
-        "CASE WHEN count(*) = 1 THEN any_value(quote) END AS quote"
+        "CASE WHEN count(*) FILTER (WHERE NOT bad) = 1 THEN any_value(value_id) END AS value_id, "
+        "CASE WHEN count(*) FILTER (WHERE NOT bad) = 1 THEN any_value(quote) END AS quote"
         if "district" in group else "NULL::VARCHAR AS value_id, NULL::VARCHAR AS quote"
     )
     sql = f"""
         WITH g AS (
             SELECT {select}count(*) AS reports FROM {REPORTS} WHERE {where} GROUP BY ALL
         ), v AS (
-            SELECT {select}indicator, count(*) AS given, sum(value) AS total, {QUALIFIER_OF_SUM} AS qualifier,
-                   count(*) FILTER (WHERE len(coalesce(flags, [])) > 0) AS flagged, {single}
-            FROM {VALUES} WHERE {where} AND list_contains(?, indicator) GROUP BY ALL
+            SELECT {select}indicator, count(*) FILTER (WHERE NOT bad) AS given, sum(value) AS total,
+                   {QUALIFIER_OF_SUM} AS qualifier, count(*) FILTER (WHERE bad) AS flagged, {single}
+            FROM (
+                -- a flagged value is kept (counted) but adds nothing: no value, no qualifier, no quote
+                SELECT {select}indicator, len(coalesce(flags, [])) > 0 AS bad,
+                       CASE WHEN len(coalesce(flags, [])) > 0 THEN NULL ELSE value END AS value,
+                       CASE WHEN len(coalesce(flags, [])) > 0 THEN 'exact' ELSE qualifier END AS qualifier,
+                       CASE WHEN len(coalesce(flags, [])) > 0 THEN NULL ELSE value_id END AS value_id,
+                       CASE WHEN len(coalesce(flags, [])) > 0 THEN NULL ELSE quote END AS quote
+                FROM {VALUES} WHERE {where} AND list_contains(?, indicator)
+            ) GROUP BY ALL
         ), i AS (
             SELECT unnest(?::VARCHAR[]) AS indicator
         )
@@ -286,14 +296,15 @@ def complete_rollup(src: Source, f: Filters, group: tuple[str, ...], steps: tupl
     """Per group × step, sums over only the reports that give every step (the funnel).
 
     A funnel mixing reports that give the first step with others that give
-    the last would show a drop that is only missing data.
+    the last would show a drop that is only missing data. Flagged values do
+    not count as given.
     """
     where, params = _where(f)
     select, _ = _group_sql(group)
     sql = f"""
         WITH v AS (
             SELECT report_id, {select}indicator, value, qualifier, value_id
-            FROM {VALUES} WHERE {where} AND list_contains(?, indicator)
+            FROM {VALUES} WHERE {where} AND list_contains(?, indicator) AND len(coalesce(flags, [])) = 0
         ), complete AS (
             SELECT report_id FROM v GROUP BY report_id HAVING count(DISTINCT indicator) = ?
         )
@@ -319,6 +330,7 @@ def ratio_rollup(src: Source, f: Filters, group: tuple[str, ...], numerator: str
         SELECT {"".join(f"n.{c}, " for c in group)}sum(n.value) / sum(d.value) AS ratio, count(*) AS reports
         FROM {VALUES} AS n JOIN {VALUES} AS d USING (report_id)
         WHERE {where} AND n.indicator = ? AND d.indicator = ? AND d.value > 0
+          AND len(coalesce(n.flags, [])) = 0 AND len(coalesce(d.flags, [])) = 0
         GROUP BY ALL
     """
     return frame(src, sql, [*params, numerator, denominator])

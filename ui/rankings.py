@@ -168,7 +168,6 @@ def render() -> None:
     """The whole page."""
     src, f = queries.source(), filters.current()
     components.header("rankings", f)
-    components.chart_placeholder_css()
     catalogue, themes = queries.indicators(src), queries.themes(src)
     options = queries.region_options(src)
     years = sorted({int(y) for y in levels.narrowed_options(options, f)["year"].dropna()})
