@@ -349,7 +349,8 @@ def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit
     direct labels, regions in the order of the first indicator.
     ``frame``: label, indicator, value, display, key, coverage, missing.
     """
-    ids = list(dict.fromkeys(frame["indicator"]))
+    present = set(frame["indicator"])
+    ids = [i for i in names if i in present] + sorted(present - set(names))  # catalogue order
     given = frame[~frame["missing"]]
     first = given[given["indicator"] == ids[0]].sort_values("value", ascending=True) if ids else given
     order = [*[lab for lab in dict.fromkeys(frame["label"]) if lab not in set(first["label"])], *first["label"]]
@@ -369,7 +370,7 @@ def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit
         ann.update(font={"size": 12})
     fig = _style(fig, title, height=110 + ROW_PX * max(len(order), 1))
     fig.update_layout(margin={"l": 10, "r": 30, "t": 80, "b": 10}, showlegend=False)
-    fig.add_annotation(text=unit + " · " + not_stated + " = —", showarrow=False, x=1, y=1.0, xref="paper",
+    fig.add_annotation(text=unit + " · " + not_stated, showarrow=False, x=1, y=1.0, xref="paper",
                        yref="paper", yanchor="bottom", xanchor="right", yshift=36,
                        font={"color": "#6b7b8c", "size": 11})
     return fig
