@@ -68,7 +68,7 @@ def percentile_chart(table: pd.DataFrame, title: str) -> go.Figure:
     fig.update_xaxes(range=[-3, 115], tickvals=[0, 25, 50, 75, 100], title={"text": t("brief.pct_axis")})
     fig.update_yaxes(type="category", automargin=True)
     fig = charts._style(fig, title, height=110 + charts.ROW_PX * max(len(rows), 1))
-    fig.update_layout(showlegend=False, margin={"l": 10, "r": 60, "t": 50, "b": 40})
+    fig.update_layout(showlegend=False, margin={"l": 10, "r": 60, "b": 40})
     return fig
 
 

@@ -18,13 +18,25 @@ MAX_POINT_LABELS = 6
 PALETTE = ["#1f5fa8", "#e0722b", "#2e9c6a", "#b8434a", "#7b5ea7", "#8c6d4f", "#d1689f", "#6b7b8c"]
 
 
-def _style(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
+def _title(title: str) -> dict:
+    """A long title's parenthesised part goes to a smaller second line, so nothing is cut at 1024 px."""
+    for mark in ("（", " ("):
+        head, sep, tail = title.partition(mark)
+        if sep and len(title) > 28 and head:
+            return {"text": head, "x": 0, "font": {"size": 16},
+                    "subtitle": {"text": sep.strip() + tail, "font": {"size": 12, "color": "#6b7b8c"}}}
+    return {"text": title, "x": 0, "font": {"size": 16}}
+
+
+def _style(fig: go.Figure, title: str, height: int = 380, top: int = 50) -> go.Figure:
+    styled = _title(title)
+    top += 24 if "subtitle" in styled else 0
     fig.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 16}},
+        title=styled,
         font={"family": FONT, "size": 13},
         template="plotly_white",
         height=height,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
         legend={"orientation": "h", "y": -0.18},
         clickmode="event+select",
     )
@@ -101,8 +113,8 @@ def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
     fig.update_layout(xaxis={"dtick": 1, "tickformat": "d"}, yaxis={"rangemode": "tozero"}, showlegend=False)
     _count_axis(fig, "y", given["value"], True)
     unit_note(fig, unit)
-    fig = _style(fig, title, height=320)
-    fig.update_layout(margin={"l": 10, "r": 80, "t": 60, "b": 10})
+    fig = _style(fig, title, height=320, top=60)
+    fig.update_layout(margin={"l": 10, "r": 80, "b": 10})
     return fig
 
 
@@ -237,7 +249,7 @@ def ranking(frame: pd.DataFrame, title: str, unit: str, integer: bool = True,
     _count_axis(fig, "x", rows["value"], integer)
     fig.update_yaxes(type="category", tickfont={"size": 13}, automargin=True)
     fig = _style(fig, title, height=90 + ROW_PX * max(len(rows) + len(silent), 1))
-    fig.update_layout(showlegend=False, bargap=0.25, margin={"l": 10, "r": 30, "t": 50, "b": 30})
+    fig.update_layout(showlegend=False, bargap=0.25, margin={"l": 10, "r": 30, "b": 30})
     return fig
 
 
@@ -273,9 +285,9 @@ def slope(frame: pd.DataFrame, first: int, last: int, title: str, unit: str, int
     fig.update_xaxes(range=[0, (top or 1.0) * 1.2], title={"text": unit, "standoff": 4}, rangemode="tozero")
     _count_axis(fig, "x", pd.concat([rows["first"], rows["last"]]), integer)
     fig.update_yaxes(type="category", automargin=True)
-    fig = _style(fig, title, height=110 + ROW_PX * max(len(rows), 1))
+    fig = _style(fig, title, height=110 + ROW_PX * max(len(rows), 1), top=60)
     fig.update_layout(legend={"orientation": "h", "y": 1.0, "x": 1, "xanchor": "right", "yanchor": "bottom"},
-                      margin={"l": 10, "r": 40, "t": 60, "b": 30})
+                      margin={"l": 10, "r": 40, "b": 30})
     return fig
 
 
@@ -335,13 +347,13 @@ def choropleth(geojson: dict, frame: pd.DataFrame, title: str, unit: str, not_st
     fig.add_annotation(text="■ " + not_stated, showarrow=False, x=0, y=0, xref="paper", yref="paper",
                        xanchor="left", yanchor="bottom", font={"color": "#9aa3ad", "size": 13})
     fig = _style(fig, title, height=600)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 50, "b": 60})
+    fig.update_layout(margin={"l": 0, "r": 0, "b": 60})
     return fig
 
 
 
 def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit: str,
-                    not_stated: str) -> go.Figure:
+                    not_stated: str, order_ids: list[str] | None = None) -> go.Figure:
     """Several indicators per region as side-by-side panels of horizontal bars sharing the region axis.
 
     Instead of grouped bars (a legend of colours to decode, labels colliding
@@ -350,7 +362,8 @@ def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit
     ``frame``: label, indicator, value, display, key, coverage, missing.
     """
     present = set(frame["indicator"])
-    ids = [i for i in names if i in present] + sorted(present - set(names))  # catalogue order
+    ids = [i for i in (order_ids or names) if i in present]  # the page's declared order
+    ids += sorted(present - set(ids))
     given = frame[~frame["missing"]]
     first = given[given["indicator"] == ids[0]].sort_values("value", ascending=True) if ids else given
     order = [*[lab for lab in dict.fromkeys(frame["label"]) if lab not in set(first["label"])], *first["label"]]
@@ -368,8 +381,8 @@ def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=order, automargin=True)
     for ann in fig.layout.annotations:
         ann.update(font={"size": 12})
-    fig = _style(fig, title, height=110 + ROW_PX * max(len(order), 1))
-    fig.update_layout(margin={"l": 10, "r": 30, "t": 80, "b": 10}, showlegend=False)
+    fig = _style(fig, title, height=110 + ROW_PX * max(len(order), 1), top=80)
+    fig.update_layout(margin={"l": 10, "r": 30, "b": 10}, showlegend=False)
     fig.add_annotation(text=unit + " · " + not_stated, showarrow=False, x=1, y=1.0, xref="paper",
                        yref="paper", yanchor="bottom", xanchor="right", yshift=36,
                        font={"color": "#6b7b8c", "size": 11})

@@ -411,7 +411,8 @@ def group_section(page: str, group_name: str, src: Source, f: Filters, level: st
     table = table.rename(columns={"label": t(f"col.{level}"), "indicator": t("col.name"),
                                   "display": t("col.value"), "coverage": t("col.coverage"), "quote": t("col.quote")})
     title = t(f"{page}.{group_name}") + (f"（{years[-1]}）" if years else "")
-    fig = charts.small_multiples(drawn, label, title, unit_of(catalogue, ids[0]), t("rk.blank_not_stated"))
+    fig = charts.small_multiples(drawn, label, title, unit_of(catalogue, ids[0]), t("rk.blank_not_stated"),
+                                 list(ids))
     chart(fig, table, f"{page}__{group_name}", src, f, catalogue)
 
 
