@@ -179,3 +179,41 @@ def test_brief_pdf_is_one_page() -> None:
     data = brief_pdf.render(fig, "pdf")
     assert data.startswith(b"%PDF")
     assert data.count(b"/Type /Page") - data.count(b"/Type /Pages") == 1
+
+
+def test_change_table_keeps_bounds_and_skips_unknown_places() -> None:
+    from ui import tables
+
+    sums = pd.DataFrame({
+        "province": ["天津市", "天津市", "unknown", "unknown"], "city": ["天津市", "天津市", "unknown", "unknown"],
+        "district": ["静海区", "静海区", "unknown", "unknown"], "label": ["静海区", "静海区", "unknown", "unknown"],
+        "doc_type": ["report"] * 4, "indicator": ["a"] * 4, "year": [2022, 2023, 2022, 2023],
+        "value": [15.0, 20.0, 1.0, 2.0], "qualifier": ["exact", "at_least", "exact", "exact"],
+        "given": [1, 1, 1, 1], "reports": [1, 1, 1, 1],
+    })
+    change = tables.changes(sums, {"a": "A"}, ["province", "city", "district"])
+    assert list(change["label"]) == ["静海区"], "an unknown place has no change"
+    assert change.iloc[0]["change_display"] == "≥+5"
+    partial = sums.assign(reports=[2, 2, 1, 1])  # one of two bureaus gives it: not the same set
+    assert "静海区" not in set(tables.changes(partial, {"a": "A"}, ["province", "city", "district"])["label"])
+
+
+def test_top_bottom_keeps_the_selected_region() -> None:
+    ordered = pd.DataFrame({"province": [f"p{i}" for i in range(50)], "value": range(50, 0, -1)})
+    shown = ranking.top_bottom(ordered, 5, "p25", "province")
+    assert list(shown["province"]) == [*(f"p{i}" for i in range(5)), "p25", *(f"p{i}" for i in range(45, 50))]
+
+
+def test_region_adcodes_and_boundaries() -> None:
+    from ui import geo
+
+    assert ranking.region_adcode("441803", "province") == "440000"
+    assert ranking.region_adcode("441803", "city") == "441800"
+    assert ranking.region_adcode("unknown", "district") is None
+    assert (geo.level_of("440000"), geo.level_of("441800"), geo.level_of("441803")) == ("province", "city", "district")
+    provinces = geo.boundaries("province")["features"]
+    assert len(provinces) >= 34, "every province-level division has a boundary"
+    guangdong = geo.subset("city", "44")["features"]
+    assert guangdong and all(f["id"].startswith("44") for f in guangdong)
+    lon0, lat0, lon1, lat1 = geo.bounds(geo.subset("province", "44"))
+    assert 109 < lon0 < lon1 < 118 and 20 < lat0 < lat1 < 26
