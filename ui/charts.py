@@ -133,11 +133,25 @@ def funnel(rows: pd.DataFrame, names: dict[str, str], title: str) -> go.Figure:
     return _style(fig, title, height=360)
 
 
+def wrap(label: str, cjk: int = 5, latin: int = 12) -> str:
+    """Break a column label into short lines (``<br>``) so neighbouring labels never overlap."""
+    label = str(label)
+    if any("\u4e00" <= ch <= "\u9fff" for ch in label):
+        return "<br>".join(label[i:i + cjk] for i in range(0, len(label), cjk))
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= latin:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def heatmap(share: pd.DataFrame, text: pd.DataFrame, hover: pd.DataFrame, title: str) -> go.Figure:
     """Groups × shortfall themes, darker where more reports state the theme; hover shows statements."""
     fig = go.Figure(
         go.Heatmap(
-            z=share.to_numpy(), x=list(share.columns), y=list(share.index),
+            z=share.to_numpy(), x=[wrap(c) for c in share.columns], y=list(share.index),
             customdata=hover.to_numpy(), colorscale=[[0, "#f4f6f9"], [1, "#b8434a"]], zmin=0, zmax=1,
             xgap=3, ygap=3, showscale=False, text=text.to_numpy(), texttemplate="%{text}",
             hovertemplate="%{y} · %{x}<br>%{customdata}<extra></extra>",
@@ -176,7 +190,7 @@ def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str
         # whole persons and units only, with room for the outside labels
         fig.update_xaxes(range=[0, top * 1.3], tickformat=",d", dtick=1 if top <= 8 else None, row=1, col=side)
     fig.update_yaxes(type="category", autorange="reversed", automargin=True)
-    return _style(fig, title, height=120 + ROW_PX * max(len(numbers), 1) * max(len(capacity_cols), 1))
+    return _style(fig, title, height=140 + ROW_PX * max(len(numbers), 1) * max(len(capacity_cols), 1), top=84)
 
 
 def grouped(frame: pd.DataFrame, names: dict[str, str], title: str, unit: str) -> go.Figure:
