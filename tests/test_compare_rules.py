@@ -217,3 +217,23 @@ def test_region_adcodes_and_boundaries() -> None:
     assert guangdong and all(f["id"].startswith("44") for f in guangdong)
     lon0, lat0, lon1, lat1 = geo.bounds(geo.subset("province", "44"))
     assert 109 < lon0 < lon1 < 118 and 20 < lat0 < lat1 < 26
+
+
+def test_rankings_and_brief_pages_render(open_page, seed_db: Path) -> None:
+    from conftest import plotly_specs
+
+    at = open_page("pages/rankings.py")
+    bars = [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "bar"]
+    assert bars and bars[0]["orientation"] == "h"
+    assert not {"unknown", "未知"} & set(bars[0]["y"]), "an unknown place is never a bar"
+    maps = [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "choroplethmap"]
+    assert maps, "the map tab draws a choropleth"
+    assert all(not str(code).startswith("unk") for trace in maps for code in trace["locations"])
+    assert any(d.value.shape[0] for d in at.dataframe), "the table tab lists the ranking"
+
+    bureau = seed_frame(seed_db, "SELECT province, city, district FROM v_values WHERE doc_type = 'report' "
+                                 "AND district <> 'unknown' GROUP BY ALL ORDER BY count(*) DESC LIMIT 1").iloc[0]
+    at = open_page("pages/brief.py", query=dict(bureau))
+    assert any(bureau["district"] in h.value for h in at.header)
+    ranks = at.dataframe[0].value
+    assert len(ranks) and "全国" in ranks.columns and ranks["原文"].str.len().gt(0).all(), "every rank has its quote"

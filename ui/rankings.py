@@ -73,7 +73,7 @@ def peers(f: Filters, level: str) -> tuple[Filters, str | None]:
     return Filters(**{**f.as_dict(), **{c: None for c in finer}}), chosen
 
 
-def _labelled(regions: pd.DataFrame, level: str, selected: str | None, metric: str) -> pd.DataFrame:
+def _labelled(regions: pd.DataFrame, level: str, selected: str | None) -> pd.DataFrame:
     out = regions.copy()
     out["label"] = levels.labels(out, level) if len(out) else pd.Series(dtype=object)
     out["highlight"] = out[level] == selected if selected is not None else False
@@ -103,7 +103,7 @@ def select_region(key: str) -> None:
         st.session_state[state] = scope.get(column)
 
 
-def table_view(ordered: pd.DataFrame, level: str, integer: bool) -> pd.DataFrame:
+def table_view(ordered: pd.DataFrame, level: str) -> pd.DataFrame:
     """The ranking as a table: rank, region, value, coverage, per-bureau spread, flagged left out, quote."""
     spread = [
         "—" if pd.isna(m) else f"{number(round(m, 1))} ({number(round(a, 1))}–{number(round(b, 1))})"
@@ -186,7 +186,7 @@ def render() -> None:
     name, unit, integer = metric_name(metric, catalogue, themes), metric_unit(metric, catalogue), is_count(metric)
     scope, selected = peers(f, level)
     rows = queries.metric_reports(src, scope, metric, tuple(years))
-    regions = _labelled(ranking.by_region(rows, level, kind, year), level, selected, metric)
+    regions = _labelled(ranking.by_region(rows, level, kind, year), level, selected)
     headline(regions, metric, unit)
     if kind != "ind":
         st.caption(t(f"rk.{kind}_note"))
@@ -194,7 +194,7 @@ def render() -> None:
     silent = regions[regions["value"].isna()]
     title = t("rk.title", name=name, level=t(f"level.{level}"), year=year)
     stem = f"{metrics.parse(metric)[1]}_{level}_{year}"
-    table = table_view(ordered, level, integer)
+    table = table_view(ordered, level)
     tab_chart, tab_table, tab_map = st.tabs([t("rk.tab.chart"), t("rk.tab.table"), t("rk.tab.map")],
                                             key=KEYS["tab"])
     with tab_chart:
@@ -206,7 +206,9 @@ def render() -> None:
             drawn = ordered if show_all else ranking.top_bottom(ordered, TOP_N, selected, level)
             if len(drawn) < len(ordered):
                 st.caption(t("rk.top_bottom", n=TOP_N, total=len(ordered)))
-            st.plotly_chart(charts.ranking(drawn, title, unit, integer), key=KEYS["chart"],
+            named_silent = silent["label"].astype(str).tolist() if len(silent) <= TOP_N else []
+            st.plotly_chart(charts.ranking(drawn, title, unit, integer, named_silent, t("not_stated")),
+                            key=KEYS["chart"],
                             on_select=partial(select_region, KEYS["chart"]), selection_mode="points",
                             config=_config(stem))
             st.caption(t("rk.click_hint"))
