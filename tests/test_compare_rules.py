@@ -237,3 +237,15 @@ def test_rankings_and_brief_pages_render(open_page, seed_db: Path) -> None:
     assert any(bureau["district"] in h.value for h in at.header)
     ranks = at.dataframe[0].value
     assert len(ranks) and "全国" in ranks.columns and ranks["原文"].str.len().gt(0).all(), "every rank has its quote"
+
+
+def test_vectorised_qualifiers_match_the_rule() -> None:
+    from itertools import product
+
+    from ui.fmt import combine_qualifiers
+
+    kinds = ["exact", "at_least", "at_most", "approx", None]
+    rows = pd.DataFrame([{"province": f"{a}-{b}", "qualifier": q} for a, b in product(kinds, kinds) for q in (a, b)])
+    got = ranking.sum_qualifiers(rows, ["province"])
+    for province, part in rows.groupby("province"):
+        assert got[province] == combine_qualifiers(list(part["qualifier"])), province

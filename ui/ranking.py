@@ -55,6 +55,21 @@ def region_adcode(adcode: object, level: str) -> str | None:
     return text[:digits] + "0" * (6 - digits)
 
 
+#: How a region's usable report rows make its value, per metric kind (see the module docstring).
+AGGREGATE = {"ind": "sum", "ratio": "median", "theme": "mean"}
+
+
+def sum_qualifiers(rows: pd.DataFrame, group: list[str]) -> pd.Series:
+    """Per group, the qualifier of its rows combined (``ui.fmt.combine_qualifiers``), vectorised:
+    a national district ranking has thousands of groups."""
+    q = rows["qualifier"].fillna("exact")
+    flags = pd.DataFrame({"al": q == "at_least", "am": q == "at_most", "ap": q == "approx"}, index=rows.index)
+    has = flags.groupby([rows[c] for c in group]).any()
+    out = np.select([~(has["al"] | has["am"] | has["ap"]), has["al"] & ~has["am"] & ~has["ap"],
+                     has["am"] & ~has["al"] & ~has["ap"]], ["exact", "at_least", "at_most"], "approx")
+    return pd.Series(out, index=has.index)
+
+
 def _aggregate(part: pd.DataFrame, kind: str) -> float:
     """The region's value from its usable report rows."""
     if kind == "ind":
@@ -86,14 +101,15 @@ def by_region(rows: pd.DataFrame, level: str, kind: str, year: int | None = None
     bureau_key = [c for c in BUREAU if c in rows.columns]
     per_bureau = good.groupby(bureau_key, sort=False)["value"].agg("sum" if kind == "ind" else "median")
     per_bureau = per_bureau.reset_index()
-    spread = per_bureau.groupby(group)["value"].agg(
-        bureaus="count", median="median", q1=lambda s: s.quantile(0.25), q3=lambda s: s.quantile(0.75))
+    by = per_bureau.groupby(group)["value"]
+    spread = pd.DataFrame({"bureaus": by.count(), "median": by.median(), "q1": by.quantile(0.25),
+                           "q3": by.quantile(0.75)})
     if len(good):
-        value = good.groupby(group)["value"].agg(lambda s: _aggregate(good.loc[s.index], kind))
-        given = good.groupby(group)["report_id"].nunique()
-        qual = good.groupby(group)["qualifier"].agg(lambda q: combine_qualifiers(list(q)))
-        single = good.groupby(group).agg(value_id=("value_id", "first"), quote=("quote", "first"),
-                                         n=("report_id", "size"))
+        grouped = good.groupby(group)
+        value = grouped["value"].agg(AGGREGATE[kind])
+        given = grouped["report_id"].nunique()
+        qual = sum_qualifiers(good, group)
+        single = grouped.agg(value_id=("value_id", "first"), quote=("quote", "first"), n=("report_id", "size"))
     else:
         value = given = qual = pd.Series(dtype=object)
         single = pd.DataFrame(columns=["value_id", "quote", "n"])
