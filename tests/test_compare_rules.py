@@ -248,4 +248,4 @@ def test_vectorised_qualifiers_match_the_rule() -> None:
     rows = pd.DataFrame([{"province": f"{a}-{b}", "qualifier": q} for a, b in product(kinds, kinds) for q in (a, b)])
     got = ranking.sum_qualifiers(rows, ["province"])
     for province, part in rows.groupby("province"):
-        assert got[province] == combine_qualifiers(list(part["qualifier"])), province
+        assert got[province] == combine_qualifiers([None if pd.isna(q) else q for q in part["qualifier"]]), province
