@@ -618,13 +618,16 @@ def bureau_ranks(src: Source, year: int, bureau: tuple[str, str, str]) -> pd.Dat
         for _ in ratios
     )
     ratio_params: list[Any] = [p for r in ratios for p in (r.id, r.per, r.numerator, r.denominator)]
-    windows = "".join(
-        f""", rank() OVER (PARTITION BY metric{part} ORDER BY value DESC) AS rank_{scope},
-              count(*) OVER (PARTITION BY metric{part}) AS n_{scope},
-              CASE WHEN count(*) OVER (PARTITION BY metric{part}) > 1 THEN
-                  100.0 * (rank() OVER (PARTITION BY metric{part} ORDER BY value ASC) - 1)
-                  / (count(*) OVER (PARTITION BY metric{part}) - 1) END AS pct_{scope}"""
-        for scope, part in (("nation", ""), ("province", ", province"), ("city", ", province, city"))
+    scopes = (("nation", "TRUE"), ("province", "o.province = me.province"),
+              ("city", "o.province = me.province AND o.city = me.city"))
+    # the bureau's values against every peer's: no window over all bureaus, one pass per metric
+    counts = "".join(
+        f""", 1 + count(*) FILTER (WHERE {cond} AND o.value > me.value) AS rank_{scope},
+              count(*) FILTER (WHERE {cond}) AS n_{scope},
+              CASE WHEN count(*) FILTER (WHERE {cond}) > 1 THEN
+                  100.0 * count(*) FILTER (WHERE {cond} AND o.value < me.value)
+                  / (count(*) FILTER (WHERE {cond}) - 1) END AS pct_{scope}"""
+        for scope, cond in scopes
     )
     sql = f"""
         WITH v AS (
@@ -644,10 +647,14 @@ def bureau_ranks(src: Source, year: int, bureau: tuple[str, str, str]) -> pd.Dat
             SELECT metric, province, city, district, median(value) AS value, any_value(qualifier) AS qualifier,
                    any_value(value_id) AS value_id, any_value(quote) AS quote
             FROM m GROUP BY ALL
-        ), ranked AS (
-            SELECT *{windows} FROM b
+        ), me AS (
+            SELECT * FROM b WHERE province = ? AND city = ? AND district = ?
         )
-        SELECT * FROM ranked WHERE province = ? AND city = ? AND district = ? ORDER BY metric
+        SELECT me.metric, me.province, me.city, me.district, me.value, me.qualifier, me.value_id, me.quote
+               {counts}
+        FROM me JOIN b AS o USING (metric)
+        GROUP BY ALL
+        ORDER BY me.metric
     """
     return frame(src, sql, [int(year), *ratio_params, *bureau])
 

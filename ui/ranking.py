@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ui import levels
-from ui.fmt import combine_qualifiers, qualified
+from ui.fmt import qualified
 
 #: Region columns that identify a bureau (one district's statistics bureau).
 BUREAU = list(levels.LEVELS)
@@ -68,15 +68,6 @@ def sum_qualifiers(rows: pd.DataFrame, group: list[str]) -> pd.Series:
     out = np.select([~(has["al"] | has["am"] | has["ap"]), has["al"] & ~has["am"] & ~has["ap"],
                      has["am"] & ~has["al"] & ~has["ap"]], ["exact", "at_least", "at_most"], "approx")
     return pd.Series(out, index=has.index)
-
-
-def _aggregate(part: pd.DataFrame, kind: str) -> float:
-    """The region's value from its usable report rows."""
-    if kind == "ind":
-        return float(part["value"].sum())
-    if kind == "ratio":
-        return float(part["value"].median())
-    return float(part["value"].mean())
 
 
 def by_region(rows: pd.DataFrame, level: str, kind: str, year: int | None = None) -> pd.DataFrame:
@@ -181,17 +172,15 @@ def year_over_year(rows: pd.DataFrame, level: str, kind: str, first: int, last: 
     rows = rows.set_index(bureau_key).loc[lambda d: d.index.isin(both)].reset_index()
     if rows.empty:
         return pd.DataFrame(columns=cols)
-    per = []
-    for key, part in rows.groupby(group, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
-        a, b = part[part["year"] == first], part[part["year"] == last]
-        qa = combine_qualifiers(list(a["qualifier"])) if kind != "theme" else "exact"
-        qb = combine_qualifiers(list(b["qualifier"])) if kind != "theme" else "exact"
-        va, vb = _aggregate(a, kind), _aggregate(b, kind)
-        cq = change_qualifier(qb, qa)
-        change = vb - va
-        per.append({**dict(zip(group, key, strict=True)), "first": va, "last": vb, "first_q": qa, "last_q": qb,
-                    "bureaus": int(part[bureau_key].drop_duplicates().shape[0]), "change": change,
-                    "change_q": cq, "change_pct": change / va * 100.0 if va else np.nan,
-                    "display": ("+" if change > 0 and cq == "exact" else "") + qualified(round(change, 1), cq)})
-    return pd.DataFrame(per, columns=cols)
+    keyed = [*group, "year"]
+    value = rows.groupby(keyed)["value"].agg(AGGREGATE[kind]).unstack("year")
+    qual = sum_qualifiers(rows, keyed).unstack("year") if kind != "theme" else \
+        pd.DataFrame("exact", index=value.index, columns=value.columns)
+    out = pd.DataFrame({"first": value[first], "last": value[last], "first_q": qual[first], "last_q": qual[last]})
+    out["bureaus"] = rows.drop_duplicates(bureau_key).groupby(group).size().reindex(out.index).astype(int)
+    out["change"] = out["last"] - out["first"]
+    out["change_q"] = [change_qualifier(b, a) for b, a in zip(out["last_q"], out["first_q"], strict=True)]
+    out["change_pct"] = out["change"] / out["first"].where(out["first"] != 0) * 100.0
+    out["display"] = [("+" if c > 0 and q == "exact" else "") + qualified(round(c, 1), q)
+                      for c, q in zip(out["change"], out["change_q"], strict=True)]
+    return out.reset_index()[cols]
