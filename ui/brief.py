@@ -44,7 +44,8 @@ def pick(src: queries.Source, f: Filters) -> Bureau | None:
     if chosen in options:
         st.session_state[KEYS["bureau"]] = chosen
     elif st.session_state.get(KEYS["bureau"]) not in options:
-        st.session_state[KEYS["bureau"]] = options[0]
+        # nothing chosen yet: open on the bureau whose reports say the most, not an empty one
+        st.session_state[KEYS["bureau"]] = options[int(table["n_values"].fillna(0).to_numpy().argmax())]
     picked = st.selectbox(t("brief.pick"), options, format_func=_key, key=KEYS["bureau"], on_change=_apply)
     return picked
 

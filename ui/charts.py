@@ -111,6 +111,8 @@ def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
                                xanchor="left", xshift=6, font={"size": 11, "color": "#3d4a57"})
     # From zero: a band of 148k–158k would make a 6% change look like a collapse.
     fig.update_layout(xaxis={"dtick": 1, "tickformat": "d"}, yaxis={"rangemode": "tozero"}, showlegend=False)
+    if len(given):  # half a year of room each side: end labels clear the value axis
+        fig.update_xaxes(range=[int(given["year"].min()) - 0.5, int(given["year"].max()) + 0.5])
     _count_axis(fig, "y", given["value"], True)
     unit_note(fig, unit)
     fig = _style(fig, title, height=320, top=60)

@@ -708,10 +708,10 @@ def bureau_targets(src: Source, bureau: tuple[str, str, str]) -> pd.DataFrame:
 
 @cache
 def bureaus(src: Source) -> pd.DataFrame:
-    """Every bureau with a known province, city and district, with its adcode and years reported."""
+    """Every bureau with a known province, city and district: adcode, years reported, values extracted."""
     return frame(
         src,
         f"SELECT province, city, district, any_value(adcode) AS adcode, max(year) AS latest, "
-        f"list(DISTINCT year ORDER BY year) AS years FROM {REPORTS} "
+        f"list(DISTINCT year ORDER BY year) AS years, sum(n_values) AS n_values FROM v_reports "
         f"WHERE year IS NOT NULL AND {KNOWN_BUREAU} GROUP BY ALL ORDER BY province, city, district",
     )

@@ -175,12 +175,12 @@ def render() -> None:
         components.empty_state(f)
         return
     ids = metrics.metric_ids(list(catalogue["indicator"]), list(themes["theme"]))
-    c1, c2, c3 = st.columns([3, 1, 2])
+    c1, c2 = st.columns([3, 1])
     metric = c1.selectbox(t("rk.metric"), ids, format_func=lambda m: metric_name(m, catalogue, themes),
                           key=KEYS["metric"])
     year = c2.selectbox(t("col.year"), years[::-1], key=KEYS["year"])
     default = levels.default(options, f)
-    level = c3.segmented_control(t("level"), list(levels.LEVELS), default=default, key=KEYS["level"],
+    level = st.segmented_control(t("level"), list(levels.LEVELS), default=default, key=KEYS["level"],
                                  format_func=lambda v: t(f"level.{v}"), help=t("rk.level_help")) or default
     kind = metrics.parse(metric)[0]
     name, unit, integer = metric_name(metric, catalogue, themes), metric_unit(metric, catalogue), is_count(metric)
