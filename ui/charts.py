@@ -110,7 +110,8 @@ def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
             fig.add_annotation(x=int(last["year"]), y=float(last["value"]), text=str(label), showarrow=False,
                                xanchor="left", xshift=6, font={"size": 11, "color": "#3d4a57"})
     # From zero: a band of 148k–158k would make a 6% change look like a collapse.
-    fig.update_layout(xaxis={"dtick": 1, "tickformat": "d"}, yaxis={"rangemode": "tozero"}, showlegend=False)
+    fig.update_layout(xaxis={"dtick": 1, "tickformat": "d", "tickangle": 0}, yaxis={"rangemode": "tozero"},
+                      showlegend=False)
     if len(given):  # half a year of room each side: end labels clear the value axis
         fig.update_xaxes(range=[int(given["year"].min()) - 0.5, int(given["year"].max()) + 0.5])
     _count_axis(fig, "y", given["value"], True)
@@ -419,7 +420,7 @@ def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit
     first = given[given["indicator"] == ids[0]].sort_values("value", ascending=True) if ids else given
     order = [*[lab for lab in dict.fromkeys(frame["label"]) if lab not in set(first["label"])], *first["label"]]
     fig = make_subplots(rows=1, cols=max(len(ids), 1), shared_yaxes=True, horizontal_spacing=0.03,
-                        subplot_titles=[names.get(i, i) for i in ids])
+                        subplot_titles=[wrap(names.get(i, i), cjk=12, latin=22) for i in ids])
     for col, ind in enumerate(ids, start=1):
         part = given[given["indicator"] == ind]
         fig.add_trace(go.Bar(
@@ -432,9 +433,9 @@ def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=order, automargin=True)
     for ann in fig.layout.annotations:
         ann.update(font={"size": 12})
-    fig = _style(fig, title, height=110 + ROW_PX * max(len(order), 1), top=80)
+    fig = _style(fig, title, height=130 + ROW_PX * max(len(order), 1), top=96)
     fig.update_layout(margin={"l": 10, "r": 30, "b": 10}, showlegend=False)
     fig.add_annotation(text=unit + " · " + not_stated, showarrow=False, x=1, y=1.0, xref="paper",
-                       yref="paper", yanchor="bottom", xanchor="right", yshift=36,
+                       yref="paper", yanchor="bottom", xanchor="right", yshift=44,
                        font={"color": "#6b7b8c", "size": 11})
     return fig
