@@ -113,7 +113,9 @@ def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
     fig.update_layout(xaxis={"dtick": 1, "tickformat": "d", "tickangle": 0}, yaxis={"rangemode": "tozero"},
                       showlegend=False)
     if len(given):  # half a year of room each side: end labels clear the value axis
-        fig.update_xaxes(range=[int(given["year"].min()) - 0.5, int(given["year"].max()) + 0.5])
+        first, last = int(given["year"].min()), int(given["year"].max())
+        # a narrow column fits three or four year labels side by side, not ten
+        fig.update_xaxes(range=[first - 0.5, last + 0.5], dtick=1 if last - first <= 2 else -(-(last - first) // 3))
     _count_axis(fig, "y", given["value"], True)
     unit_note(fig, unit)
     fig = _style(fig, title, height=320, top=60)
@@ -433,9 +435,9 @@ def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=order, automargin=True)
     for ann in fig.layout.annotations:
         ann.update(font={"size": 12})
-    fig = _style(fig, title, height=130 + ROW_PX * max(len(order), 1), top=96)
-    fig.update_layout(margin={"l": 10, "r": 30, "b": 10}, showlegend=False)
-    fig.add_annotation(text=unit + " · " + not_stated, showarrow=False, x=1, y=1.0, xref="paper",
-                       yref="paper", yanchor="bottom", xanchor="right", yshift=44,
+    fig = _style(fig, title, height=150 + ROW_PX * max(len(order), 1), top=96)
+    fig.update_layout(margin={"l": 10, "r": 30, "b": 30}, showlegend=False)
+    fig.add_annotation(text=unit + " · " + not_stated, showarrow=False, x=1, y=0, xref="paper",
+                       yref="paper", yanchor="top", xanchor="right", yshift=-6,
                        font={"color": "#6b7b8c", "size": 11})
     return fig

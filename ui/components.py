@@ -318,7 +318,7 @@ def indicator_page(page: str, src: Source, f: Filters,
             chart(fig, table, f"{page}__bars", src, f, catalogue, map_fig=_map(src, f, level, chosen, year, title,
                                                                                 unit))
             if len(all_years) > 1:
-                st.caption(t("bars_latest_year", year=year))
+                st.caption(t("rk.latest_year_note", year=year))
         else:
             st.info(t("rk.none"))
     with right:
