@@ -82,8 +82,8 @@ def bars(frame: pd.DataFrame, title: str, unit: str, not_stated: str) -> go.Figu
 
 def unit_note(fig: go.Figure, unit: str) -> None:
     """The unit written horizontally above the value axis (a sideways "家" is hard to read)."""
-    fig.add_annotation(text=unit, showarrow=False, x=0, y=1, xref="paper", yref="paper", xanchor="right",
-                       yanchor="bottom", font={"color": "#6b7b8c", "size": 12})
+    fig.add_annotation(text=unit, showarrow=False, x=0, y=1, xref="paper", yref="paper", xanchor="left",
+                       yanchor="bottom", yshift=4, font={"color": "#6b7b8c", "size": 12})
 
 
 def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
@@ -115,7 +115,7 @@ def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
     if len(given):  # half a year of room each side: end labels clear the value axis
         first, last = int(given["year"].min()), int(given["year"].max())
         # a narrow column fits three or four year labels side by side, not ten
-        fig.update_xaxes(range=[first - 0.5, last + 0.5], dtick=1 if last - first <= 2 else -(-(last - first) // 3))
+        fig.update_xaxes(range=[first - 0.5, last + 0.5], dtick=1 if last - first <= 2 else -(-(last - first) // 2))
     _count_axis(fig, "y", given["value"], True)
     unit_note(fig, unit)
     fig = _style(fig, title, height=320, top=60)
