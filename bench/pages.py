@@ -35,6 +35,7 @@ def main() -> None:
     ap.add_argument("--raw", type=Path, default=BENCH_DIR / "corpus" / "raw")
     ap.add_argument("--reps", type=int, default=3, help="warm renders per page")
     ap.add_argument("--timeout", type=float, default=120, help="seconds before a page run counts as hung")
+    ap.add_argument("--only", default="", help="comma-separated page keys to time (default: every page)")
     a = ap.parse_args()
     if not a.db.exists():
         raise SystemExit(f"{a.db} not found: run bench/build.py first")
@@ -54,7 +55,8 @@ def main() -> None:
     worst = ("", 0.0)
     # A server imports its modules once at start, not per visitor: load them before timing anything.
     AppTest.from_file(str(CODE / "dashboard.py"), default_timeout=a.timeout).run()
-    for (key, path, _icon), (scope, query) in itertools.product(PAGES, filter_sets(a.db)):
+    pages = [p for p in PAGES if not a.only or p[0] in a.only.split(",")]
+    for (key, path, _icon), (scope, query) in itertools.product(pages, filter_sets(a.db)):
         at = AppTest.from_file(str(CODE / "dashboard.py"), default_timeout=a.timeout)
         for name, value in query.items():
             at.query_params[name] = value

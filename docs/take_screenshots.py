@@ -1,16 +1,27 @@
 """Save a screenshot of every dashboard page into ``docs/screenshots/``.
 
-Usage: ``python docs/take_screenshots.py [--url http://host:port]``. Without
-``--url`` it starts ``streamlit run dashboard.py`` itself against ``$STATS_DB``
-(default ``data/warehouse.duckdb``, built from ``data/raw`` on first start).
-Needs ``/usr/bin/chromium`` and, for legible Chinese, a CJK font
-(``apt-get install fonts-noto-cjk``).
+Usage: ``python docs/take_screenshots.py [--url http://host:port] [--only SET]``.
+
+Four sets, so every page is seen on a small and a wide warehouse, in both
+languages and at both widths, without committing the full cross product:
+
+- ``docs/screenshots/NN_page.png``: the seed reports, Chinese, 1440 px (linked from the README);
+- ``seeds_en_1024/``: the seeds, English, 1024 px;
+- ``national_zh_1024/`` and ``national_en_1440/``: a synthetic national sample
+  (``etl.synth``, 300 county-level divisions, two years) built into a temporary folder.
+
+Without ``--url`` it starts ``streamlit run dashboard.py`` itself: against
+``$STATS_DB`` (default ``data/warehouse.duckdb``, built from ``data/raw`` on
+first start) for the seed sets. Needs ``/usr/bin/chromium`` and a CJK font
+(``apt-get install fonts-noto-cjk``). PNGs are reduced to a 256-colour
+palette: they are committed.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,64 +34,114 @@ from ui.nav import PAGES  # noqa: E402
 from ui.server import CHROMIUM, CHROMIUM_ARGS, serve, wait_idle  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+#: (folder under OUT, language, width, warehouse): "" is OUT itself.
+SETS = (
+    ("", "zh", 1440, "seeds"),
+    ("seeds_en_1024", "en", 1024, "seeds"),
+    ("national_zh_1024", "zh", 1024, "national"),
+    ("national_en_1440", "en", 1440, "national"),
+)
+MAX_HEIGHT = 6000
 
 
-def _sources_query() -> str:
-    """``?report=..&value=..`` for the report with the most values, so the shot shows highlights."""
+def _sources_query(db: Path) -> str:
+    """``report=..&value=..`` for the report with the most values, so the shot shows highlights."""
     import duckdb
 
-    con = duckdb.connect(str(config.db_path()), read_only=True)
+    con = duckdb.connect(str(db), read_only=True)
     try:
         row = con.execute(
             'SELECT report_id, min(value_id) FROM "values" GROUP BY report_id ORDER BY count(*) DESC LIMIT 1'
         ).fetchone()
     finally:
         con.close()
-    return "" if row is None else f"?report={row[0]}&value={row[1]}"
+    return "" if row is None else f"report={row[0]}&value={row[1]}"
 
 
-def shoot(url: str, out: Path = OUT) -> list[Path]:
-    """Visit each page (plus Home in English) and save a full-page PNG; return the files."""
+def _compact(path: Path) -> None:
+    """A 256-colour palette PNG: a third of the size, no visible loss on flat UI colours."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        small = im.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+
+
+def shoot(url: str, out: Path, lang: str, width: int, db: Path) -> list[Path]:
+    """Visit each page and save a full-page PNG; return the files."""
     out.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
-    targets = [(f"{i + 1:02d}_{name}", "" if i == 0 else name, "") for i, (name, _, _) in enumerate(PAGES)]
-    targets.append((f"{len(PAGES) + 1:02d}_home_en", "", "?lang=en"))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
-        for stem, slug, query in targets:
-            if slug == "sources":
-                query = _sources_query()
-            page.goto(f"{url}/{slug}{query}")
+        page = browser.new_page(viewport={"width": width, "height": 1000}, device_scale_factor=1)
+        for i, (name, _, _) in enumerate(PAGES):
+            params = [p for p in ("lang=en" if lang == "en" else "",
+                                  _sources_query(db) if name == "sources" else "") if p]
+            slug = "" if i == 0 else name
+            page.goto(f"{url}/{slug}" + ("?" + "&".join(params) if params else ""))
             wait_idle(page)
             if page.locator(".js-plotly-plot").count():
-                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
-                page.wait_for_timeout(1000)
+                page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=30_000)
+                page.wait_for_timeout(1200)
             # Streamlit scrolls inside its main container, so grow the window to the content instead.
             height = page.evaluate(
                 """() => Math.max(...[...document.querySelectorAll('[data-testid="stMain"], section, div')]
                     .filter(e => e.scrollHeight > e.clientHeight + 5).map(e => e.scrollHeight), 1000)"""
             )
-            page.set_viewport_size({"width": 1440, "height": min(int(height) + 40, 6000)})
-            page.wait_for_timeout(800)
-            path = out / f"{stem}.png"
+            page.set_viewport_size({"width": width, "height": min(int(height) + 40, MAX_HEIGHT)})
+            page.wait_for_timeout(900)
+            path = out / f"{i + 1:02d}_{name}.png"
             page.screenshot(path=str(path), full_page=True)
-            page.set_viewport_size({"width": 1440, "height": 1000})
+            _compact(path)
             shots.append(path)
-            print(path)
+            print(path, flush=True)
+            if name == "rankings":  # the map tab too: the same ranking as a choropleth
+                page.set_viewport_size({"width": width, "height": 1000})
+                page.get_by_role("tab").nth(2).click()
+                page.wait_for_timeout(2500)
+                path = out / f"{i + 1:02d}_{name}_map.png"
+                page.screenshot(path=str(path))
+                _compact(path)
+                shots.append(path)
+                print(path, flush=True)
+            page.set_viewport_size({"width": width, "height": 1000})
         browser.close()
     return shots
 
 
+def national_warehouse(folder: Path) -> tuple[Path, Path]:
+    """Build the synthetic national sample (300 counties, two years) into ``folder``."""
+    from etl.synth.corpus import generate
+    from etl.warehouse.build import build
+
+    generate(folder / "corpus", [2023, 2024], 300, seed="screenshots", jobs=1)
+    raw, db = folder / "corpus" / "raw", folder / "warehouse.duckdb"
+    build(raw, db, jobs=1, log=lambda *a, **k: None)
+    return db, raw
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", help="a running dashboard; default: start one")
+    parser.add_argument("--url", help="a running dashboard (seed sets only); default: start one per warehouse")
+    parser.add_argument("--only", choices=[s[0] or "default" for s in SETS], help="one set")
     args = parser.parse_args()
+    sets = [s for s in SETS if args.only in (None, s[0] or "default")]
+    seeds = [s for s in sets if s[3] == "seeds"]
+    national = [s for s in sets if s[3] == "national"]
     if args.url:
-        shoot(args.url.rstrip("/"))
+        for folder, lang, width, _ in seeds:
+            shoot(args.url.rstrip("/"), OUT / folder, lang, width, config.db_path())
         return 0
-    with serve(timeout=600) as url:
-        shoot(url)
+    if seeds:
+        with serve(timeout=600) as url:
+            for folder, lang, width, _ in seeds:
+                shoot(url, OUT / folder, lang, width, config.db_path())
+    if national:
+        with tempfile.TemporaryDirectory() as tmp:
+            db, raw = national_warehouse(Path(tmp))
+            with serve(db, raw, timeout=600) as url:
+                for folder, lang, width, _ in national:
+                    shoot(url, OUT / folder, lang, width, db)
     return 0
 
 

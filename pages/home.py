@@ -18,7 +18,8 @@ st.title(t("app_title"))
 st.caption(t("intro.home"))
 
 loaded = queries.overview(src)
-cols = st.columns(5)
+# three to a row: a year range does not fit a fifth of a 1024 px page
+cols = [*st.columns(3), *st.columns(3)]
 cols[0].metric(t("loaded.bureaus"), number(loaded["bureaus"]))
 years = "—" if loaded["year_min"] is None or loaded["years"] == 0 else (
     f"{int(loaded['year_min'])}–{int(loaded['year_max'])}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import bootstrap, catalog, charts, components, filters, levels, queries, tables
-from ui.fmt import MISSING
+from ui import bootstrap, catalog, charts, components, filters, levels, metrics, queries, ranking, tables
+from ui.fmt import MISSING, qualified
 from ui.i18n import name_col, t
 
 #: Statements listed on screen; the rest are reached by narrowing the filters.
@@ -29,7 +29,8 @@ group = (*place, "year") if by_year else tuple(place)
 # one report per row (districts by year): every statement fits on hover
 examples = 50 if level == "district" and by_year else 5
 themes = queries.themes(src)
-sums = queries.shortfall_rollup(src, f, group, examples)
+# an unknown place is never a heat-map row (the Data quality page lists those reports)
+sums = components.placed(queries.shortfall_rollup(src, f, group, examples), level)
 share, text, hover = tables.shortfall_matrix(sums, level, themes, name_col(), by_year, t("shortfalls.stating"),
                                              examples)
 share.index = [components.localise_text(str(i)) for i in share.index]
@@ -69,18 +70,41 @@ st.subheader(t("shortfalls.capacity"))
 cap, work = catalog.indicator_ids("shortfalls", "capacity"), catalog.indicator_ids("shortfalls", "workload")
 names = components.names(queries.indicators(src))
 by_level = components.group_by(level)
-frame = tables.shape(queries.rollup(src, f, by_level, cap + work), level, clickable=False)
-years = tables.bar_years(frame, levels.MAX_GROUPS)
-frame = frame[frame["year"].isin(years)] if years else frame
-numbers, shown = tables.wide(frame, cap + work, names, by_level)
-cap_cols, work_cols = [names.get(i, i) for i in cap], [names.get(i, i) for i in work]
-title = t("shortfalls.capacity") + (f"（{years[-1]}）" if len(years) == 1 else "")
-fig = charts.capacity(numbers.assign(label=numbers["label"].map(components.localise_text)), shown, cap_cols,
-                      work_cols, title, t("not_stated"))
-table = components.wide_view(shown, level, by_level)
 if cap and work:
-    ratio = queries.ratio_rollup(src, f, by_level, work[0], cap[0])
-    ratios = numbers[list(by_level)].merge(ratio, on=list(by_level), how="left")["ratio"]
-    table[t("shortfalls.ratio")] = [MISSING if r != r else f"{r:,.1f}" for r in ratios]
-components.chart(fig, table, "shortfalls__capacity")
+    # Like with like: staff and workload summed over the same reports, those that give both (unflagged).
+    pair = (cap[0], work[0])
+    sums = components.placed(queries.complete_rollup(src, f, by_level, pair), level)
+    years = sorted({int(y) for y in sums["year"].dropna()})
+    sums = sums[sums["year"] == years[-1]] if years else sums
+    if sums.empty:
+        st.info(t("shortfalls.capacity_none"))
+    else:
+        keys = [*levels.columns(level), "year", "doc_type"]
+        wide = sums.pivot_table(index=keys, columns="indicator", values="total", aggfunc="first").reset_index()
+        quals = sums.pivot_table(index=keys, columns="indicator", values="qualifier", aggfunc="first").reset_index()
+        both = sums.pivot_table(index=keys, values="reports", aggfunc="max").reset_index()
+        wide = wide.merge(both, on=keys)
+        wide["label"] = levels.labels(wide, level)
+        cap_col, work_col = names.get(pair[0], pair[0]), names.get(pair[1], pair[1])
+        numbers = wide[["label", "year"]].assign(**{cap_col: wide[pair[0]], work_col: wide[pair[1]]})
+        shown = numbers.assign(**{
+            cap_col: [qualified(v, q) for v, q in zip(wide[pair[0]], quals[pair[0]], strict=True)],
+            work_col: [qualified(v, q) for v, q in zip(wide[pair[1]], quals[pair[1]], strict=True)]})
+        order = numbers[work_col].argsort()[::-1]
+        numbers, shown = numbers.iloc[order].reset_index(drop=True), shown.iloc[order].reset_index(drop=True)
+        title = t("shortfalls.capacity") + (f"（{years[-1]}）" if years else "")
+        fig = charts.capacity(numbers, shown, [cap_col], [work_col], title, t("not_stated"))
+        ratio_id = next((r.id for r in metrics.value_ratios() if (r.numerator, r.denominator) == (work[0], cap[0])),
+                        None)
+        table = shown.rename(columns={"label": t(f"col.{level}"), "year": t("col.year")})
+        table[t("shortfalls.both_reports")] = wide["reports"].iloc[order].to_numpy()
+        if ratio_id is not None:
+            rows = queries.metric_reports(src, f, f"ratio:{ratio_id}", (years[-1],))
+            med = ranking.by_region(rows, level, "ratio", years[-1])
+            med["label"] = levels.labels(med, level) if len(med) else []
+            per = dict(zip(med["label"], med["value"], strict=True))
+            table[t("shortfalls.ratio")] = [MISSING if per.get(lab) is None or per.get(lab) != per.get(lab)
+                                            else f"{per[lab]:,.1f}" for lab in numbers["label"]]
+        components.chart(fig, table, "shortfalls__capacity")
+        st.caption(t("shortfalls.capacity_like"))
 st.caption(t("shortfalls.capacity_note"))

@@ -98,12 +98,13 @@ def metric_value(at: AppTest, label_start: str) -> str:
 
 
 def expected_totals(db: Path, indicator: str, **where: str) -> tuple[float | None, str]:
-    """Sum of an indicator over annual reports matching ``where`` and the indicator's Chinese name.
+    """Sum of an indicator's unflagged values over annual reports matching ``where``, and its Chinese name.
 
     ``None`` when no matching report gives the indicator (the page must show "—").
     """
     clauses = " AND ".join(f"{column} = ?" for column in where)
-    sql = "SELECT sum(value) AS total, count(*) AS n FROM v_values WHERE indicator = ? AND doc_type = 'report'"
+    sql = ("SELECT sum(value) AS total, count(*) AS n FROM v_values WHERE indicator = ? AND doc_type = 'report'"
+           " AND len(coalesce(flags, [])) = 0")  # a flagged value never enters a headline
     frame = seed_frame(db, sql + (f" AND {clauses}" if clauses else ""), [indicator, *where.values()])
     name = seed_frame(db, "SELECT name_zh FROM indicators WHERE indicator = ?", [indicator]).iloc[0, 0]
     total = None if int(frame["n"].iloc[0]) == 0 else float(frame["total"].iloc[0])
@@ -126,10 +127,12 @@ def assert_indicator_page(open_page: Callable[..., AppTest], db: Path, page: str
     given = [i for i in ids if expected_totals(db, i)[0] is not None]
     assert given, "the seed reports give at least one indicator of this page"
     ind = given[0]
-    silent = seed_frame(db, "SELECT district FROM v_reports r WHERE doc_type = 'report' AND year IS NOT NULL "
+    # the ranking draws the latest year that gives the number; its silent districts are labelled
+    silent = seed_frame(db, "SELECT district FROM v_reports r WHERE doc_type = 'report' AND district <> 'unknown' "
+                            "AND year = (SELECT max(year) FROM v_values WHERE indicator = ? AND doc_type = 'report') "
                             "AND NOT EXISTS (SELECT 1 FROM v_values v WHERE v.report_id = r.report_id "
-                            "AND v.indicator = ?)", [ind])["district"]
-    labelled = [x for trace in plotly_specs(at)[0]["data"] if trace.get("mode") == "text" for x in trace["x"]]
+                            "AND v.indicator = ? AND len(coalesce(v.flags, [])) = 0)", [ind, ind])["district"]
+    labelled = [y for trace in plotly_specs(at)[0]["data"] if trace.get("mode") == "text" for y in trace["y"]]
     assert set(silent) <= set(labelled), "a district that does not give the number is labelled, not dropped"
     provinces = seed_frame(db, "SELECT DISTINCT province FROM v_values WHERE indicator = ? AND doc_type = 'report' "
                                "AND province <> 'unknown' ORDER BY province", [ind])["province"]

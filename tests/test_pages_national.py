@@ -60,8 +60,11 @@ def _array(data: object) -> list:
 
 
 def _bars(at: AppTest) -> list[dict]:
-    """The bar traces of the page's first chart (the chosen indicator by region)."""
-    return [{**t, "y": _array(t["y"])} for t in plotly_specs(at)[0]["data"] if t.get("type") == "bar"]
+    """The bar traces of the page's first chart (the chosen indicator by region, latest year), as
+    ``x`` = regions and ``y`` = values whichever way the bars lie."""
+    traces = [t for t in plotly_specs(at)[0]["data"] if t.get("type") == "bar"]
+    return [{**t, "x": list(t["y"]), "y": _array(t["x"])} if t.get("orientation") == "h"
+            else {**t, "y": _array(t["y"])} for t in traces]
 
 
 def test_inspections_sum_by_province(open_wide, wide_db: Path) -> None:
@@ -70,24 +73,28 @@ def test_inspections_sum_by_province(open_wide, wide_db: Path) -> None:
     at = open_wide("pages/inspections.py")
     ind = catalog.indicator_ids("inspections")[0]
     expected = seed_frame(wide_db, "SELECT sum(value) FROM v_values WHERE indicator = ? AND doc_type = 'report' "
-                                   "AND year IS NOT NULL", [ind]).iloc[0, 0]
+                                   "AND year IS NOT NULL AND len(coalesce(flags, [])) = 0", [ind]).iloc[0, 0]
     name = seed_frame(wide_db, "SELECT name_zh FROM indicators WHERE indicator = ?", [ind]).iloc[0, 0]
     assert metric_value(at, name).lstrip("≥≈≤") == number(expected)
 
     bars = _bars(at)
     categories = {x for trace in bars for x in trace["x"]}
-    provinces = set(seed_frame(wide_db, "SELECT DISTINCT replace(province, 'unknown', '未知') AS p "
-                                        "FROM v_reports WHERE doc_type = 'report'")["p"])
-    assert categories <= provinces, "one bar per province, not per district"
+    provinces = set(seed_frame(wide_db, "SELECT DISTINCT province AS p FROM v_reports WHERE doc_type = 'report' "
+                                        "AND province <> 'unknown'")["p"])
+    assert categories <= provinces, "one bar per known province, not per district, never 'unknown'"
     assert len(categories) <= levels.MAX_GROUPS
 
-    # A bar is the sum of its province's reports for that year.
+    # A bar is the sum of its province's reports for the latest year.
     trace = bars[0]
-    at_bar = next(i for i, x in enumerate(trace["x"]) if x != "未知")
-    province, year = trace["x"][at_bar], int(trace["name"])
+    at_bar = 0
+    year = int(seed_frame(wide_db, "SELECT max(year) FROM v_values WHERE indicator = ? AND doc_type = 'report'",
+                          [ind]).iloc[0, 0])
+    province = trace["x"][at_bar]
     total = seed_frame(wide_db, "SELECT sum(value) FROM v_values WHERE indicator = ? AND province = ? AND year = ? "
-                                "AND doc_type = 'report'", [ind, province, year]).iloc[0, 0]
+                                "AND doc_type = 'report' AND len(coalesce(flags, [])) = 0",
+                       [ind, province, year]).iloc[0, 0]
     assert trace["y"][at_bar] == pytest.approx(total)
+    assert list(trace["y"]) == sorted(trace["y"], reverse=True)[::-1], "ranked: largest drawn on top"
 
     # Clicking it lists the sentences behind it, largest first, with links to the full text.
     key = trace["customdata"][at_bar][0]

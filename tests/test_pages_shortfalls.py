@@ -14,8 +14,9 @@ def test_shortfalls_page(open_page, seed_db: Path) -> None:
     assert heat, "heat map drawn"
     hover = " ".join(str(c) for row in heat[0]["customdata"] for c in row)
     assert all(text in hover for text in statements["text"]), "each statement is on hover"
-    table = at.dataframe[0].value
-    assert len(table) == len(statements)
+    listed = [d.value for d in at.dataframe if "原文表述" in d.value.columns]
+    assert any(len(table) == len(statements) and set(statements["text"]) <= set(table["原文表述"])
+               for table in listed), "every statement is listed"
 
     silent = seed_frame(
         seed_db,
@@ -27,11 +28,13 @@ def test_shortfalls_page(open_page, seed_db: Path) -> None:
     assert any(t.get("orientation") == "h" for spec in plotly_specs(at) for t in spec["data"]), "capacity chart"
 
 
-def test_shortfalls_table_toggle_and_empty(open_page) -> None:
+def test_shortfalls_table_tab_and_empty(open_page) -> None:
     at = open_page("pages/shortfalls.py")
-    n_tables = len(at.dataframe)
-    at.toggle(key="shortfalls__heatmap__table").set_value(True).run()
-    assert len(at.dataframe) == n_tables + 1, "the heat map can be read as a table"
+    heat = [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "heatmap"][0]
+    rows = [d.value for d in at.dataframe if len(d.value) == len(heat["y"])
+            and list(d.value.iloc[:, 0]) == list(heat["y"])]
+    assert rows, "the heat map can be read as a table (its table tab)"
+    assert "未知" not in heat["y"] and "unknown" not in heat["y"], "an unknown place is never a row"
     at.selectbox(key="doc").select("工作计划").run()
     at.selectbox(key="province").select("广东省").run()
     assert any("没有报告" in i.value for i in at.info)
@@ -42,7 +45,7 @@ def test_shortfalls_english(open_page, seed_db: Path) -> None:
     assert at.title[0].value == "Shortfalls"
     theme_en = seed_frame(seed_db, "SELECT theme_en FROM v_shortfalls WHERE doc_type = 'report' LIMIT 1").iloc[0, 0]
     heat = [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "heatmap"]
-    assert theme_en in heat[0]["x"]
+    assert theme_en in [x.replace("<br>", " ") for x in heat[0]["x"]], "theme names on the axis, wrapped"
 
 
 def test_statements_filtered_by_theme(open_page, seed_db: Path) -> None:
@@ -52,6 +55,6 @@ def test_statements_filtered_by_theme(open_page, seed_db: Path) -> None:
     at.selectbox(key="shortfalls__theme").select(theme).run()
     expected = seed_frame(seed_db, "SELECT text FROM v_shortfalls WHERE doc_type = 'report' AND year IS NOT NULL "
                                    "AND theme = ?", [theme])["text"]
-    table = at.dataframe[0].value
+    table = next(d.value for d in at.dataframe if "原文表述" in d.value.columns)
     assert sorted(table["原文表述"]) == sorted(expected)
     assert set(table["短板主题"]) == {name}

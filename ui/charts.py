@@ -21,12 +21,24 @@ PALETTE = ["#1f5fa8", "#e0722b", "#2e9c6a", "#b8434a", "#7b5ea7", "#8c6d4f", "#d
 theme.install()  # every figure gets the shared template when it is made; none names one (ui/theme.py)
 
 
-def _style(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
+def _title(title: str) -> dict:
+    """A long title's parenthesised part goes to a smaller second line, so nothing is cut at 1024 px."""
+    for mark in ("（", " ("):
+        head, sep, tail = title.partition(mark)
+        if sep and len(title) > 28 and head:
+            return {"text": head, "x": 0, "font": {"size": 16},
+                    "subtitle": {"text": sep.strip() + tail, "font": {"size": 12, "color": "#6b7b8c"}}}
+    return {"text": title, "x": 0, "font": {"size": 16}}
+
+
+def _style(fig: go.Figure, title: str, height: int = 380, top: int = 50) -> go.Figure:
+    styled = _title(title)
+    top += 24 if "subtitle" in styled else 0
     fig.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 16}},
+        title=styled,
         font={"family": FONT, "size": 13},
         height=height,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
         legend={"orientation": "h", "y": -0.18},
         clickmode="event+select",
     )
@@ -70,24 +82,47 @@ def bars(frame: pd.DataFrame, title: str, unit: str, not_stated: str) -> go.Figu
     return _style(fig, title)
 
 
+def unit_note(fig: go.Figure, unit: str) -> None:
+    """The unit written horizontally above the value axis (a sideways "家" is hard to read)."""
+    fig.add_annotation(text=unit, showarrow=False, x=0, y=1, xref="paper", yref="paper", xanchor="left",
+                       yanchor="bottom", yshift=4, font={"color": "#6b7b8c", "size": 12})
+
+
 def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
-    """One line per group over the years; only stated values are plotted."""
+    """One line per group over the years, all in the page's one colour, each named at its end;
+    only stated values are plotted."""
     fig = go.Figure()
     given = frame[~frame["missing"]].sort_values("year")
-    for i, (label, part) in enumerate(given.groupby("label", sort=True)):
+    groups = list(given.groupby("label", sort=True))
+    for label, part in groups:
+        single = len(groups) == 1
         fig.add_trace(
             go.Scatter(
                 x=part["year"].astype(int), y=part["value"], name=str(label),
-                # numbers on the points while they fit; a long series keeps them on hover
-                mode="lines+markers+text" if len(part) <= MAX_POINT_LABELS else "lines+markers",
-                text=part["display"], textposition="top center", customdata=_custom(part),
-                line={"color": PALETTE[i % len(PALETTE)], "width": 3}, marker={"size": 10},
+                # numbers on the points of a single short line; several lines carry their name at the end
+                mode="lines+markers+text" if single and len(part) <= MAX_POINT_LABELS else "lines+markers",
+                text=part["display"], textposition="top center", customdata=_custom(part), cliponaxis=False,
+                line={"color": BLUE, "width": 3 if single else 2}, marker={"size": 9 if single else 6},
+                opacity=1 if single else 0.75,
                 hovertemplate=str(label) + " %{x}: %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
             )
         )
+        if not single:
+            last = part.iloc[-1]
+            fig.add_annotation(x=int(last["year"]), y=float(last["value"]), text=str(label), showarrow=False,
+                               xanchor="left", xshift=6, font={"size": 11, "color": "#3d4a57"})
     # From zero: a band of 148k–158k would make a 6% change look like a collapse.
-    fig.update_layout(yaxis_title=unit, xaxis={"dtick": 1, "tickformat": "d"}, yaxis={"rangemode": "tozero"})
-    return _style(fig, title, height=320)
+    fig.update_layout(xaxis={"dtick": 1, "tickformat": "d", "tickangle": 0}, yaxis={"rangemode": "tozero"},
+                      showlegend=False)
+    if len(given):  # half a year of room each side: end labels clear the value axis
+        first, last = int(given["year"].min()), int(given["year"].max())
+        # a narrow column fits three or four year labels side by side, not ten
+        fig.update_xaxes(range=[first - 0.5, last + 0.5], dtick=1 if last - first <= 2 else -(-(last - first) // 2))
+    _count_axis(fig, "y", given["value"], True)
+    unit_note(fig, unit)
+    fig = _style(fig, title, height=320, top=60)
+    fig.update_layout(margin={"l": 10, "r": 80, "b": 10})
+    return fig
 
 
 def funnel(rows: pd.DataFrame, names: dict[str, str], title: str) -> go.Figure:
@@ -98,18 +133,32 @@ def funnel(rows: pd.DataFrame, names: dict[str, str], title: str) -> go.Figure:
             go.Funnel(
                 y=[names.get(ind, ind) for ind in part["indicator"]], x=part["value"], name=str(label),
                 text=part["display"], textinfo="text", customdata=part[["key"]].to_numpy(),
-                marker={"color": PALETTE[i % len(PALETTE)]},
+                marker={"color": BLUE, "opacity": max(1.0 - 0.15 * i, 0.4)},
                 hovertemplate=str(label) + " · %{y}: %{text}<extra></extra>",
             )
         )
     return _style(fig, title, height=360)
 
 
+def wrap(label: str, cjk: int = 5, latin: int = 12) -> str:
+    """Break a column label into short lines (``<br>``) so neighbouring labels never overlap."""
+    label = str(label)
+    if any("\u4e00" <= ch <= "\u9fff" for ch in label):
+        return "<br>".join(label[i:i + cjk] for i in range(0, len(label), cjk))
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= latin:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def heatmap(share: pd.DataFrame, text: pd.DataFrame, hover: pd.DataFrame, title: str) -> go.Figure:
     """Groups × shortfall themes, darker where more reports state the theme; hover shows statements."""
     fig = go.Figure(
         go.Heatmap(
-            z=share.to_numpy(), x=list(share.columns), y=list(share.index),
+            z=share.to_numpy(), x=[wrap(c) for c in share.columns], y=list(share.index),
             customdata=hover.to_numpy(), colorscale=[[0, "#f4f6f9"], [1, "#b8434a"]], zmin=0, zmax=1,
             xgap=3, ygap=3, showscale=False, text=text.to_numpy(), texttemplate="%{text}",
             hovertemplate="%{y} · %{x}<br>%{customdata}<extra></extra>",
@@ -129,21 +178,26 @@ def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str
     """
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.1,
                         subplot_titles=(" / ".join(capacity_cols), " / ".join(workload_cols)))
-    labels = numbers["label"] + " " + numbers["year"].astype("Int64").astype(str)
-    for i, col in enumerate(capacity_cols + workload_cols):
+    labels = numbers["label"]
+    for col in capacity_cols + workload_cols:
         side = 1 if col in capacity_cols else 2
         text = [not_stated if s == "—" else s for s in shown[col]]
         fig.add_trace(
             go.Bar(
                 y=labels, x=numbers[col].fillna(0), name=col, orientation="h", text=text,
-                textposition="outside", cliponaxis=False, marker_color=PALETTE[i % len(PALETTE)],
+                textposition="outside", cliponaxis=False, marker_color=BLUE,
                 hovertemplate="%{y}: %{text}<extra>" + col + "</extra>",
             ),
             row=1, col=side,
         )
-    fig.update_layout(barmode="group")
-    fig.update_xaxes(rangemode="tozero")
-    return _style(fig, title, height=180 + 70 * max(len(numbers), 1))
+    fig.update_layout(barmode="group", showlegend=False)
+    for side, cols in ((1, capacity_cols), (2, workload_cols)):
+        top = float(numbers[cols].max().max()) if len(numbers) and cols else 1.0
+        top = top if top == top and top > 0 else 1.0
+        # whole persons and units only, with room for the outside labels
+        fig.update_xaxes(range=[0, top * 1.3], tickformat=",d", dtick=1 if top <= 8 else None, row=1, col=side)
+    fig.update_yaxes(type="category", autorange="reversed", automargin=True)
+    return _style(fig, title, height=140 + ROW_PX * max(len(numbers), 1) * max(len(capacity_cols), 1), top=84)
 
 
 def grouped(frame: pd.DataFrame, names: dict[str, str], title: str, unit: str) -> go.Figure:
@@ -167,3 +221,225 @@ def grouped(frame: pd.DataFrame, names: dict[str, str], title: str, unit: str) -
         )
     fig.update_layout(barmode="group", yaxis_title=unit, xaxis={"type": "category"})
     return _style(fig, title)
+
+
+# --------------------------------------------------------------------------- rankings, slopes, map (issue 11)
+# One colour meaning per page: blue is the metric, orange the selected region, grey "not stated".
+BLUE, ORANGE, GREY = "#1f5fa8", "#e0722b", "#c9ced6"
+#: Pixels per bar of a ranking: labels 13 px high never touch.
+ROW_PX = 26
+
+
+def _count_axis(fig: go.Figure, axis: str, values: pd.Series, integer: bool) -> None:
+    """Counts tick at whole numbers only (no "0.5 persons")."""
+    if integer and len(values) and float(values.max()) <= 10:
+        getattr(fig, f"update_{axis}axes")(dtick=1, tickformat="d")
+    elif integer:
+        getattr(fig, f"update_{axis}axes")(tickformat=",d")
+
+
+def ranking(frame: pd.DataFrame, title: str, unit: str, integer: bool = True,
+            silent: list[str] | None = None, not_stated: str = "") -> go.Figure:
+    """Sorted horizontal bars with direct labels, largest on top; ``highlight`` rows in orange.
+
+    ``frame``: label, value, display, key, highlight (bool), coverage. Names
+    stay horizontal at any count (the chart grows instead), and the value
+    axis leaves room so no label is clipped. ``silent`` regions (no report
+    gives the number) come last, labelled ``not_stated`` in grey, never as a
+    zero-length bar.
+    """
+    silent = [s for s in (silent or []) if s not in set(frame["label"])]
+    rows = frame.iloc[::-1]  # Plotly draws the first category at the bottom
+    colours = [ORANGE if h else BLUE for h in rows["highlight"]]
+    fig = go.Figure()
+    if silent:
+        fig.add_trace(go.Scatter(
+            y=silent[::-1], x=[0] * len(silent), mode="text", text=[not_stated] * len(silent),
+            textposition="middle right", textfont={"color": "#8a8a8a"}, hoverinfo="skip", showlegend=False,
+            cliponaxis=False,
+        ))
+    fig.add_trace(go.Bar(
+        y=rows["label"], x=rows["value"], orientation="h", text=rows["display"], textposition="outside",
+        cliponaxis=False, marker_color=colours, customdata=_custom(rows),
+        hovertemplate="%{y}: %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
+    ))
+    fig.update_yaxes(categoryorder="array", categoryarray=[*silent[::-1], *rows["label"]])
+    top = float(rows["value"].max()) if len(rows) else 1.0
+    fig.update_xaxes(range=[0, (top or 1.0) * 1.22], showgrid=False, showticklabels=False, zeroline=True,
+                     title={"text": unit, "standoff": 4})
+    _count_axis(fig, "x", rows["value"], integer)
+    fig.update_yaxes(type="category", tickfont={"size": 13}, automargin=True)
+    fig = _style(fig, title, height=90 + ROW_PX * max(len(rows) + len(silent), 1))
+    fig.update_layout(showlegend=False, bargap=0.25, margin={"l": 10, "r": 30, "b": 30})
+    return fig
+
+
+def slope(frame: pd.DataFrame, first: int, last: int, title: str, unit: str, integer: bool = True) -> go.Figure:
+    """Dot chart of two years per region (grey dot: first year, blue: last year, joined by a line).
+
+    ``frame``: label, first, last, first_display, last_display, key, highlight;
+    sorted as given (largest last-year value on top). Only regions reporting
+    in both years are passed in, so every line compares like with like.
+    """
+    rows = frame.iloc[::-1]
+    fig = go.Figure()
+    xs, ys = [], []
+    for label, a, b in zip(rows["label"], rows["first"], rows["last"], strict=True):
+        xs += [a, b, None]
+        ys += [label, label, None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": GREY, "width": 2}, hoverinfo="skip",
+                             showlegend=False))
+    fig.add_trace(go.Scatter(
+        x=rows["first"], y=rows["label"], mode="markers", name=str(first), marker={"color": "#8a8a8a", "size": 10},
+        customdata=_custom(rows), text=rows["first_display"],
+        hovertemplate="%{y} " + str(first) + ": %{text} " + unit + "<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=rows["last"], y=rows["label"], mode="markers", name=str(last), text=rows["last_display"],
+        customdata=_custom(rows), marker={"color": [ORANGE if h else BLUE for h in rows["highlight"]], "size": 12},
+        hovertemplate="%{y} " + str(last) + ": %{text} " + unit + "<extra></extra>"))
+    # the label stands right of whichever dot is further right, so it never crosses the other dot
+    fig.add_trace(go.Scatter(
+        x=pd.concat([rows["first"], rows["last"]], axis=1).max(axis=1), y=rows["label"], mode="text",
+        text=rows["last_display"], textposition="middle right", cliponaxis=False, showlegend=False,
+        hoverinfo="skip", texttemplate="  %{text}"))
+    top = float(pd.concat([rows["first"], rows["last"]]).max()) if len(rows) else 1.0
+    fig.update_xaxes(range=[0, (top or 1.0) * 1.2], title={"text": unit, "standoff": 4}, rangemode="tozero")
+    _count_axis(fig, "x", pd.concat([rows["first"], rows["last"]]), integer)
+    fig.update_yaxes(type="category", automargin=True)
+    fig = _style(fig, title, height=110 + ROW_PX * max(len(rows), 1), top=60)
+    fig.update_layout(legend={"orientation": "h", "y": 1.0, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+                      margin={"l": 10, "r": 40, "b": 30})
+    return fig
+
+
+class PrebuiltFigure(go.Figure):
+    """A figure whose traces are plain dicts handed over as they are.
+
+    Plotly copies every trace on construction and again in ``to_dict`` (which
+    Streamlit calls): for a map that is the whole GeoJSON twice, 0.3 s for
+    the provinces and seconds for the districts. These traces are fixed
+    shapes built here, so they skip the copies and the validation; the
+    layout is an ordinary, validated one.
+    """
+
+    def __init__(self, traces: list[dict]) -> None:
+        super().__init__()
+        self._prebuilt = traces
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out["data"] = self._prebuilt
+        return out
+
+    def to_plotly_json(self) -> dict:
+        return self.to_dict()
+
+
+def view_of(bounds: tuple[float, float, float, float], width: int = 760, height: int = 520) -> dict:
+    """Centre and zoom that fit ``(lon_min, lat_min, lon_max, lat_max)`` in a map of this size."""
+    import math
+
+    lon0, lat0, lon1, lat1 = bounds
+    span_lon = max(lon1 - lon0, 0.05)
+    span_lat = max(lat1 - lat0, 0.05) * 1.25  # mercator stretches the north of China
+    zoom = min(math.log2(360 * width / (256 * span_lon)), math.log2(170 * height / (256 * span_lat)))
+    return {"center": {"lon": (lon0 + lon1) / 2, "lat": (lat0 + lat1) / 2}, "zoom": max(zoom - 0.15, 0.5)}
+
+
+def choropleth(geojson: dict, frame: pd.DataFrame, title: str, unit: str, not_stated: str,
+               bounds: tuple[float, float, float, float] | None = None) -> go.Figure:
+    """Regions shaded by the metric; regions without a value in grey, labelled ``not_stated`` (not 0).
+
+    ``frame``: adcode, label, value, display, key, highlight, coverage.
+    ``geojson`` holds every region of the scope (features keyed by adcode),
+    so a region no report covers is drawn too. Drawn on a blank map style
+    ("white-bg"): no tiles, no fonts, no network.
+    """
+    codes = {f["id"] for f in geojson.get("features", [])}
+    drawn = frame[frame["adcode"].isin(codes)]
+    given = drawn[drawn["value"].notna()]
+    silent = sorted(codes - set(given["adcode"]))
+    # Plain dicts into one unvalidated figure: validating or adding trace by trace deep-copies the
+    # whole GeoJSON each time (0.3 s per trace for the provinces); these traces are fixed shapes.
+    traces: list[dict] = []
+    by_code = {f["id"]: f for f in geojson.get("features", [])}
+
+    def shapes(which: list[str]) -> dict:
+        """Each trace carries only its own regions: the page sends every boundary once."""
+        return {"type": "FeatureCollection", "features": [by_code[c] for c in which]}
+    names = dict(zip(drawn["adcode"], drawn["label"], strict=False))
+    if silent:
+        traces.append(dict(
+            type="choroplethmap",
+            geojson=shapes(silent), locations=silent, z=[0] * len(silent), featureidkey="id",
+            colorscale=[[0, "#e3e7ec"], [1, "#e3e7ec"]], showscale=False,
+            marker={"line": {"color": "#ffffff", "width": 0.5}}, text=[names.get(c, "") for c in silent],
+            customdata=[[""] for _ in silent],
+            hovertemplate="%{text} " + not_stated + "<extra></extra>", name=not_stated,
+        ))
+    if len(given):
+        traces.append(dict(
+            type="choroplethmap",
+            geojson=shapes(given["adcode"].tolist()), locations=given["adcode"].tolist(),
+            z=given["value"].tolist(), featureidkey="id",
+            colorscale=[[0, "#dbe6f3"], [1, BLUE]], marker={"line": {"color": "#ffffff", "width": 0.6}},
+            text=given["label"].tolist(),
+            customdata=[[k, c, d] for k, c, d in zip(given["key"], given["coverage"], given["display"], strict=True)],
+            hovertemplate="%{text}: %{customdata[2]} " + unit + "<br>%{customdata[1]}<extra></extra>",
+            colorbar={"title": {"text": unit, "side": "top"}, "thickness": 12, "len": 0.5, "orientation": "h",
+                      "y": 0, "yanchor": "top", "x": 0.5},
+        ))
+        picked = given[given["highlight"]]
+        if len(picked):  # the selected region outlined in orange on top
+            traces.append(dict(
+                type="choroplethmap",
+                geojson=shapes(picked["adcode"].tolist()), locations=picked["adcode"].tolist(),
+                z=[1] * len(picked), featureidkey="id",
+                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+                marker={"line": {"color": ORANGE, "width": 3}}, hoverinfo="skip",
+            ))
+    fig = PrebuiltFigure(traces)
+    view = view_of(bounds) if bounds else {"center": {"lon": 104.5, "lat": 36}, "zoom": 2.4}
+    fig.update_layout(map={"style": "white-bg", **view})
+    fig.add_annotation(text="■ " + not_stated, showarrow=False, x=0, y=0, xref="paper", yref="paper",
+                       xanchor="left", yanchor="bottom", font={"color": "#9aa3ad", "size": 13})
+    fig = _style(fig, title, height=600)
+    fig.update_layout(margin={"l": 0, "r": 0, "b": 60})
+    return fig
+
+
+def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit: str,
+                    not_stated: str, order_ids: list[str] | None = None) -> go.Figure:
+    """Several indicators per region as side-by-side panels of horizontal bars sharing the region axis.
+
+    Instead of grouped bars (a legend of colours to decode, labels colliding
+    with many regions): one panel per indicator, each with its own scale and
+    direct labels, regions in the order of the first indicator.
+    ``frame``: label, indicator, value, display, key, coverage, missing.
+    """
+    present = set(frame["indicator"])
+    ids = [i for i in (order_ids or names) if i in present]  # the page's declared order
+    ids += sorted(present - set(ids))
+    given = frame[~frame["missing"]]
+    first = given[given["indicator"] == ids[0]].sort_values("value", ascending=True) if ids else given
+    order = [*[lab for lab in dict.fromkeys(frame["label"]) if lab not in set(first["label"])], *first["label"]]
+    fig = make_subplots(rows=1, cols=max(len(ids), 1), shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[wrap(names.get(i, i), cjk=12, latin=22) for i in ids])
+    for col, ind in enumerate(ids, start=1):
+        part = given[given["indicator"] == ind]
+        fig.add_trace(go.Bar(
+            y=part["label"], x=part["value"], orientation="h", text=part["display"], textposition="outside",
+            cliponaxis=False, marker_color=BLUE, customdata=_custom(part), showlegend=False,
+            hovertemplate="%{y} · " + names.get(ind, ind) + ": %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
+        ), row=1, col=col)
+        top = float(part["value"].max()) if len(part) else 1.0
+        fig.update_xaxes(range=[0, (top or 1.0) * 1.45], showticklabels=False, showgrid=False, row=1, col=col)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=order, automargin=True)
+    for ann in fig.layout.annotations:
+        ann.update(font={"size": 12})
+    fig = _style(fig, title, height=150 + ROW_PX * max(len(order), 1), top=96)
+    fig.update_layout(margin={"l": 10, "r": 30, "b": 30}, showlegend=False)
+    fig.add_annotation(text=unit + " · " + not_stated, showarrow=False, x=1, y=0, xref="paper",
+                       yref="paper", yanchor="top", xanchor="right", yshift=-6,
+                       font={"color": "#6b7b8c", "size": 11})
+    return fig

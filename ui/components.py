@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import catalog, charts, filters, levels, queries, tables
+from ui import catalog, charts, filters, levels, queries, ranking, tables
 from ui.editors import md_escape
 from ui.fmt import number, qualified
 from ui.i18n import doc_names, name_col, t
@@ -46,6 +46,7 @@ def header(page: str, f: Filters) -> None:
     st.title(t(f"page.{page}"))
     st.caption(t(f"intro.{page}"))
     st.caption(" · ".join(f"{k}: {v}" for k, v in filters.describe(f)))
+    chart_placeholder_css()
 
 
 def empty_state(f: Filters) -> None:
@@ -102,7 +103,7 @@ def headline(totals: pd.DataFrame, catalogue: pd.DataFrame, per_row: int = 3) ->
             )
             col.caption(t("coverage", given=row["given"], reports=row["reports"]))
             if row["flagged"]:
-                col.caption(t("flagged_in_total", n=row["flagged"]))
+                col.caption(t("rk.flagged_left_out", n=row["flagged"]))
 
 
 def level_picker(page: str, src: Source, f: Filters) -> str:
@@ -194,19 +195,37 @@ def quotes(src: Source, f: Filters, keys: Sequence[str], catalogue: pd.DataFrame
 
 
 def chart(fig: go.Figure, table: pd.DataFrame, key: str, src: Source | None = None, f: Filters | None = None,
-          catalogue: pd.DataFrame | None = None, column_config: Mapping[str, Any] | None = None) -> None:
-    """A chart with its "show data as table" toggle; clicking a bar lists its quotes."""
-    as_table = st.toggle(t("show_table"), key=f"{key}__table")
-    if as_table:
+          catalogue: pd.DataFrame | None = None, column_config: Mapping[str, Any] | None = None,
+          map_fig: go.Figure | None = None) -> None:
+    """A chart with chart / table (/ map) tabs and its own CSV download; clicking a bar lists its quotes.
+
+    The PNG is the chart toolbar's camera button (drawn in the browser, named after ``key``).
+    """
+    names_ = [t("rk.tab.chart"), t("rk.tab.table")] + ([t("rk.tab.map")] if map_fig is not None else [])
+    tabs = st.tabs(names_, key=f"{key}__tabs")
+    config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": key, "scale": 2}}
+    with tabs[0]:
+        event = st.plotly_chart(fig, on_select="rerun", key=key, selection_mode="points", config=config)
+        keys = selected_keys(event)
+        if keys and src is not None and catalogue is not None:
+            quotes(src, f or Filters(), keys, catalogue)
+        elif src is not None:
+            st.caption(t("click_hint"))
+    with tabs[1]:
         st.dataframe(table, hide_index=True, column_config=column_config)
-        return
-    event = st.plotly_chart(fig, on_select="rerun", key=key, selection_mode="points",
-                            config={"displaylogo": False})
-    keys = selected_keys(event)
-    if keys and src is not None and catalogue is not None:
-        quotes(src, f or Filters(), keys, catalogue)
-    elif src is not None:
-        st.caption(t("click_hint"))
+    if map_fig is not None:
+        with tabs[2]:
+            st.plotly_chart(map_fig, key=f"{key}__map", config={**config, "toImageButtonOptions": {
+                "format": "png", "filename": f"{key}_map", "scale": 2}})
+            st.caption(t("rk.map_hint_static"))
+    st.download_button(t("rk.csv"), table.to_csv(index=False).encode("utf-8-sig"), file_name=f"{key}.csv",
+                       mime="text/csv", key=f"{key}__csv", icon=":material/download:")
+
+
+def placed(frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Rows whose region is known at ``level``: an unknown place is never a bar, a line or a map cell
+    (the Data quality page lists those reports)."""
+    return ranking.known(frame, level)
 
 
 def missing_note(frame: pd.DataFrame) -> None:
@@ -247,6 +266,19 @@ def wide_view(shown: pd.DataFrame, level: str, group: Sequence[str]) -> pd.DataF
     return view
 
 
+def _map(src: Source, f: Filters, level: str, indicator: str, year: int, title: str, unit: str) -> go.Figure:
+    """The chosen indicator of ``year`` as a choropleth of the page's regions (flagged values left out)."""
+    from ui import rankings  # the rankings page's map helper; imported late (it imports this module)
+
+    rows = queries.metric_reports(src, f, f"ind:{indicator}", (int(year),))
+    regions = ranking.by_region(rows, level, "ind", int(year))
+    regions = regions.assign(label=levels.labels(regions, level) if len(regions) else pd.Series(dtype=object),
+                             highlight=False, key="",
+                             coverage=[t("coverage", given=g, reports=r)
+                                       for g, r in zip(regions["given"], regions["reports"], strict=True)])
+    return rankings.map_figure(regions, level, f, title, unit)
+
+
 def indicator_page(page: str, src: Source, f: Filters,
                    extra: Sequence[str] = ()) -> tuple[str, pd.DataFrame] | None:
     """The standard indicator page: headline, one indicator by region and over years, overview table.
@@ -271,24 +303,28 @@ def indicator_page(page: str, src: Source, f: Filters,
     frame = decorate(tables.shape(queries.rollup(src, f, group, fetched), level), f)
     key = filters.url_state("ind", ids, ids[0], page=page, what=t("choose_indicator"))
     chosen = st.selectbox(t("choose_indicator"), ids, format_func=lambda i: label.get(i, i), key=key)
-    mine = frame[frame["indicator"] == chosen]
+    mine = placed(frame[frame["indicator"] == chosen], level)
     unit = unit_of(catalogue, chosen)
     name = label.get(chosen, chosen)
-    years = tables.bar_years(mine)
     all_years = sorted({int(y) for y in mine.loc[~mine["missing"], "year"]})
-    latest_only = bool(years) and len(years) < len(all_years)
     table = indicator_table(mine, level)
     left, right = st.columns([3, 2])
     with left:
-        if latest_only:
-            title = t("by_region_year", name=name, level=t(f"level.{level}"), year=years[-1])
+        if all_years:
+            year = all_years[-1]
+            latest = mine[mine["year"] == year]
+            if f.doc_type == ALL_DOCS:
+                latest = latest.assign(label=latest["label"] + " " + doc_names(latest["doc_type"]))
+            drawn = latest[~latest["missing"]].sort_values("value", ascending=False).assign(highlight=False)
+            silent = list(dict.fromkeys(latest.loc[latest["missing"], "label"]))
+            title = t("by_region_year", name=name, level=t(f"level.{level}"), year=year)
+            fig = charts.ranking(drawn, title, unit, True, silent, t("not_stated"))
+            chart(fig, table, f"{page}__bars", src, f, catalogue, map_fig=_map(src, f, level, chosen, year, title,
+                                                                                unit))
+            if len(all_years) > 1:
+                st.caption(t("rk.latest_year_note", year=year))
         else:
-            title = t("by_region", name=name, level=t(f"level.{level}"))
-        # every year fits: silent groups of any year keep their "not stated" label
-        drawn = mine[mine["year"].isin(years)] if latest_only else mine
-        chart(charts.bars(drawn, title, unit, t("not_stated")), table, f"{page}__bars", src, f, catalogue)
-        if latest_only:
-            st.caption(t("bars_latest_year", year=years[-1]))
+            st.info(t("rk.none"))
     with right:
         if len(all_years) > 1:
             lines = tables.trend_frame(mine, t("all_regions"))
@@ -369,16 +405,34 @@ def group_section(page: str, group_name: str, src: Source, f: Filters, level: st
     if frame["missing"].all():
         st.info(t("group_none"))
         return
-    years = tables.bar_years(frame.assign(label=frame["label"] + frame["indicator"]),
-                             levels.MAX_BARS * len(ids))
-    drawn = frame[frame["year"].isin(years)]
-    several = len(years) > 1 or f.doc_type == ALL_DOCS
-    drawn = drawn.assign(x=drawn["label"] + (" " + drawn["series"] if several else ""))
-    table = drawn[~drawn["missing"]][["x", "indicator", "display", "coverage", "quote"]].assign(
-        indicator=lambda d: d["indicator"].map(label), quote=lambda d: d["quote"].fillna(""),
-        x=lambda d: d["x"].map(localise_text))
-    table = table.rename(columns={"x": t(f"col.{level}"), "indicator": t("col.name"), "display": t("col.value"),
-                                  "coverage": t("col.coverage"), "quote": t("col.quote")})
-    title = t(f"{page}.{group_name}") + ("" if several or not years else f"（{years[-1]}）")
-    fig = charts.grouped(drawn, label, title, unit_of(catalogue, ids[0]))
+    frame = placed(frame, level)
+    years = sorted({int(y) for y in frame.loc[~frame["missing"], "year"]})
+    drawn = frame[frame["year"] == years[-1]] if years else frame
+    if f.doc_type == ALL_DOCS:
+        drawn = drawn.assign(label=drawn["label"] + " " + doc_names(drawn["doc_type"]))
+    table = drawn[~drawn["missing"]][["label", "indicator", "display", "coverage", "quote"]].assign(
+        indicator=lambda d: d["indicator"].map(label), quote=lambda d: d["quote"].fillna(""))
+    table = table.rename(columns={"label": t(f"col.{level}"), "indicator": t("col.name"),
+                                  "display": t("col.value"), "coverage": t("col.coverage"), "quote": t("col.quote")})
+    title = t(f"{page}.{group_name}") + (f"（{years[-1]}）" if years else "")
+    fig = charts.small_multiples(drawn, label, title, unit_of(catalogue, ids[0]), t("rk.blank_not_stated"),
+                                 list(ids))
     chart(fig, table, f"{page}__{group_name}", src, f, catalogue)
+
+
+#: Shown in a chart's place until Plotly has drawn it, so no chart area is ever blank.
+PLACEHOLDER_CSS = """
+<style>
+[data-testid="stPlotlyChart"]:not(:has(.main-svg)) { min-height: 320px; position: relative;
+  background: repeating-linear-gradient(90deg, #f4f6f9 0 40%, #eceff3 50%, #f4f6f9 60% 100%);
+  background-size: 200% 100%; animation: chart-wait 1.2s linear infinite; border-radius: 6px; }
+[data-testid="stPlotlyChart"]:not(:has(.main-svg))::after { content: "⏳"; position: absolute;
+  left: 50%; top: 45%; font-size: 28px; color: #9aa3ad; }
+@keyframes chart-wait { from { background-position: 100% 0; } to { background-position: -100% 0; } }
+</style>
+"""
+
+
+def chart_placeholder_css() -> None:
+    """A shimmering placeholder where a chart will be, until its drawing exists (constant CSS, no data)."""
+    st.html(PLACEHOLDER_CSS)

@@ -17,6 +17,9 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("outreach", "pages/outreach.py", ":material/campaign:"),
     ("shortfalls", "pages/shortfalls.py", ":material/report:"),
     ("compare", "pages/compare.py", ":material/table_view:"),
+    # Rankings, map and one bureau's brief (issue 11).
+    ("rankings", "pages/rankings.py", ":material/leaderboard:"),
+    ("brief", "pages/brief.py", ":material/summarize:"),
     ("sources", "pages/sources.py", ":material/description:"),
     ("quality", "pages/quality.py", ":material/fact_check:"),
     # Upload and review (issue 5): writing needs a reviewer sign-in (ui/auth.py).

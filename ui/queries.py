@@ -296,7 +296,9 @@ def rollup(src: Source, f: Filters, group: tuple[str, ...], indicator_ids: tuple
     number is a row with ``given`` 0 and no ``total``: missing, not zero.
     ``reports`` counts the group's filtered reports; ``value_id`` and
     ``quote`` are set when the sum is a single value, so a click on it goes
-    straight to its sentence.
+    straight to its sentence. A flagged (implausible) value never enters
+    ``total``, ``given`` or the qualifier: ``flagged`` counts those left out,
+    so the page can say so beside the sum.
     """
     where, params = _where(f)
     select, join = _group_sql(group)
@@ -304,17 +306,25 @@ def rollup(src: Source, f: Filters, group: tuple[str, ...], indicator_ids: tuple
     # Only a district's sum is usually one value; carrying quotes through a
     # national aggregation would double its cost for nothing.
     single = (
-        "CASE WHEN count(*) = 1 THEN any_value(value_id) END AS value_id, "
-        "CASE WHEN count(*) = 1 THEN any_value(quote) END AS quote"
+        "CASE WHEN count(*) FILTER (WHERE NOT bad) = 1 THEN any_value(value_id) END AS value_id, "
+        "CASE WHEN count(*) FILTER (WHERE NOT bad) = 1 THEN any_value(quote) END AS quote"
         if "district" in group else "NULL::VARCHAR AS value_id, NULL::VARCHAR AS quote"
     )
     sql = f"""
         WITH g AS (
             SELECT {select}count(*) AS reports FROM {REPORTS} WHERE {where} GROUP BY ALL
         ), v AS (
-            SELECT {select}indicator, count(*) AS given, sum(value) AS total, {QUALIFIER_OF_SUM} AS qualifier,
-                   count(*) FILTER (WHERE len(coalesce(flags, [])) > 0) AS flagged, {single}
-            FROM {VALUES} WHERE {where} AND list_contains(?, indicator) GROUP BY ALL
+            SELECT {select}indicator, count(*) FILTER (WHERE NOT bad) AS given, sum(value) AS total,
+                   {QUALIFIER_OF_SUM} AS qualifier, count(*) FILTER (WHERE bad) AS flagged, {single}
+            FROM (
+                -- a flagged value is kept (counted) but adds nothing: no value, no qualifier, no quote
+                SELECT {select}indicator, len(coalesce(flags, [])) > 0 AS bad,
+                       CASE WHEN len(coalesce(flags, [])) > 0 THEN NULL ELSE value END AS value,
+                       CASE WHEN len(coalesce(flags, [])) > 0 THEN 'exact' ELSE qualifier END AS qualifier,
+                       CASE WHEN len(coalesce(flags, [])) > 0 THEN NULL ELSE value_id END AS value_id,
+                       CASE WHEN len(coalesce(flags, [])) > 0 THEN NULL ELSE quote END AS quote
+                FROM {VALUES} WHERE {where} AND list_contains(?, indicator)
+            ) GROUP BY ALL
         ), i AS (
             SELECT unnest(?::VARCHAR[]) AS indicator
         )
@@ -334,7 +344,8 @@ def complete_rollup(src: Source, f: Filters, group: tuple[str, ...], steps: tupl
     """Per group × step, sums over only the reports that give every step (the funnel).
 
     A funnel mixing reports that give the first step with others that give
-    the last would show a drop that is only missing data.
+    the last would show a drop that is only missing data. Flagged values do
+    not count as given.
     """
     where, params = _where(f)
     select, _ = _group_sql(group)
@@ -344,7 +355,7 @@ def complete_rollup(src: Source, f: Filters, group: tuple[str, ...], steps: tupl
         WITH v AS (
             SELECT {select}indicator, value, qualifier, value_id,
                    count(*) OVER (PARTITION BY report_id) AS n_steps
-            FROM {VALUES} WHERE {where} AND list_contains(?, indicator)
+            FROM {VALUES} WHERE {where} AND list_contains(?, indicator) AND len(coalesce(flags, [])) = 0
         )
         SELECT {select}indicator, count(*) AS reports, sum(value) AS total, {QUALIFIER_OF_SUM} AS qualifier,
                CASE WHEN count(*) = 1 THEN any_value(value_id) END AS value_id
@@ -368,6 +379,7 @@ def ratio_rollup(src: Source, f: Filters, group: tuple[str, ...], numerator: str
         SELECT {"".join(f"n.{c}, " for c in group)}sum(n.value) / sum(d.value) AS ratio, count(*) AS reports
         FROM {VALUES} AS n JOIN {VALUES} AS d USING (report_id)
         WHERE {where} AND n.indicator = ? AND d.indicator = ? AND d.value > 0
+          AND len(coalesce(n.flags, [])) = 0 AND len(coalesce(d.flags, [])) = 0
         GROUP BY ALL
     """
     return frame(src, sql, [*params, numerator, denominator])
@@ -552,4 +564,203 @@ def corrections_review(src: Source) -> pd.DataFrame:
         src,
         "SELECT source_file, kind, indicator, reason, who, created_at, status_note "
         "FROM v_corrections_review ORDER BY created_at DESC",
+    )
+
+
+# --------------------------------------------------------------------------- like with like (issue 11)
+# One row per report for one metric (ui/metrics.py), so rankings, maps, year-over-year and the bureau
+# brief aggregate the same rows by one set of rules (ui/ranking.py). A flagged value, or a ratio with a
+# flagged part, arrives with ``flagged`` true and is never summed, ranked or mapped there.
+
+METRIC_REPORT_COLUMNS = "r.report_id, r.province, r.city, r.district, r.adcode, r.year"
+
+#: The qualifier of numerator / denominator: a lower bound over an exact count is a lower bound.
+RATIO_QUALIFIER = """
+    CASE WHEN coalesce(n.qualifier, 'exact') = 'exact' AND coalesce(d.qualifier, 'exact') = 'exact' THEN 'exact'
+         WHEN coalesce(n.qualifier, 'exact') = 'at_least' AND coalesce(d.qualifier, 'exact') = 'exact' THEN 'at_least'
+         WHEN coalesce(n.qualifier, 'exact') = 'exact' AND coalesce(d.qualifier, 'exact') = 'at_least' THEN 'at_most'
+         ELSE 'approx' END"""
+
+
+def _years_where(f: Filters, years: Sequence[int]) -> tuple[str, list[Any]]:
+    where, params = _where(f, alias="r")
+    return f"{where} AND list_contains(?, r.year)", [*params, [int(y) for y in years]]
+
+
+@cache
+def metric_reports(src: Source, f: Filters, metric: str, years: tuple[int, ...]) -> pd.DataFrame:
+    """Per filtered report of ``years``: the metric's value (NaN where the report does not give it),
+    its qualifier, quote and whether it is flagged.
+
+    Columns: report_id, province, city, district, adcode, year, value, qualifier, value_id, quote,
+    flagged. Every report appears, so a region whose reports give nothing is "not stated", not 0.
+    """
+    from ui import metrics  # a data-file reader with no Streamlit: imported here to keep this module's head short
+
+    kind, ident = metrics.parse(metric)
+    where, params = _years_where(f, years)
+    if kind == "ind":
+        sql = f"""
+            SELECT {METRIC_REPORT_COLUMNS}, v.value, v.qualifier, v.value_id, v.quote,
+                   coalesce(len(v.flags) > 0, false) AS flagged
+            FROM {REPORTS} AS r
+            LEFT JOIN (SELECT report_id, value, qualifier, value_id, quote, flags FROM {VALUES}
+                       WHERE indicator = ?) AS v USING (report_id)
+            WHERE {where}
+        """
+        return frame(src, sql, [ident, *params])
+    if kind == "ratio":
+        r = metrics.ratio(ident)
+        sql = f"""
+            SELECT {METRIC_REPORT_COLUMNS},
+                   CASE WHEN n.value IS NOT NULL AND d.value > 0 THEN n.value / d.value * ? END AS value,
+                   {RATIO_QUALIFIER} AS qualifier, n.value_id,
+                   CASE WHEN n.value IS NOT NULL AND d.value IS NOT NULL THEN n.quote || ' / ' || d.quote END
+                       AS quote,
+                   coalesce(len(n.flags) > 0, false) OR coalesce(len(d.flags) > 0, false) AS flagged
+            FROM {REPORTS} AS r
+            LEFT JOIN (SELECT report_id, value, qualifier, value_id, quote, flags FROM {VALUES}
+                       WHERE indicator = ?) AS n USING (report_id)
+            LEFT JOIN (SELECT report_id, value, qualifier, quote, flags FROM {VALUES}
+                       WHERE indicator = ?) AS d USING (report_id)
+            WHERE {where}
+        """
+        return frame(src, sql, [r.per, r.numerator, r.denominator, *params])
+    share = metrics.theme_share()
+    per = share.per if share is not None else 100.0
+    sql = f"""
+        SELECT {METRIC_REPORT_COLUMNS}, CASE WHEN s.report_id IS NULL THEN 0.0 ELSE ? END AS value,
+               'exact' AS qualifier, NULL::VARCHAR AS value_id, s.quote, false AS flagged
+        FROM {REPORTS} AS r
+        LEFT JOIN (SELECT report_id, min_by(text, seq) AS quote FROM {SHORTFALLS}
+                   WHERE theme = ? GROUP BY report_id) AS s USING (report_id)
+        WHERE {where}
+    """
+    return frame(src, sql, [per, ident, *params])
+
+
+KNOWN_BUREAU = ("province IS NOT NULL AND province <> 'unknown' AND city IS NOT NULL AND city <> 'unknown' "
+                "AND district IS NOT NULL AND district <> 'unknown'")
+
+
+@cache
+def bureau_ranks(src: Source, year: int, bureau: tuple[str, str, str]) -> pd.DataFrame:
+    """One bureau's rank and percentile among its peers for every indicator and value ratio of ``year``.
+
+    Peers are the bureaus (districts with a known province, city and
+    district) whose annual reports of that year give the number, unflagged:
+    nationally, in the same province and in the same city. Rank 1 is the
+    largest; the percentile is the share of peers with a smaller value (0–100).
+    Columns: metric, value, qualifier, value_id, quote, and rank_/n_/pct_ per scope.
+    """
+    from ui import metrics
+
+    ratios = metrics.value_ratios()
+    ratio_rows = "UNION ALL".join(
+        f"""
+        SELECT 'ratio:' || ? AS metric, n.province, n.city, n.district,
+               n.value / d.value * ? AS value, {RATIO_QUALIFIER} AS qualifier, n.value_id,
+               n.quote || ' / ' || d.quote AS quote
+        FROM v AS n JOIN v AS d USING (report_id)
+        WHERE n.indicator = ? AND d.indicator = ? AND d.value > 0
+        """
+        for _ in ratios
+    )
+    ratio_params: list[Any] = [p for r in ratios for p in (r.id, r.per, r.numerator, r.denominator)]
+    scopes = (("nation", "TRUE"), ("province", "o.province = me.province"),
+              ("city", "o.province = me.province AND o.city = me.city"))
+    # the bureau's values against every peer's: no window over all bureaus, one pass per metric
+    counts = "".join(
+        f""", 1 + count(*) FILTER (WHERE {cond} AND o.value > me.value) AS rank_{scope},
+              count(*) FILTER (WHERE {cond}) AS n_{scope},
+              CASE WHEN count(*) FILTER (WHERE {cond}) > 1 THEN
+                  100.0 * count(*) FILTER (WHERE {cond} AND o.value < me.value)
+                  / (count(*) FILTER (WHERE {cond}) - 1) END AS pct_{scope}"""
+        for scope, cond in scopes
+    )
+    sql = f"""
+        WITH v AS (
+            SELECT report_id, province, city, district, indicator, value, qualifier, value_id, quote
+            FROM {VALUES}
+            WHERE year = ? AND doc_type = 'report' AND {KNOWN_BUREAU} AND len(coalesce(flags, [])) = 0
+              AND value IS NOT NULL
+        ), m AS (
+            SELECT 'ind:' || indicator AS metric, province, city, district, sum(value) AS value,
+                   {QUALIFIER_OF_SUM} AS qualifier,
+                   CASE WHEN count(*) = 1 THEN any_value(value_id) END AS value_id,
+                   CASE WHEN count(*) = 1 THEN any_value(quote) END AS quote
+            FROM v GROUP BY ALL
+            {"UNION ALL " + ratio_rows if ratios else ""}
+        ), b AS (
+            -- a bureau with two reports of one year: indicators were summed above, ratios take the median
+            SELECT metric, province, city, district, median(value) AS value, any_value(qualifier) AS qualifier,
+                   any_value(value_id) AS value_id, any_value(quote) AS quote
+            FROM m GROUP BY ALL
+        ), me AS (
+            SELECT * FROM b WHERE province = ? AND city = ? AND district = ?
+        )
+        SELECT me.metric, me.province, me.city, me.district, me.value, me.qualifier, me.value_id, me.quote
+               {counts}
+        FROM me JOIN b AS o USING (metric)
+        GROUP BY ALL
+        ORDER BY me.metric
+    """
+    return frame(src, sql, [int(year), *ratio_params, *bureau])
+
+
+@cache
+def bureau_history(src: Source, bureau: tuple[str, str, str]) -> pd.DataFrame:
+    """Every value of one bureau's documents, every year, with its quote and flags (the brief's table)."""
+    return frame(
+        src,
+        f"SELECT * FROM {VALUES} WHERE province = ? AND city = ? AND district = ? AND year IS NOT NULL "
+        "ORDER BY year, doc_type, indicator",
+        list(bureau),
+    )
+
+
+@cache
+def bureau_shortfalls(src: Source, bureau: tuple[str, str, str]) -> pd.DataFrame:
+    """One bureau's stated shortfalls, every year."""
+    return frame(
+        src,
+        f"SELECT * FROM {SHORTFALLS} WHERE province = ? AND city = ? AND district = ? AND year IS NOT NULL "
+        "ORDER BY year, seq",
+        list(bureau),
+    )
+
+
+@cache
+def bureau_targets(src: Source, bureau: tuple[str, str, str]) -> pd.DataFrame:
+    """One bureau's plan targets, each beside the value its report of the plan's year gives.
+
+    A plan for year Y is met by the annual report on year Y; the report's
+    value comes with its quote so both numbers lead to their sentences.
+    """
+    return frame(
+        src,
+        f"""
+        SELECT t.year, t.indicator, t.name_zh, t.name_en, t.unit, t.comparator, t.value AS target,
+               t.quote AS target_quote, t.report_id AS plan_id, v.value AS actual, v.qualifier AS actual_qualifier,
+               v.quote AS actual_quote, v.value_id, v.report_id AS report_id,
+               coalesce(len(v.flags) > 0, false) AS flagged
+        FROM {TARGETS} AS t
+        LEFT JOIN (SELECT * FROM {VALUES} WHERE doc_type = 'report') AS v
+          ON v.province = t.province AND v.city = t.city AND v.district = t.district
+         AND v.year = t.year AND v.indicator = t.indicator
+        WHERE t.province = ? AND t.city = ? AND t.district = ?
+        ORDER BY t.year, t.indicator
+        """,
+        list(bureau),
+    )
+
+
+@cache
+def bureaus(src: Source) -> pd.DataFrame:
+    """Every bureau with a known province, city and district: adcode, years reported, values extracted."""
+    return frame(
+        src,
+        f"SELECT province, city, district, any_value(adcode) AS adcode, max(year) AS latest, "
+        f"list(DISTINCT year ORDER BY year) AS years, sum(n_values) AS n_values FROM v_reports "
+        f"WHERE year IS NOT NULL AND {KNOWN_BUREAU} GROUP BY ALL ORDER BY province, city, district",
     )

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ui import levels
 from ui.fmt import MISSING, QUALIFIER_SYMBOLS, combine_qualifiers, qualified
+from ui.ranking import change_qualifier
 
 
 def with_region(df: pd.DataFrame) -> pd.DataFrame:
@@ -159,11 +160,20 @@ def changes(frame: pd.DataFrame, names: dict[str, str], keys: Sequence[str]) -> 
 
     Only where the same group has the indicator in year-1 from as many
     reports: a gap year, a silent report or a sum over a different number of
-    districts gives no change rather than a made-up one.
+    districts gives no change rather than a made-up one. Where the frame
+    says how many reports each group has, every one of them must give the
+    number in both years (the same bureaus, not just as many). A group
+    whose place is unknown has no change. ``change_q``/``change_display``
+    keep a bound: 20余 after exactly 15 is a change of ``≥+5``, not 5.
     """
     cols = ["label", "doc_type", "indicator", "name", "year", "value", "previous", "change", "change_pct",
-            "display", "previous_display"]
+            "display", "previous_display", "change_q", "change_display"]
     given = frame.dropna(subset=["year", "value"])
+    for key in keys:
+        if key in given.columns:
+            given = given[given[key].astype(str) != "unknown"]
+    if "reports" in given.columns:
+        given = given[given["given"] == given["reports"]]
     if given.empty:
         return pd.DataFrame(columns=cols)
     join = [*keys, "doc_type", "indicator", "year"]
@@ -175,6 +185,11 @@ def changes(frame: pd.DataFrame, names: dict[str, str], keys: Sequence[str]) -> 
     if both.empty:
         return pd.DataFrame(columns=cols)
     both["change"] = both["value"] - both["previous"]
+    both["change_q"] = [change_qualifier(a, b) for a, b in zip(both["qualifier"], both["prev_qualifier"], strict=True)]
+    both["change_display"] = [("+" if c > 0 else "") + qualified(c, q) if q == "exact"
+                              else qualified(c, q).replace(QUALIFIER_SYMBOLS[q], QUALIFIER_SYMBOLS[q]
+                                                           + ("+" if c > 0 else ""), 1)
+                              for c, q in zip(both["change"], both["change_q"], strict=True)]
     prev_nonzero = both["previous"].where(both["previous"] != 0)
     both["change_pct"] = both["change"] / prev_nonzero * 100.0
     both["name"] = both["indicator"].map(lambda i: names.get(i, i))
