@@ -194,6 +194,10 @@ def test_change_table_keeps_bounds_and_skips_unknown_places() -> None:
     change = tables.changes(sums, {"a": "A"}, ["province", "city", "district"])
     assert list(change["label"]) == ["静海区"], "an unknown place has no change"
     assert change.iloc[0]["change_display"] == "≥+5"
+    from ui import export
+
+    shown = export.localise_changes(change, "区县").iloc[0]
+    assert shown["变化"] == "≥+5" and shown.iloc[-1].startswith("≥+"), "the page shows a change from a bound as a bound"
     partial = sums.assign(reports=[2, 2, 1, 1])  # one of two bureaus gives it: not the same set
     assert "静海区" not in set(tables.changes(partial, {"a": "A"}, ["province", "city", "district"])["label"])
 

@@ -407,11 +407,15 @@ def table_file(table: pd.DataFrame, f: Filters, kind: str = "csv", *, title: str
 def localise_changes(change: pd.DataFrame, label: str) -> pd.DataFrame:
     """The change-over-previous-year table with headers and document types in the current language;
     ``label`` heads the region column (the level's name)."""
-    out = change[["label", "doc_type", "name", "year", "previous_display", "display", "change", "change_pct"]]
+    out = change[["label", "doc_type", "name", "year", "previous_display", "display", "change_display"]]
+    # A change from a bound is a bound too (20余 after 15 is ≥+5): the percentage carries the same sign.
+    symbol = change["change_q"].map(lambda q: QUALIFIER_SYMBOLS.get(q or "exact", ""))
+    pct = change["change_pct"].round(1)
+    pct_display = [MISSING if is_missing(p) else f"{s}{'+' if p > 0 else ''}{p:g}%" for s, p in zip(symbol, pct, strict=True)]
     out = out.assign(doc_type=out["doc_type"].pipe(doc_names), year=out["year"].astype("Int64"),
-                     change_pct=out["change_pct"].round(1))
+                     change_pct=pct_display)
     return out.rename(columns={
         "label": label, "doc_type": t("col.doc_type"), "name": t("col.name"), "year": t("col.year"),
-        "previous_display": t("col.previous"), "display": t("col.value"), "change": t("col.change"),
+        "previous_display": t("col.previous"), "display": t("col.value"), "change_display": t("col.change"),
         "change_pct": t("col.change_pct"),
     })
