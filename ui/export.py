@@ -411,7 +411,8 @@ def localise_changes(change: pd.DataFrame, label: str) -> pd.DataFrame:
     # A change from a bound is a bound too (20余 after 15 is ≥+5): the percentage carries the same sign.
     symbol = change["change_q"].map(lambda q: QUALIFIER_SYMBOLS.get(q or "exact", ""))
     pct = change["change_pct"].round(1)
-    pct_display = [MISSING if is_missing(p) else f"{s}{'+' if p > 0 else ''}{p:g}%" for s, p in zip(symbol, pct, strict=True)]
+    pct_display = [MISSING if is_missing(p) else f"{s}{'+' if p > 0 else ''}{p:g}%"
+                   for s, p in zip(symbol, pct, strict=True)]
     out = out.assign(doc_type=out["doc_type"].pipe(doc_names), year=out["year"].astype("Int64"),
                      change_pct=pct_display)
     return out.rename(columns={
