@@ -52,3 +52,16 @@ def test_page_keys_from_a_link(open_page) -> None:
     bad = open_page("pages/inspections.py", query={"ind": "no_such_indicator"})
     assert any("no_such_indicator" in w.value for w in bad.warning)
     assert bad.selectbox(key="inspections__ind").value == ids[0]
+
+
+def test_rankings_and_brief_choices_from_a_link(open_page, seed_db: Path) -> None:
+    years = seed_frame(seed_db, "SELECT DISTINCT year FROM v_reports WHERE year IS NOT NULL ORDER BY year")["year"]
+    first = int(years.iloc[0])
+    at = open_page("pages/rankings.py", query={"metric": "ind:outreach_events", "year": str(first), "level": "city"})
+    assert at.selectbox(key="rankings__metric").value == "ind:outreach_events"
+    assert at.selectbox(key="rankings__year").value == first
+    assert at.button_group(key="rankings__level").value == "city"
+    bad = open_page("pages/rankings.py", query={"metric": "ind:no_such", "year": "1901"})
+    shown = " ".join(w.value for w in bad.warning)
+    assert "ind:no_such" in shown and "1901" in shown, "what a link asked for and the data lack is named"
+    assert bad.selectbox(key="rankings__year").value == int(years.iloc[-1]), "the default: the latest year"

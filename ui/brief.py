@@ -87,7 +87,10 @@ def render() -> None:
     report_years = sorted({int(y) for y in history.loc[history["doc_type"] == "report", "year"]}) or \
         sorted({int(y) for y in queries.bureaus(src).set_index(["province", "city", "district"])
                 .loc[[bureau], "years"].iloc[0]})
-    year = st.selectbox(t("brief.year"), report_years[::-1], key=KEYS["year"])
+    year = st.selectbox(t("brief.year"), report_years[::-1],
+                        key=filters.url_state(KEYS["year"], report_years, report_years[-1], page="brief",
+                                              decode=lambda s: int(s) if s.isdigit() else None,
+                                              what=t("brief.year")))
     st.header(t("brief.title", district=bureau[2], city=bureau[1], province=bureau[0]))
     metric_names = names(src)
     ranks = brief_data.ranks_table(queries.bureau_ranks(src, int(year), bureau), metric_names)
@@ -106,7 +109,7 @@ def render() -> None:
                             config=rankings._config(f"brief_{bureau[2]}_{year}"))
     with tab_table:
         st.dataframe(ranks_view, hide_index=True)
-    rankings.downloads(ranks_view, f"brief_{bureau[2]}_{year}", "brief_ranks")
+    rankings.downloads(ranks_view, f, f"brief_{bureau[2]}_{year}", "brief_ranks")
 
     st.subheader(t("brief.history"))
     indicator_names = {m.split(":", 1)[1]: n for m, n in metric_names.items() if m.startswith("ind:")}

@@ -1,15 +1,17 @@
 """Per-page widget keys of the rankings and brief pages, in one place.
 
-The URL-state helper of ``ui/filters.py`` can bind these (indicator, level,
-tab, selected region) without hunting through the pages.
+``metric``, ``year`` and ``level`` are URL parameter names: those choices go
+through the URL-state helper of ``ui/filters.py`` (page-scoped, so the brief's
+``year`` and the rankings' ``year`` are separate choices). The selected region
+is the sidebar's place filter, which is in the URL already.
 """
 
 from __future__ import annotations
 
 RANKINGS = {
-    "metric": "rk_metric",
-    "year": "rk_year",
-    "level": "rk_level",
+    "metric": "metric",
+    "year": "year",
+    "level": "level",
     "tab": "rk_tab",
     "show_all": "rk_all",
     "chart": "rk_chart",
@@ -19,6 +21,6 @@ RANKINGS = {
 }
 BRIEF = {
     "bureau": "bureau",
-    "year": "brief_year",
+    "year": "year",
     "pdf": "brief_pdf",
 }

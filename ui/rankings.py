@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import charts, components, filters, geo, levels, metrics, queries, ranking
-from ui.export import csv_bytes
+from ui.export import table_file
 from ui.fmt import combine_qualifiers, number, qualified
 from ui.i18n import lang, name_col, t
 from ui.model import Filters
@@ -25,9 +25,15 @@ from ui.page_keys import RANKINGS as KEYS
 
 #: Bars shown at the top and at the bottom of a long ranking before "show all".
 TOP_N = 15
+PAGE = "rankings"
 BRIEF_PAGE = "pages/brief.py"
 #: Chart toolbar: the camera button saves a PNG named after the chart (drawn in the browser).
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def _year(text: str) -> int | None:
+    """A year from the URL, or None when it is not one."""
+    return int(text) if text.isdigit() else None
 
 
 def metric_name(metric: str, catalogue: pd.DataFrame, themes: pd.DataFrame) -> str:
@@ -121,9 +127,11 @@ def table_view(ordered: pd.DataFrame, level: str) -> pd.DataFrame:
     })
 
 
-def downloads(table: pd.DataFrame, stem: str, key: str) -> None:
-    """The chart's own CSV (its table); the PNG is the chart toolbar's camera button."""
-    st.download_button(t("rk.csv"), csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
+def downloads(table: pd.DataFrame, f: Filters, stem: str, key: str) -> None:
+    """The chart's own CSV (its table, formula-safe, named for the filters and the day); the PNG is
+    the chart toolbar's camera button."""
+    data, name = table_file(table, f, "csv", title=stem)
+    st.download_button(t("rk.csv"), data, file_name=name, mime="text/csv",
                        key=f"{key}__csv", icon=":material/download:")
     st.caption(t("rk.png_hint"))
 
@@ -176,11 +184,16 @@ def render() -> None:
         return
     ids = metrics.metric_ids(list(catalogue["indicator"]), list(themes["theme"]))
     c1, c2 = st.columns([3, 1])
+    # the metric, year and level are view state: in the URL once, as codes (see ui/filters.url_state)
     metric = c1.selectbox(t("rk.metric"), ids, format_func=lambda m: metric_name(m, catalogue, themes),
-                          key=KEYS["metric"])
-    year = c2.selectbox(t("col.year"), years[::-1], key=KEYS["year"])
+                          key=filters.url_state(KEYS["metric"], ids, ids[0], page=PAGE, what=t("rk.metric")))
+    year = c2.selectbox(t("col.year"), years[::-1],
+                        key=filters.url_state(KEYS["year"], years, years[-1], page=PAGE, decode=_year,
+                                              what=t("col.year")))
     default = levels.default(options, f)
-    level = st.segmented_control(t("level"), list(levels.LEVELS), default=default, key=KEYS["level"],
+    level = st.segmented_control(t("level"), list(levels.LEVELS),
+                                 key=filters.url_state(KEYS["level"], list(levels.LEVELS), default, page=PAGE,
+                                                       what=t("level")),
                                  format_func=lambda v: t(f"level.{v}"), help=t("rk.level_help")) or default
     kind = metrics.parse(metric)[0]
     name, unit, integer = metric_name(metric, catalogue, themes), metric_unit(metric, catalogue), is_count(metric)
@@ -215,10 +228,10 @@ def render() -> None:
         if len(silent):
             shown = "、".join(silent["label"].astype(str).tolist()[:30]) + ("…" if len(silent) > 30 else "")
             st.caption(t("rk.silent", n=len(silent), which=shown))
-        downloads(table, stem, KEYS["chart"])
+        downloads(table, f, stem, KEYS["chart"])
     with tab_table:
         st.dataframe(table, hide_index=True)
-        downloads(table, stem, KEYS["chart"] + "_t")
+        downloads(table, f, stem, KEYS["chart"] + "_t")
     with tab_map:
         fig = map_figure(regions, level, scope, title, unit)
         st.plotly_chart(fig, key=KEYS["map"], on_select=partial(select_region, KEYS["map"]),
@@ -228,10 +241,10 @@ def render() -> None:
         bureau = {"province": f.province, "city": f.city, "district": f.district}
         st.page_link(BRIEF_PAGE, label=t("rk.open_brief", name=selected), icon=":material/summarize:",
                      query_params={**filters.url_params(), **{k: v for k, v in bureau.items() if v}})
-    change_section(rows, level, kind, years, selected, name, unit, integer)
+    change_section(rows, f, level, kind, years, selected, name, unit, integer)
 
 
-def change_section(rows: pd.DataFrame, level: str, kind: str, years: list[int], selected: str | None,
+def change_section(rows: pd.DataFrame, f: Filters, level: str, kind: str, years: list[int], selected: str | None,
                    name: str, unit: str, integer: bool) -> None:
     """First year against last year, over only the bureaus that give the metric in both."""
     st.subheader(t("rk.change_title"))
@@ -269,7 +282,7 @@ def change_section(rows: pd.DataFrame, level: str, kind: str, years: list[int], 
                         config=_config(stem))
         if len(drawn) < len(change):
             st.caption(t("rk.top_bottom", n=TOP_N, total=len(change)))
-        downloads(table, stem, KEYS["slope"])
+        downloads(table, f, stem, KEYS["slope"])
     with tab_table:
         st.dataframe(table, hide_index=True)
 
