@@ -10,13 +10,14 @@ the empty state. Everything drawn comes from sums DuckDB computes
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import catalog, charts, filters, levels, queries, ranking, tables
+from ui import catalog, charts, export, filters, levels, queries, ranking, tables
 from ui.editors import md_escape
 from ui.fmt import number, qualified
 from ui.i18n import doc_names, name_col, t
@@ -214,12 +215,19 @@ def chart(fig: go.Figure, table: pd.DataFrame, key: str, src: Source | None = No
     with tabs[1]:
         st.dataframe(table, hide_index=True, column_config=column_config)
     if map_fig is not None:
+        from ui import rankings  # imported late (it imports this module)
+
         with tabs[2]:
-            st.plotly_chart(map_fig, key=f"{key}__map", config={**config, "toImageButtonOptions": {
-                "format": "png", "filename": f"{key}_map", "scale": 2}})
+            # a click on a region filters to it, as on the rankings page
+            st.plotly_chart(map_fig, key=f"{key}__map", on_select=partial(rankings.select_region, f"{key}__map"),
+                            selection_mode="points", config={**config, "toImageButtonOptions": {
+                                "format": "png", "filename": f"{key}_map", "scale": 2}})
             st.caption(t("rk.map_hint_static"))
-    st.download_button(t("rk.csv"), table.to_csv(index=False).encode("utf-8-sig"), file_name=f"{key}.csv",
-                       mime="text/csv", key=f"{key}__csv", icon=":material/download:")
+    # the chart's data as the exports write it: formula-safe, named for the chart, the filters and the day
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else key
+    data, name = export.table_file(table, f or Filters(), "csv", title=str(title))
+    st.download_button(t("rk.csv"), data, file_name=name, mime="text/csv", key=f"{key}__csv",
+                       icon=":material/download:")
 
 
 def placed(frame: pd.DataFrame, level: str) -> pd.DataFrame:
