@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from ui.server import free_port, serve
+from ui.server import free_port, serve, stop
 
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -58,12 +58,7 @@ def nginx(ports: list[int]) -> Iterator[str]:
         _wait_http(url + "/_stcore/health", proc, 30)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         shutil.rmtree(prefix, ignore_errors=True)
 
 
