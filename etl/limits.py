@@ -1,4 +1,4 @@
-"""Per-file limits: how much text, XML and time one report may cost.
+"""Per-file limits: how much text, XML, figures and time one report may cost.
 
 Nothing else bounds a hostile or broken file: a small docx can expand to
 megabytes of XML and a long text keeps the extractor busy for minutes, in a
@@ -25,6 +25,7 @@ ENV = {
     "max_chars": "STATS_MAX_CHARS",
     "max_docx_xml_bytes": "STATS_MAX_DOCX_XML_BYTES",
     "max_seconds": "STATS_FILE_SECONDS",
+    "max_mentions": "STATS_MAX_MENTIONS",
 }
 
 
@@ -35,6 +36,7 @@ class Limits:
     max_chars: int
     max_docx_xml_bytes: int
     max_seconds: float
+    max_mentions: int
 
 
 @cache
@@ -59,4 +61,5 @@ def current() -> Limits:
         max_chars=int(values["max_chars"]),
         max_docx_xml_bytes=int(values["max_docx_xml_bytes"]),
         max_seconds=float(values["max_seconds"]),
+        max_mentions=int(values["max_mentions"]),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import zipfile
@@ -141,3 +142,18 @@ def test_an_upload_of_mixed_encodings_tells_the_reviewer(tmp_path: Path) -> None
     found = upload.validate(data, "mixed.txt", src=None, raw=tmp_path)
     assert isinstance(found, upload.Candidate), found
     assert any("mixed encodings" in note for note in found.notes)
+
+
+def test_a_document_of_too_many_figures_fails_alone_in_one_line(tmp_path: Path) -> None:
+    """A data dump (thousands of counted things) is refused by the figures cap, not combined for minutes."""
+    dump = tmp_path / "dump.txt"
+    dump.write_text("统计局2023年工作情况。" + "".join(f"检查企业{i}家，" for i in range(1, 400)), encoding="utf-8")
+    ok = tmp_path / "ok.txt"
+    ok.write_text("某县统计局2023年共开展执法检查12家。", encoding="utf-8")
+    env = {**os.environ, "STATS_MAX_MENTIONS": "100", "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "etl", "extract", str(dump), str(ok), "--jsonl"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    errors = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and "dump.txt" in errors[0] and "too many figures" in errors[0], run.stderr
+    assert '"source_file": "ok.txt"' in run.stdout, "the other file goes on"

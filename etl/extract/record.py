@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from etl import limits
 from etl.extract import indicators, mentions, metadata, regions, sections, shortfalls, targets
 from etl.extract.normalize import normalize
-from etl.extract.read import Document, read_document
+from etl.extract.read import Document, ReadError, read_document
 
 
 def extract_text(text: str, source_file: str = "") -> dict[str, Any]:
@@ -22,6 +23,9 @@ def extract_text(text: str, source_file: str = "") -> dict[str, Any]:
     reported = metadata.year_with_basis(norm.text)
     plans = [(0, len(norm.text))] if kind == "plan" else sections.plan_spans(norm.text)
     found = mentions.find_mentions(norm, plans)
+    cap = limits.current().max_mentions
+    if len(found) > cap:  # a data dump, not a report: refused before anything is combined
+        raise ReadError(source_file or "<text>", f"too many figures: {len(found)} numbers with a unit (limit {cap})")
     zeros = mentions.find_zero_mentions(norm, plans)
     values = indicators.aggregate(found, zeros)
     return {
