@@ -22,8 +22,9 @@ forever. So each worker starts by closing the lock descriptors registered
 with :func:`hold_lock_fd` and asks the kernel to kill it when its parent dies
 (``PR_SET_PDEATHSIG``), and checks its parent is still the one that started it.
 
-Each file is held to ``etl/rules/limits.yaml``'s ``max_seconds``: a timer
-interrupts Python code that runs longer (the file fails with "took longer
+Each file is held to ``etl/rules/limits.yaml``'s ``max_seconds``: a CPU-time
+timer (``ITIMER_PROF``, so a busy machine does not fail good files) interrupts
+Python code that runs longer (the file fails with "took longer
 than N s"), and a CPU-time limit (``RLIMIT_CPU``, a few seconds more) makes
 the kernel end a worker stuck in C code; its file then fails alone as a
 worker that died. :func:`run_limited` runs one call (the upload check) in a
@@ -98,7 +99,7 @@ def _die_with_parent(parent: int) -> None:
 
 @contextlib.contextmanager
 def time_limit(seconds: float, hard: bool) -> Iterator[None]:
-    """Raise :class:`FileTimeout` in Python code running past ``seconds``.
+    """Raise :class:`FileTimeout` in Python code running past ``seconds`` of CPU time.
 
     ``hard`` (worker processes only, never the dashboard's process): also
     set the CPU-time limit a little above, so the kernel ends the process
@@ -111,19 +112,20 @@ def time_limit(seconds: float, hard: bool) -> Iterator[None]:
     def expire(_signum: int, _frame: object) -> None:
         raise FileTimeout(f"took longer than {seconds:g} s (limit in etl/rules/limits.yaml)")
 
-    old_handler = signal.signal(signal.SIGALRM, expire)
+    # CPU time, not wall time: a file's cost must not depend on how busy the machine is
+    old_handler = signal.signal(signal.SIGPROF, expire)
     old_cpu = resource.getrlimit(resource.RLIMIT_CPU)
     if hard:
         used = resource.getrusage(resource.RUSAGE_SELF)
         soft = math.ceil(used.ru_utime + used.ru_stime + seconds + HARD_GRACE)
         if old_cpu[1] == resource.RLIM_INFINITY or soft <= old_cpu[1]:
             resource.setrlimit(resource.RLIMIT_CPU, (soft, old_cpu[1]))
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old_handler)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, old_handler)
         if hard:
             resource.setrlimit(resource.RLIMIT_CPU, old_cpu)
 
