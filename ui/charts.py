@@ -154,19 +154,44 @@ def wrap(label: str, cjk: int = 5, latin: int = 12) -> str:
     return "<br>".join(lines)
 
 
+#: The narrowest plot area a column chart gets (the 1024 px layout, less the row labels), and
+#: the width of one character of tick text there: column labels are wrapped to fit a column.
+NARROW_PLOT_PX, LATIN_PX, CJK_PX = 440, 6.5, 12.5
+
+
+#: Tick angle for column labels with a word too long for a column: slanted, never sideways.
+SLANT = -35
+
+
+def column_labels(labels: list[str]) -> tuple[list[str], int]:
+    """``labels`` wrapped to the width one of ``len(labels)`` columns has at 1024 px, and the tick angle.
+
+    Chinese wraps anywhere; an English word cannot, and one wider than its
+    column ran into the next ("Enforcement" beside "Institution" at 1024 px):
+    then the labels are slanted on one line each instead.
+    """
+    column = NARROW_PLOT_PX / max(len(labels), 1)
+    cjk, latin = max(2, min(5, int(column / CJK_PX))), max(5, min(12, int(column / LATIN_PX)))
+    cjk_text = [any("\u4e00" <= ch <= "\u9fff" for ch in c) for c in labels]
+    if any(len(w) > latin for c, is_cjk in zip(labels, cjk_text, strict=True) if not is_cjk for w in c.split()):
+        return list(labels), SLANT
+    return [wrap(c, cjk=cjk, latin=latin) for c in labels], 0
+
+
 def heatmap(share: pd.DataFrame, text: pd.DataFrame, hover: pd.DataFrame, title: str) -> go.Figure:
     """Groups × shortfall themes, darker where more reports state the theme; hover shows statements."""
+    ticks, angle = column_labels([str(c) for c in share.columns])
     fig = go.Figure(
         go.Heatmap(
-            z=share.to_numpy(), x=[wrap(c) for c in share.columns], y=list(share.index),
+            z=share.to_numpy(), x=ticks, y=list(share.index),
             customdata=hover.to_numpy(), colorscale=[[0, "#f4f6f9"], [1, "#b8434a"]], zmin=0, zmax=1,
             xgap=3, ygap=3, showscale=False, text=text.to_numpy(), texttemplate="%{text}",
             hovertemplate="%{y} · %{x}<br>%{customdata}<extra></extra>",
         )
     )
-    fig.update_xaxes(side="bottom", tickangle=0)
+    fig.update_xaxes(side="bottom", tickangle=angle, automargin=True)
     fig.update_yaxes(autorange="reversed")
-    return _style(fig, title, height=150 + 52 * max(len(share.index), 1))
+    return _style(fig, title, height=150 + (60 if angle else 0) + 52 * max(len(share.index), 1))
 
 
 def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str],

@@ -1,0 +1,41 @@
+"""Column labels fit their column at 1024 px: wrapped, or slanted when an English word cannot wrap."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ui import charts
+
+THEMES_EN = ["Enforcement capacity", "Institution building", "Awareness and integration", "Other",
+             "Outreach methods", "Overall level", "Breadth of legal study"]
+THEMES_ZH = ["执法力量不足", "制度建设不足", "法治意识与业务融合不足", "其他", "普法宣传方式单一",
+             "法治建设水平有待提高", "学法不全面"]
+
+
+def _line_px(line: str) -> float:
+    return sum(charts.CJK_PX if "\u4e00" <= ch <= "\u9fff" else charts.LATIN_PX for ch in line)
+
+
+def test_wrapped_lines_fit_a_column_or_the_labels_are_slanted() -> None:
+    for labels in (THEMES_EN, THEMES_ZH, THEMES_EN[3:6]):
+        ticks, angle = charts.column_labels(labels)
+        assert [t.replace("<br>", "" if "\u4e00" <= t[0] <= "\u9fff" else " ") for t in ticks] == labels
+        column = charts.NARROW_PLOT_PX / len(labels)
+        if angle == 0:
+            assert all(_line_px(line) <= column for t in ticks for line in t.split("<br>")), ticks
+        else:
+            assert -90 < angle < 0, "slanted, never sideways"
+    assert charts.column_labels(THEMES_EN)[1] != 0, "'Enforcement' is wider than one of seven columns"
+    assert charts.column_labels(THEMES_ZH)[1] == 0, "Chinese wraps anywhere"
+    assert charts.column_labels(THEMES_EN[3:6])[1] == 0, "three columns are wide enough to wrap"
+
+
+def test_heatmap_slants_english_themes_and_keeps_room_for_them() -> None:
+    share = pd.DataFrame([[0.5] * 7, [0.0] * 7], index=["A 2023", "B 2023"], columns=THEMES_EN)
+    fig = charts.heatmap(share, share.astype(str), share.astype(str), "t").to_dict()
+    assert fig["data"][0]["x"] == THEMES_EN
+    assert fig["layout"]["xaxis"]["tickangle"] == charts.SLANT
+    zh = share.set_axis(THEMES_ZH, axis=1)
+    fig_zh = charts.heatmap(zh, zh.astype(str), zh.astype(str), "t").to_dict()
+    assert fig_zh["layout"]["xaxis"]["tickangle"] == 0
+    assert fig["layout"]["height"] > fig_zh["layout"]["height"], "slanted labels get their own height"
