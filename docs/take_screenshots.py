@@ -71,14 +71,16 @@ def _compact(path: Path) -> None:
     small.save(path, optimize=True)
 
 
-def shoot(url: str, out: Path, lang: str, width: int, db: Path) -> list[Path]:
-    """Visit each page and save a full-page PNG; return the files."""
+def shoot(url: str, out: Path, lang: str, width: int, db: Path, only: list[str] | None = None) -> list[Path]:
+    """Visit each page (or those named in ``only``) and save a full-page PNG; return the files."""
     out.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": width, "height": 1000}, device_scale_factor=1)
         for i, (name, _, _) in enumerate(PAGES):
+            if only and name not in only:
+                continue
             params = [p for p in ("lang=en" if lang == "en" else "",
                                   _sources_query(db) if name == "sources" else "") if p]
             slug = "" if i == 0 else name
@@ -129,24 +131,26 @@ def main() -> int:
     parser.add_argument("--url", help="a running dashboard (seed sets only); default: start one per warehouse")
     parser.add_argument("--only", action="append", choices=[s[0] or "default" for s in SETS],
                         help="a set (repeatable); default: all eight")
+    parser.add_argument("--page", action="append", choices=[p[0] for p in PAGES],
+                        help="a page (repeatable), to reshoot after a fix; default: every page")
     args = parser.parse_args()
     sets = [s for s in SETS if args.only is None or (s[0] or "default") in args.only]
     seeds = [s for s in sets if s[3] == "seeds"]
     national = [s for s in sets if s[3] == "national"]
     if args.url:
         for folder, lang, width, _ in seeds:
-            shoot(args.url.rstrip("/"), OUT / folder, lang, width, config.db_path())
+            shoot(args.url.rstrip("/"), OUT / folder, lang, width, config.db_path(), args.page)
         return 0
     if seeds:
         with serve(timeout=600) as url:
             for folder, lang, width, _ in seeds:
-                shoot(url, OUT / folder, lang, width, config.db_path())
+                shoot(url, OUT / folder, lang, width, config.db_path(), args.page)
     if national:
         with tempfile.TemporaryDirectory() as tmp:
             db, raw = national_warehouse(Path(tmp))
             with serve(db, raw, timeout=600) as url:
                 for folder, lang, width, _ in national:
-                    shoot(url, OUT / folder, lang, width, db)
+                    shoot(url, OUT / folder, lang, width, db, args.page)
     return 0
 
 
