@@ -39,3 +39,19 @@ def test_heatmap_slants_english_themes_and_keeps_room_for_them() -> None:
     fig_zh = charts.heatmap(zh, zh.astype(str), zh.astype(str), "t").to_dict()
     assert fig_zh["layout"]["xaxis"]["tickangle"] == 0
     assert fig["layout"]["height"] > fig_zh["layout"]["height"], "slanted labels get their own height"
+
+
+def test_neighbouring_point_labels_alternate_above_and_below() -> None:
+    assert charts.point_label_positions([16454, 17050]) == ["bottom center", "top center"]
+    assert charts.point_label_positions([5, 6, 7]) == ["top center", "bottom center", "top center"]
+    # a point near the zero line keeps its label above, clear of the year ticks
+    assert charts.point_label_positions([1, 17050]) == ["top center", "top center"]
+
+
+def test_single_trend_line_labels_its_points_alternately() -> None:
+    frame = pd.DataFrame({"label": ["全部"] * 2, "year": [2023, 2024], "value": [16454.0, 17050.0],
+                          "display": ["≈16,454", "≈17,050"], "missing": [False, False], "key": ["a", "b"],
+                          "coverage": ["", ""]})
+    trace = charts.trend(frame, "t", "家").to_dict()["data"][0]
+    assert "text" in trace["mode"]
+    assert list(trace["textposition"]) == ["bottom center", "top center"]
