@@ -55,3 +55,26 @@ def test_single_trend_line_labels_its_points_alternately() -> None:
     trace = charts.trend(frame, "t", "家").to_dict()["data"][0]
     assert "text" in trace["mode"]
     assert list(trace["textposition"]) == ["bottom center", "top center"]
+
+
+def test_each_bar_leaves_room_for_its_label_in_a_narrow_panel() -> None:
+    values, labels, panel = [1872.0, 1596.0, 79.0], ["≥1,872", "≈1,596", "79"], 100.0
+    reach = charts.label_room(values, labels, panel)
+    for value, label in zip(values, labels, strict=True):
+        assert value / reach * panel + (len(label) + 1) * charts.LATIN_PX <= panel + 1e-6
+    assert reach > 1872 * 1.45, "the old fixed headroom cut this label off"
+    assert charts.label_room([61.0, 4.0], ["61", "4"], 146.0) == 61 * 1.2, "short labels keep a plain margin"
+
+
+def test_four_panel_titles_wrap_to_their_panel() -> None:
+    ids = ["a", "b", "c", "d"]
+    names = dict(zip(ids, ["源头数据核查单位数", "自查自纠单位数", "发现统计违法单位数", "数据失实单位数"], strict=True))
+    frame = pd.DataFrame({"label": ["广东省"] * 4, "indicator": ids, "value": [1872.0, 45.0, 20.0, 4.0],
+                          "display": ["≥1,872", "≥45", "20", "4"], "key": ids, "coverage": [""] * 4,
+                          "missing": [False] * 4})
+    fig = charts.small_multiples(frame, names, "t", "家", "空白 = 未提及", ids).to_dict()
+    panel = charts.NARROW_PLOT_PX * (1 - 0.03 * 3) / 4
+    titles = [a["text"] for a in fig["layout"]["annotations"] if a["text"].replace("<br>", "") in names.values()]
+    assert len(titles) == 4
+    assert all(len(line) * charts.CJK_PX <= panel for t in titles for line in t.split("<br>")), titles
+    assert fig["layout"]["xaxis"]["range"][1] >= charts.label_room([1872.0], ["≥1,872"], panel)

@@ -444,6 +444,23 @@ def choropleth(geojson: dict, frame: pd.DataFrame, title: str, unit: str, not_st
     return fig
 
 
+def label_room(values: list[float], labels: list[str], panel_px: float) -> float:
+    """The x range end of a panel that leaves each bar room for its label after it.
+
+    A fixed 45 % headroom cut "≥1,872" off under the next panel when four
+    panels share the 1024 px layout (~100 px each): the range now grows until
+    the widest bar-plus-label fits the panel.
+    """
+    reach = max(values, default=0.0) * 1.2 or 1.0
+    for value, label in zip(values, labels, strict=True):
+        room = panel_px - (len(label) + 1) * LATIN_PX
+        if value > 0 and room > panel_px * 0.25:
+            reach = max(reach, value * panel_px / room)
+        elif value > 0:  # a label wider than three quarters of the panel: keep a quarter for the bar
+            reach = max(reach, value * 4)
+    return reach
+
+
 def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit: str,
                     not_stated: str, order_ids: list[str] | None = None) -> go.Figure:
     """Several indicators per region as side-by-side panels of horizontal bars sharing the region axis.
@@ -459,8 +476,12 @@ def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit
     given = frame[~frame["missing"]]
     first = given[given["indicator"] == ids[0]].sort_values("value", ascending=True) if ids else given
     order = [*[lab for lab in dict.fromkeys(frame["label"]) if lab not in set(first["label"])], *first["label"]]
-    fig = make_subplots(rows=1, cols=max(len(ids), 1), shared_yaxes=True, horizontal_spacing=0.03,
-                        subplot_titles=[wrap(names.get(i, i), cjk=12, latin=22) for i in ids])
+    spacing = 0.03
+    panel_px = NARROW_PLOT_PX * (1 - spacing * (len(ids) - 1)) / max(len(ids), 1)
+    titles = [wrap(names.get(i, i), cjk=min(12, int(panel_px / CJK_PX)), latin=min(22, int(panel_px / LATIN_PX)))
+              for i in ids]
+    fig = make_subplots(rows=1, cols=max(len(ids), 1), shared_yaxes=True, horizontal_spacing=spacing,
+                        subplot_titles=titles)
     for col, ind in enumerate(ids, start=1):
         part = given[given["indicator"] == ind]
         fig.add_trace(go.Bar(
@@ -468,12 +489,13 @@ def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit
             cliponaxis=False, marker_color=BLUE, customdata=_custom(part), showlegend=False,
             hovertemplate="%{y} · " + names.get(ind, ind) + ": %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
         ), row=1, col=col)
-        top = float(part["value"].max()) if len(part) else 1.0
-        fig.update_xaxes(range=[0, (top or 1.0) * 1.45], showticklabels=False, showgrid=False, row=1, col=col)
+        reach = label_room(part["value"].tolist(), part["display"].astype(str).tolist(), panel_px)
+        fig.update_xaxes(range=[0, reach], showticklabels=False, showgrid=False, row=1, col=col)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=order, automargin=True)
     for ann in fig.layout.annotations:
         ann.update(font={"size": 12})
-    fig = _style(fig, title, height=150 + ROW_PX * max(len(order), 1), top=96)
+    title_lines = max((t.count("<br>") + 1 for t in titles), default=1)
+    fig = _style(fig, title, height=150 + ROW_PX * max(len(order), 1), top=96 + 14 * max(title_lines - 2, 0))
     fig.update_layout(margin={"l": 10, "r": 30, "b": 30}, showlegend=False)
     fig.add_annotation(text=unit + " · " + not_stated, showarrow=False, x=1, y=0, xref="paper",
                        yref="paper", yanchor="top", xanchor="right", yshift=-6,
