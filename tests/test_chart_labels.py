@@ -78,3 +78,13 @@ def test_four_panel_titles_wrap_to_their_panel() -> None:
     assert len(titles) == 4
     assert all(len(line) * charts.CJK_PX <= panel for t in titles for line in t.split("<br>")), titles
     assert fig["layout"]["xaxis"]["range"][1] >= charts.label_room([1872.0], ["≥1,872"], panel)
+
+
+def test_brief_median_line_runs_under_the_rank_labels() -> None:
+    from ui import brief
+
+    table = pd.DataFrame({"name": ["执法检查单位数", "培训人数"], "pct_nation": [46.0, 30.0],
+                          "nation": ["71 / 129", "94 / 132"]})
+    fig = brief.percentile_chart(table, "t").to_dict()
+    assert [s["layer"] for s in fig["layout"]["shapes"]] == ["below"]
+    assert fig["data"][0]["textfont"]["shadow"], "a white halo keeps a label readable where the line crosses it"
