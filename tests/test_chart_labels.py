@@ -88,3 +88,14 @@ def test_brief_median_line_runs_under_the_rank_labels() -> None:
     fig = brief.percentile_chart(table, "t").to_dict()
     assert [s["layer"] for s in fig["layout"]["shapes"]] == ["below"]
     assert fig["data"][0]["textfont"]["shadow"], "a white halo keeps a label readable where the line crosses it"
+
+
+def test_tall_heatmap_names_its_columns_on_top() -> None:
+    rows = [f"省{i}" for i in range(31)]
+    share = pd.DataFrame([[0.5] * 7] * 31, index=rows, columns=THEMES_EN)
+    tall = charts.heatmap(share, share.astype(str), share.astype(str), "t").to_dict()["layout"]
+    short = charts.heatmap(share.head(4), share.head(4).astype(str), share.head(4).astype(str), "t").to_dict()["layout"]
+    assert (tall["xaxis"]["side"], short["xaxis"]["side"]) == ("top", "bottom")
+    rise = max(len(t) for t in THEMES_EN) * charts.LATIN_PX * 0.57
+    assert tall["margin"]["t"] >= 50 + rise, "room above the grid for the slanted names"
+    assert tall["title"]["yanchor"] == "top"

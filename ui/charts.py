@@ -172,6 +172,8 @@ NARROW_PLOT_PX, LATIN_PX, CJK_PX = 440, 6.5, 12.5
 
 #: Tick angle for column labels with a word too long for a column: slanted, never sideways.
 SLANT = -35
+#: Rows beyond which a grid names its columns on top rather than below.
+TALL_ROWS = 8
 
 
 def column_labels(labels: list[str]) -> tuple[list[str], int]:
@@ -200,9 +202,19 @@ def heatmap(share: pd.DataFrame, text: pd.DataFrame, hover: pd.DataFrame, title:
             hovertemplate="%{y} · %{x}<br>%{customdata}<extra></extra>",
         )
     )
-    fig.update_xaxes(side="bottom", tickangle=angle, automargin=True)
+    # A tall grid (the 31 provinces) names its columns on top, where the reader starts, not 1,500 px down.
+    tall = len(share.index) > TALL_ROWS
+    if angle:  # a slanted label rises by its length times the sine of the angle (35°: 0.57)
+        label_px = int(max((len(t) for t in ticks), default=1) * LATIN_PX * 0.6) + 10
+    else:
+        label_px = 16 * max((t.count("<br>") + 1 for t in ticks), default=1)
+    fig.update_xaxes(side="top" if tall else "bottom", tickangle=angle, automargin=True)
     fig.update_yaxes(autorange="reversed")
-    return _style(fig, title, height=150 + (60 if angle else 0) + 52 * max(len(share.index), 1))
+    fig = _style(fig, title, height=150 + label_px + 52 * max(len(share.index), 1),
+                 top=50 + (label_px + 10 if tall else 0))
+    if tall:  # the title at the very top, the column names between it and the grid
+        fig.update_layout(title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}})
+    return fig
 
 
 def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str],
