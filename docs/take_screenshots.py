@@ -2,12 +2,12 @@
 
 Usage: ``python docs/take_screenshots.py [--url http://host:port] [--only SET]``.
 
-Four sets, so every page is seen on a small and a wide warehouse, in both
-languages and at both widths, without committing the full cross product:
+Eight sets, the full cross product, so every page is seen on a small and a
+wide warehouse, in both languages and at both widths:
 
 - ``docs/screenshots/NN_page.png``: the seed reports, Chinese, 1440 px (linked from the README);
-- ``seeds_en_1024/``: the seeds, English, 1024 px;
-- ``national_zh_1024/`` and ``national_en_1440/``: a synthetic national sample
+- ``seeds_zh_1024/``, ``seeds_en_1024/``, ``seeds_en_1440/``: the seeds, the other three;
+- ``national_{zh,en}_{1024,1440}/``: a synthetic national sample
   (``etl.synth``, 300 county-level divisions, two years) built into a temporary folder.
 
 Without ``--url`` it starts ``streamlit run dashboard.py`` itself: against
@@ -37,8 +37,12 @@ OUT = ROOT / "docs" / "screenshots"
 #: (folder under OUT, language, width, warehouse): "" is OUT itself.
 SETS = (
     ("", "zh", 1440, "seeds"),
+    ("seeds_zh_1024", "zh", 1024, "seeds"),
     ("seeds_en_1024", "en", 1024, "seeds"),
+    ("seeds_en_1440", "en", 1440, "seeds"),
     ("national_zh_1024", "zh", 1024, "national"),
+    ("national_zh_1440", "zh", 1440, "national"),
+    ("national_en_1024", "en", 1024, "national"),
     ("national_en_1440", "en", 1440, "national"),
 )
 MAX_HEIGHT = 6000
@@ -67,14 +71,16 @@ def _compact(path: Path) -> None:
     small.save(path, optimize=True)
 
 
-def shoot(url: str, out: Path, lang: str, width: int, db: Path) -> list[Path]:
-    """Visit each page and save a full-page PNG; return the files."""
+def shoot(url: str, out: Path, lang: str, width: int, db: Path, only: list[str] | None = None) -> list[Path]:
+    """Visit each page (or those named in ``only``) and save a full-page PNG; return the files."""
     out.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": width, "height": 1000}, device_scale_factor=1)
         for i, (name, _, _) in enumerate(PAGES):
+            if only and name not in only:
+                continue
             params = [p for p in ("lang=en" if lang == "en" else "",
                                   _sources_query(db) if name == "sources" else "") if p]
             slug = "" if i == 0 else name
@@ -123,25 +129,28 @@ def national_warehouse(folder: Path) -> tuple[Path, Path]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running dashboard (seed sets only); default: start one per warehouse")
-    parser.add_argument("--only", choices=[s[0] or "default" for s in SETS], help="one set")
+    parser.add_argument("--only", action="append", choices=[s[0] or "default" for s in SETS],
+                        help="a set (repeatable); default: all eight")
+    parser.add_argument("--page", action="append", choices=[p[0] for p in PAGES],
+                        help="a page (repeatable), to reshoot after a fix; default: every page")
     args = parser.parse_args()
-    sets = [s for s in SETS if args.only in (None, s[0] or "default")]
+    sets = [s for s in SETS if args.only is None or (s[0] or "default") in args.only]
     seeds = [s for s in sets if s[3] == "seeds"]
     national = [s for s in sets if s[3] == "national"]
     if args.url:
         for folder, lang, width, _ in seeds:
-            shoot(args.url.rstrip("/"), OUT / folder, lang, width, config.db_path())
+            shoot(args.url.rstrip("/"), OUT / folder, lang, width, config.db_path(), args.page)
         return 0
     if seeds:
         with serve(timeout=600) as url:
             for folder, lang, width, _ in seeds:
-                shoot(url, OUT / folder, lang, width, config.db_path())
+                shoot(url, OUT / folder, lang, width, config.db_path(), args.page)
     if national:
         with tempfile.TemporaryDirectory() as tmp:
             db, raw = national_warehouse(Path(tmp))
             with serve(db, raw, timeout=600) as url:
                 for folder, lang, width, _ in national:
-                    shoot(url, OUT / folder, lang, width, db)
+                    shoot(url, OUT / folder, lang, width, db, args.page)
     return 0
 
 

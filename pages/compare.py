@@ -50,8 +50,9 @@ args = (src, f, only_given, lang(), export.base_url(st.context.url))
 downloads = (("csv", export.csv_file), ("xlsx", export.xlsx_file), ("long_csv", export.sources_csv_file),
              ("parquet", export.parquet_file))
 labels = {"csv": "compare.csv", "xlsx": "compare.xlsx", "long_csv": "compare.sources", "parquet": "compare.parquet"}
-for column, (kind, build) in zip(st.columns(len(downloads)), downloads, strict=True):
-    column.download_button(t(labels[kind]), partial(build, *args), file_name=export.file_name(f, kind),
-                           mime=export.FORMATS[kind], key=f"compare__{kind}", icon=":material/download:",
-                           on_click="ignore")
+# One under another: side by side, each label was cut to "Download …" (1024 px) or halfway (1440 px).
+for kind, build in downloads:
+    st.download_button(t(labels[kind]), partial(build, *args), file_name=export.file_name(f, kind),
+                       mime=export.FORMATS[kind], key=f"compare__{kind}", icon=":material/download:",
+                       on_click="ignore")
 st.caption(t("compare.export_note"))

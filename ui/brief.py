@@ -62,10 +62,10 @@ def percentile_chart(table: pd.DataFrame, title: str) -> go.Figure:
     rows = table[table["pct_nation"].notna()].iloc[::-1]
     fig = go.Figure(go.Scatter(
         x=rows["pct_nation"], y=rows["name"], mode="markers+text", text=rows["nation"], textposition="middle right",
-        cliponaxis=False, marker={"color": charts.BLUE, "size": 11},
+        cliponaxis=False, marker={"color": charts.BLUE, "size": 11}, textfont={"shadow": "0 0 3px #ffffff"},
         hovertemplate="%{y}: %{x:.0f}%<br>%{text}<extra></extra>",
     ))
-    fig.add_vline(x=50, line_dash="dot", line_color="#9aa3ad")
+    fig.add_vline(x=50, line_dash="dot", line_color="#9aa3ad", layer="below")  # under the labels it crosses
     fig.update_xaxes(range=[-3, 115], tickvals=[0, 25, 50, 75, 100], title={"text": t("brief.pct_axis")})
     fig.update_yaxes(type="category", automargin=True)
     fig = charts._style(fig, title, height=110 + charts.ROW_PX * max(len(rows), 1))

@@ -88,6 +88,16 @@ def unit_note(fig: go.Figure, unit: str) -> None:
                        yanchor="bottom", yshift=4, font={"color": "#6b7b8c", "size": 12})
 
 
+def point_label_positions(values: list[float]) -> list[str]:
+    """Above and below the points in turn, the last one above: in the narrow "over the years"
+    column two years sit ~40 px apart and "≈16,454" ran into "≈17,050" when both were above.
+    A point in the bottom quarter (the axis starts at 0) keeps its label above, off the year ticks."""
+    top = max(values, default=0) or 1
+    n = len(values)
+    return ["top center" if (n - 1 - i) % 2 == 0 or v < top / 4 else "bottom center"
+            for i, v in enumerate(values)]
+
+
 def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
     """One line per group over the years, all in the page's one colour, each named at its end;
     only stated values are plotted."""
@@ -101,7 +111,8 @@ def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
                 x=part["year"].astype(int), y=part["value"], name=str(label),
                 # numbers on the points of a single short line; several lines carry their name at the end
                 mode="lines+markers+text" if single and len(part) <= MAX_POINT_LABELS else "lines+markers",
-                text=part["display"], textposition="top center", customdata=_custom(part), cliponaxis=False,
+                text=part["display"], textposition=point_label_positions(part["value"].tolist()),
+                customdata=_custom(part), cliponaxis=False,
                 line={"color": BLUE, "width": 3 if single else 2}, marker={"size": 9 if single else 6},
                 opacity=1 if single else 0.75,
                 hovertemplate=str(label) + " %{x}: %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
@@ -154,19 +165,56 @@ def wrap(label: str, cjk: int = 5, latin: int = 12) -> str:
     return "<br>".join(lines)
 
 
+#: The narrowest plot area a column chart gets (the 1024 px layout, less the row labels), and
+#: the width of one character of tick text there: column labels are wrapped to fit a column.
+NARROW_PLOT_PX, LATIN_PX, CJK_PX = 440, 6.5, 12.5
+
+
+#: Tick angle for column labels with a word too long for a column: slanted, never sideways.
+SLANT = -35
+#: Rows beyond which a grid names its columns on top rather than below.
+TALL_ROWS = 8
+
+
+def column_labels(labels: list[str]) -> tuple[list[str], int]:
+    """``labels`` wrapped to the width one of ``len(labels)`` columns has at 1024 px, and the tick angle.
+
+    Chinese wraps anywhere; an English word cannot, and one wider than its
+    column ran into the next ("Enforcement" beside "Institution" at 1024 px):
+    then the labels are slanted on one line each instead.
+    """
+    column = NARROW_PLOT_PX / max(len(labels), 1)
+    cjk, latin = max(2, min(5, int(column / CJK_PX))), max(5, min(12, int(column / LATIN_PX)))
+    cjk_text = [any("\u4e00" <= ch <= "\u9fff" for ch in c) for c in labels]
+    if any(len(w) > latin for c, is_cjk in zip(labels, cjk_text, strict=True) if not is_cjk for w in c.split()):
+        return list(labels), SLANT
+    return [wrap(c, cjk=cjk, latin=latin) for c in labels], 0
+
+
 def heatmap(share: pd.DataFrame, text: pd.DataFrame, hover: pd.DataFrame, title: str) -> go.Figure:
     """Groups × shortfall themes, darker where more reports state the theme; hover shows statements."""
+    ticks, angle = column_labels([str(c) for c in share.columns])
     fig = go.Figure(
         go.Heatmap(
-            z=share.to_numpy(), x=[wrap(c) for c in share.columns], y=list(share.index),
+            z=share.to_numpy(), x=ticks, y=list(share.index),
             customdata=hover.to_numpy(), colorscale=[[0, "#f4f6f9"], [1, "#b8434a"]], zmin=0, zmax=1,
             xgap=3, ygap=3, showscale=False, text=text.to_numpy(), texttemplate="%{text}",
             hovertemplate="%{y} · %{x}<br>%{customdata}<extra></extra>",
         )
     )
-    fig.update_xaxes(side="bottom", tickangle=0)
+    # A tall grid (the 31 provinces) names its columns on top, where the reader starts, not 1,500 px down.
+    tall = len(share.index) > TALL_ROWS
+    if angle:  # a slanted label rises by its length times the sine of the angle (35°: 0.57)
+        label_px = int(max((len(t) for t in ticks), default=1) * LATIN_PX * 0.6) + 10
+    else:
+        label_px = 16 * max((t.count("<br>") + 1 for t in ticks), default=1)
+    fig.update_xaxes(side="top" if tall else "bottom", tickangle=angle, automargin=True)
     fig.update_yaxes(autorange="reversed")
-    return _style(fig, title, height=150 + 52 * max(len(share.index), 1))
+    fig = _style(fig, title, height=150 + label_px + 52 * max(len(share.index), 1),
+                 top=50 + (label_px + 10 if tall else 0))
+    if tall:  # the title at the very top, the column names between it and the grid
+        fig.update_layout(title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}})
+    return fig
 
 
 def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str],
@@ -408,6 +456,23 @@ def choropleth(geojson: dict, frame: pd.DataFrame, title: str, unit: str, not_st
     return fig
 
 
+def label_room(values: list[float], labels: list[str], panel_px: float) -> float:
+    """The x range end of a panel that leaves each bar room for its label after it.
+
+    A fixed 45 % headroom cut "≥1,872" off under the next panel when four
+    panels share the 1024 px layout (~100 px each): the range now grows until
+    the widest bar-plus-label fits the panel.
+    """
+    reach = max(values, default=0.0) * 1.2 or 1.0
+    for value, label in zip(values, labels, strict=True):
+        room = panel_px - (len(label) + 1) * LATIN_PX
+        if value > 0 and room > panel_px * 0.25:
+            reach = max(reach, value * panel_px / room)
+        elif value > 0:  # a label wider than three quarters of the panel: keep a quarter for the bar
+            reach = max(reach, value * 4)
+    return reach
+
+
 def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit: str,
                     not_stated: str, order_ids: list[str] | None = None) -> go.Figure:
     """Several indicators per region as side-by-side panels of horizontal bars sharing the region axis.
@@ -423,8 +488,12 @@ def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit
     given = frame[~frame["missing"]]
     first = given[given["indicator"] == ids[0]].sort_values("value", ascending=True) if ids else given
     order = [*[lab for lab in dict.fromkeys(frame["label"]) if lab not in set(first["label"])], *first["label"]]
-    fig = make_subplots(rows=1, cols=max(len(ids), 1), shared_yaxes=True, horizontal_spacing=0.03,
-                        subplot_titles=[wrap(names.get(i, i), cjk=12, latin=22) for i in ids])
+    spacing = 0.03
+    panel_px = NARROW_PLOT_PX * (1 - spacing * (len(ids) - 1)) / max(len(ids), 1)
+    titles = [wrap(names.get(i, i), cjk=min(12, int(panel_px / CJK_PX)), latin=min(22, int(panel_px / LATIN_PX)))
+              for i in ids]
+    fig = make_subplots(rows=1, cols=max(len(ids), 1), shared_yaxes=True, horizontal_spacing=spacing,
+                        subplot_titles=titles)
     for col, ind in enumerate(ids, start=1):
         part = given[given["indicator"] == ind]
         fig.add_trace(go.Bar(
@@ -432,12 +501,13 @@ def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit
             cliponaxis=False, marker_color=BLUE, customdata=_custom(part), showlegend=False,
             hovertemplate="%{y} · " + names.get(ind, ind) + ": %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
         ), row=1, col=col)
-        top = float(part["value"].max()) if len(part) else 1.0
-        fig.update_xaxes(range=[0, (top or 1.0) * 1.45], showticklabels=False, showgrid=False, row=1, col=col)
+        reach = label_room(part["value"].tolist(), part["display"].astype(str).tolist(), panel_px)
+        fig.update_xaxes(range=[0, reach], showticklabels=False, showgrid=False, row=1, col=col)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=order, automargin=True)
     for ann in fig.layout.annotations:
         ann.update(font={"size": 12})
-    fig = _style(fig, title, height=150 + ROW_PX * max(len(order), 1), top=96)
+    title_lines = max((t.count("<br>") + 1 for t in titles), default=1)
+    fig = _style(fig, title, height=150 + ROW_PX * max(len(order), 1), top=96 + 14 * max(title_lines - 2, 0))
     fig.update_layout(margin={"l": 10, "r": 30, "b": 30}, showlegend=False)
     fig.add_annotation(text=unit + " · " + not_stated, showarrow=False, x=1, y=0, xref="paper",
                        yref="paper", yanchor="top", xanchor="right", yshift=-6,
