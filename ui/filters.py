@@ -155,7 +155,7 @@ def _tab_code(label: str, codes: Sequence[str]) -> str | None:
     return None
 
 
-def url_tabs(name: str, codes: Sequence[str], *, page: str = "", where: Any = None) -> Sequence[Any]:
+def url_tabs(name: str, codes: Sequence[str], *, page: str = "") -> Sequence[Any]:
     """``st.tabs`` for ``codes`` (of :data:`TAB_CODES`) whose active tab is URL parameter ``name``.
 
     The first tab is the default and is left out of the URL. The tabs rerun the
@@ -168,10 +168,10 @@ def url_tabs(name: str, codes: Sequence[str], *, page: str = "", where: Any = No
     clicked = state.get(shown)
     if isinstance(clicked, str) and (code := _tab_code(clicked, codes)) is not None:
         state[key] = code  # the reader's click (or the tab kept across a language switch)
-    key = url_state(name, codes, codes[0], page=page, what=t("url.tab"))
+    key = url_state(name, codes, codes[0], page=page, what=f"{t('url.tab')} ({name})")  # which chart's tab
     labels = {code: t(f"rk.tab.{code}") for code in codes}
     state[shown] = labels[state[key]]
-    return (where or st).tabs(list(labels.values()), key=shown, on_change="rerun")
+    return st.tabs(list(labels.values()), key=shown, on_change="rerun")
 
 
 def from_link(name: str) -> str | None:
