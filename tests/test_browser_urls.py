@@ -197,3 +197,39 @@ def test_quote_link_keeps_each_key_once(browser: Any, dashboard_url: str) -> Non
     assert all(len(v) == 1 for v in query.values()), page.url
     assert query["years"] == ["2023"] and query["report"] == href["report"] and query["value"] == href["value"]
     page.context.close()
+
+
+def _active_tabs(page: Any) -> list[str]:
+    return page.locator('[data-testid="stMain"] [role="tab"][aria-selected="true"]').all_inner_texts()
+
+
+@pytest.mark.parametrize(("slug", "param", "tab", "code"), [("inspections", "bars_tab", "地图", "map"),
+                                                            ("rankings", "tab", "表格", "table")])
+def test_copied_url_reproduces_the_chart_tab(browser: Any, dashboard_url: str, slug: str, param: str,  # noqa: F811
+                                             tab: str, code: str) -> None:
+    """Pick a chart's map or table tab, copy the URL: a fresh browser opens the same tab."""
+    page = open_url(browser, f"{dashboard_url}/{slug}")
+    assert _active_tabs(page)[0] == "图表", "the chart tab first"
+    page.locator('[data-testid="stMain"] [role="tab"]').filter(has_text=tab).first.click()
+    page.wait_for_url(re.compile(rf"[?&]{param}={code}(&|$)"), timeout=20_000)
+    wait_idle(page)
+    copied = page.url
+    shown = _active_tabs(page)
+    assert shown[0] == tab and all(len(v) == 1 for v in _query(page).values()), copied
+
+    fresh = open_url(browser, copied)
+    deadline = time.monotonic() + 30
+    while (seen := _active_tabs(fresh)) != shown and time.monotonic() < deadline:
+        fresh.wait_for_timeout(500)
+    assert seen == shown, copied
+    assert _query(fresh) == _query(page), "the link is stable: opening it writes the same URL"
+    fresh.context.close()
+
+    english = open_url(browser, copied + "&lang=en")
+    assert _active_tabs(english)[0] == {"map": "Map", "table": "Table"}[code], "the code is language-neutral"
+    english.context.close()
+
+    page.locator('[data-testid="stMain"] [role="tab"]').filter(has_text="图表").first.click()
+    wait_idle(page)
+    page.wait_for_function(f"() => !new URLSearchParams(location.search).has('{param}')", timeout=20_000)
+    page.context.close()

@@ -65,3 +65,50 @@ def test_rankings_and_brief_choices_from_a_link(open_page, seed_db: Path) -> Non
     shown = " ".join(w.value for w in bad.warning)
     assert "ind:no_such" in shown and "1901" in shown, "what a link asked for and the data lack is named"
     assert bad.selectbox(key="rankings__year").value == int(years.iloc[-1]), "the default: the latest year"
+
+
+def _active_tabs(at) -> list[str]:
+    """The label of each tab set's active tab, in page order (AppTest keeps it as the container's index)."""
+    found: list[str] = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if getattr(getattr(proto, "DESCRIPTOR", None), "name", "") == "Block" and proto.HasField("tab_container"):
+            labels = [tab.label for tab in node.children.values()]
+            found.append(labels[proto.tab_container.default_tab_index])
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return found
+
+
+def test_chart_tab_from_a_link(open_page) -> None:
+    """``bars_tab=map`` opens the indicator chart on its map; the other charts keep their first tab."""
+    at = open_page("pages/inspections.py")
+    assert _active_tabs(at)[0] == "图表" and "bars_tab" not in at.query_params, "the default, left out"
+    linked = open_page("pages/inspections.py", query={"bars_tab": "map", "methods_tab": "table"})
+    assert _active_tabs(linked)[:2] == ["地图", "表格"]
+    assert linked.query_params["bars_tab"] in ("map", ["map"]) and linked.query_params["methods_tab"] in (
+        "table", ["table"])
+    english = open_page("pages/inspections.py", query={"bars_tab": "map", "lang": "en"})
+    assert _active_tabs(english)[0] == "Map", "the code is language-neutral"
+    bad = open_page("pages/inspections.py", query={"bars_tab": "pie"})
+    assert any("pie" in w.value and "bars_tab" in w.value for w in bad.warning), "an unknown tab is named, and whose"
+    assert _active_tabs(bad)[0] == "图表" and "bars_tab" not in bad.query_params
+
+
+def test_chart_tab_click_goes_to_the_url_and_survives_a_language_switch(open_page) -> None:
+    at = open_page("pages/inspections.py")
+    at.session_state["inspections__bars_tab__shown"] = "表格"  # what a click on the tab stores
+    at.run()
+    assert at.query_params["bars_tab"] in ("table", ["table"]) and _active_tabs(at)[0] == "表格"
+    at.button_group(key="lang").set_value("English").run()
+    assert _active_tabs(at)[0] == "Table" and at.query_params["bars_tab"] in ("table", ["table"])
+
+
+def test_rankings_and_brief_tabs_from_a_link(open_page) -> None:
+    at = open_page("pages/rankings.py", query={"tab": "map"})
+    assert _active_tabs(at)[0] == "地图" and at.session_state["rankings__tab"] == "map"
+    brief = open_page("pages/brief.py", query={"ranks_tab": "table"})
+    assert brief.session_state["brief__ranks_tab"] == "table" and _active_tabs(brief)[0] == "表格"

@@ -100,7 +100,7 @@ def render() -> None:
         "name": t("rk.metric"), "value": t("col.value"), "city": t("brief.in_city"),
         "province": t("brief.in_province"), "nation": t("brief.in_nation"), "pct_nation": t("brief.pct"),
         "quote": t("col.quote")}).drop(columns=["metric", "value_id"])
-    tab_chart, tab_table = st.tabs([t("rk.tab.chart"), t("rk.tab.table")])
+    tab_chart, tab_table = filters.url_tabs(KEYS["ranks_tab"], filters.TAB_CODES[:2], page="brief")
     with tab_chart:
         if ranks.empty:
             st.info(t("brief.no_values"))

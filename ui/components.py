@@ -202,8 +202,9 @@ def chart(fig: go.Figure, table: pd.DataFrame, key: str, src: Source | None = No
 
     The PNG is the chart toolbar's camera button (drawn in the browser, named after ``key``).
     """
-    names_ = [t("rk.tab.chart"), t("rk.tab.table")] + ([t("rk.tab.map")] if map_fig is not None else [])
-    tabs = st.tabs(names_, key=f"{key}__tabs")
+    page, tab_param = filters.tab_name(key)
+    tabs = filters.url_tabs(tab_param, filters.TAB_CODES if map_fig is not None else filters.TAB_CODES[:2],
+                            page=page)
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": key, "scale": 2}}
     with tabs[0]:
         event = st.plotly_chart(fig, on_select="rerun", key=key, selection_mode="points", config=config)

@@ -30,6 +30,10 @@ Page keys, for the chart pages (indicator, level, tab, selected region)::
 
 The URL parameter is the short name (``ind``); the widget key is page-scoped
 (``inspections__ind``) so each page keeps its own choice.
+
+A chart's tab (chart / table / map) goes through :func:`url_tabs`, which keeps
+the code (``bars_tab=table``) in the URL and the shown label in the tabs' own
+state, since ``st.tabs`` holds the label, which changes with the language.
 """
 
 from __future__ import annotations
@@ -128,6 +132,46 @@ def url_state(name: str, options: Sequence[Hashable], default: Any, *, page: str
     last[key] = value
     _write(name, None if value is None or value == default else encode(value))
     return key
+
+
+#: The tabs a chart can have, by language-neutral code (the URL holds the code, the tab shows the label).
+TAB_CODES = ("chart", "table", "map")
+
+
+def tab_name(chart_key: str) -> tuple[str, str]:
+    """``(page, URL parameter)`` for the tabs of the chart keyed ``page__name``: ``name_tab``, unique
+    on a page with several charts because chart keys are."""
+    page, _, name = chart_key.rpartition("__")
+    return page, f"{name}_tab"
+
+
+def _tab_code(label: str, codes: Sequence[str]) -> str | None:
+    """The code of a tab label shown in either language (the state holds the label last drawn)."""
+    for language in LANGS:
+        with using(language):
+            for code in codes:
+                if label == t(f"rk.tab.{code}"):
+                    return code
+    return None
+
+
+def url_tabs(name: str, codes: Sequence[str], *, page: str = "") -> Sequence[Any]:
+    """``st.tabs`` for ``codes`` (of :data:`TAB_CODES`) whose active tab is URL parameter ``name``.
+
+    The first tab is the default and is left out of the URL. The tabs rerun the
+    script when switched, so the URL follows the click; every tab's content
+    still runs (callers draw all of them), as before.
+    """
+    state = st.session_state
+    key = session_key(name, page)
+    shown = f"{key}__shown"
+    clicked = state.get(shown)
+    if isinstance(clicked, str) and (code := _tab_code(clicked, codes)) is not None:
+        state[key] = code  # the reader's click (or the tab kept across a language switch)
+    key = url_state(name, codes, codes[0], page=page, what=f"{t('url.tab')} ({name})")  # which chart's tab
+    labels = {code: t(f"rk.tab.{code}") for code in codes}
+    state[shown] = labels[state[key]]
+    return st.tabs(list(labels.values()), key=shown, on_change="rerun")
 
 
 def from_link(name: str) -> str | None:

@@ -208,8 +208,7 @@ def render() -> None:
     title = t("rk.title", name=name, level=t(f"level.{level}"), year=year)
     stem = f"{metrics.parse(metric)[1]}_{level}_{year}"
     table = table_view(ordered, level)
-    tab_chart, tab_table, tab_map = st.tabs([t("rk.tab.chart"), t("rk.tab.table"), t("rk.tab.map")],
-                                            key=KEYS["tab"])
+    tab_chart, tab_table, tab_map = filters.url_tabs(KEYS["tab"], filters.TAB_CODES, page=PAGE)
     with tab_chart:
         if ordered.empty:
             st.info(t("rk.none"))
@@ -273,7 +272,7 @@ def change_section(rows: pd.DataFrame, f: Filters, level: str, kind: str, years:
         t("rk.col.bureaus"): change["bureaus"],
     })
     drawn = change if len(change) <= levels.MAX_GROUPS else ranking.top_bottom(change, TOP_N, selected, level)
-    tab_chart, tab_table = st.tabs([t("rk.tab.chart"), t("rk.tab.table")], key=KEYS["slope_tab"])
+    tab_chart, tab_table = filters.url_tabs(KEYS["slope_tab"], filters.TAB_CODES[:2], page=PAGE)
     stem = f"change_{level}_{first}_{last}"
     with tab_chart:
         title = t("rk.change_chart", name=name, first=first, last=last)
