@@ -63,6 +63,17 @@ def test_wide_marks_partial_sums() -> None:
     assert list(marks["X"]) == [("", ""), ("≥", "* ⚠"), ("", ""), ("≈", "")]
 
 
+def test_wide_numbers_are_wide_s_numbers_and_marks_read_missing_qualifiers_as_exact() -> None:
+    rollup = _rollup()
+    rollup["qualifier"] = [None, "at_least", "", "approx"]  # a sum with no qualifier is exact, as in shape
+    frame = tables.shape(rollup, "province")
+    group = ["province", "year", "doc_type"]
+    numbers, _ = tables.wide(frame, ["x"], {"x": "X"}, group)
+    pd.testing.assert_frame_equal(tables.wide_numbers(frame, ["x"], {"x": "X"}, group), numbers)
+    marks = tables.marks(frame, ["x"], {"x": "X"}, group)
+    assert list(marks["X"]) == [("", ""), ("≥", "* ⚠"), ("", ""), ("≈", "")]
+
+
 def test_bars_fall_back_to_the_latest_year_and_trend_to_a_total() -> None:
     frame = tables.shape(_rollup(), "province")
     assert tables.bar_years(frame) == [2022, 2023]
