@@ -99,3 +99,14 @@ def test_funnel_series_level_of_detail() -> None:
     assert per_place.loc[per_place["label"].eq("广东省") & per_place["indicator"].eq("a"), "value"].item() == 70
     total = tables.funnel_series(sums, "province", ["a", "b"], "全部", max_series=1)
     assert list(total["label"]) == ["全部", "全部"] and list(total["value"]) == [100.0, 10.0]
+
+
+def test_shape_displays_by_column_read_as_the_one_row_rule() -> None:
+    rollup = pd.concat([_rollup()] * 2, ignore_index=True)
+    rollup["total"] = [1234567.0, 2.5, None, 0.0, 1e-3, 12.0, 7.0, None]
+    rollup["qualifier"] = ["exact", "at_most", None, "", "approx", "at_least", "exact", "at_least"]
+    rollup["flagged"] = [0, 0, 1, 2, 0, 1, 0, 0]
+    frame = tables.shape(rollup, "province")
+    assert list(frame["display"]) == [tables._display(v, q, fl) for v, q, fl in
+                                      zip(frame["value"], frame["qualifier"], frame["flagged"], strict=True)]
+    assert list(frame["display"])[:4] == ["1,234,567", "≤2.5", "— ⚠", "0 ⚠"]

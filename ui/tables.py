@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ui import levels
-from ui.fmt import MISSING, QUALIFIER_SYMBOLS, combine_qualifiers, qualified
+from ui.fmt import MISSING, QUALIFIER_SYMBOLS, combine_qualifiers, number, qualified
 from ui.ranking import change_qualifier
 
 
@@ -38,6 +38,16 @@ def _display(value: float, qualifier: str, flagged: int) -> str:
     return qualified(value, qualifier) + (" ⚠" if flagged else "")
 
 
+def _displays(values: pd.Series, qualifiers: pd.Series, flagged: pd.Series) -> pd.Series:
+    """:func:`_display` of every row by whole columns: each distinct number is formatted once and
+    the missing test is one ``notna``, where a call per row cost ~20 ms for the country's rows."""
+    given = values.notna()
+    texts = {v: number(v) for v in values[given].unique()}
+    symbols = qualifiers.fillna("exact").replace("", "exact").map(QUALIFIER_SYMBOLS).fillna("")
+    shown = (symbols + values.map(texts).fillna("")).where(given, MISSING)
+    return shown + np.where(flagged.fillna(0).astype(bool), " ⚠", "")
+
+
 def shape(sums: pd.DataFrame, level: str, clickable: bool = True) -> pd.DataFrame:
     """Label the groups of a ``queries.rollup`` frame and add what charts show.
 
@@ -53,8 +63,7 @@ def shape(sums: pd.DataFrame, level: str, clickable: bool = True) -> pd.DataFram
     out["label"] = levels.labels(out, level) if len(out) else pd.Series(dtype=object)
     out["value"] = pd.to_numeric(out["total"], errors="coerce")
     out["missing"] = out["given"] == 0
-    out["display"] = [_display(v, q, flagged) for v, q, flagged in zip(out["value"], out["qualifier"],
-                                                                      out["flagged"], strict=True)]
+    out["display"] = _displays(out["value"], out["qualifier"], out["flagged"]) if len(out) else pd.Series(dtype=object)
     if clickable:  # tables have nothing to click; 10,000 keys cost a tenth of a second
         out["key"] = levels.click_keys(out, level)
     return out
