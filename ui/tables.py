@@ -126,7 +126,7 @@ def _partial(frame: pd.DataFrame) -> pd.Series:
 def wide_numbers(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, str],
                  group: Sequence[str]) -> pd.DataFrame:
     """The numbers half of :func:`wide`, for a page that shows them through :func:`marks`
-    (the compare table) and so has no use for the display strings (a third of the cost)."""
+    (the compare table) and so has no use for the display strings (two thirds of its cost)."""
     keys = ["label", *group]
     base = frame.drop_duplicates(keys)[[*keys, "reports"]].reset_index(drop=True)
     values = _cells(frame, keys, "value", indicator_ids, base)
