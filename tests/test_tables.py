@@ -1,5 +1,7 @@
 """Shaping of the sums the queries return: labels that repeat, shares, coverage, funnels."""
 
+import warnings
+
 import pandas as pd
 
 from ui import levels, tables
@@ -110,3 +112,15 @@ def test_shape_displays_by_column_read_as_the_one_row_rule() -> None:
     assert list(frame["display"]) == [tables._display(v, q, fl) for v, q, fl in
                                       zip(frame["value"], frame["qualifier"], frame["flagged"], strict=True)]
     assert list(frame["display"])[:4] == ["1,234,567", "≤2.5", "— ⚠", "0 ⚠"]
+
+
+def test_shape_of_a_rollup_where_no_report_gives_a_number_warns_nothing() -> None:
+    rollup = _rollup().assign(total=None, given=0, qualifier=None, flagged=0)
+    rollup["total"] = rollup["total"].astype(float)
+    rollup["qualifier"] = rollup["qualifier"].astype(float)  # all-NULL columns come back as float
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frame = tables.shape(rollup, "province")
+        marks = tables.marks(frame, ["x"], {"x": "X"}, ["province", "year", "doc_type"])
+    assert list(frame["display"]) == ["—"] * 4
+    assert list(marks["X"]) == [("", "")] * 4

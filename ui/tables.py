@@ -43,8 +43,8 @@ def _displays(values: pd.Series, qualifiers: pd.Series, flagged: pd.Series) -> p
     the missing test is one ``notna``, where a call per row cost ~20 ms for the country's rows."""
     given = values.notna()
     texts = {v: number(v) for v in values[given].unique()}
-    symbols = qualifiers.fillna("exact").replace("", "exact").map(QUALIFIER_SYMBOLS).fillna("")
-    shown = (symbols + values.map(texts).fillna("")).where(given, MISSING)
+    symbols = qualifiers.astype(object).fillna("exact").replace("", "exact").map(QUALIFIER_SYMBOLS).fillna("")
+    shown = (symbols + values.map(texts).astype(object).fillna("")).where(given, MISSING)
     return shown + np.where(flagged.fillna(0).astype(bool), " ⚠", "")
 
 
@@ -165,7 +165,7 @@ def marks(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, st
     keys = ["label", *group]
     base = frame.drop_duplicates(keys)[keys].reset_index(drop=True)
     # Whole-column maps, not a lambda per row: the compare page marks ~15,000 cells a view.
-    prefix = frame["qualifier"].fillna("exact").replace("", "exact").map(QUALIFIER_SYMBOLS).fillna("")
+    prefix = frame["qualifier"].astype(object).fillna("exact").replace("", "exact").map(QUALIFIER_SYMBOLS).fillna("")
     prefix = prefix.where(frame["given"] > 0, "")
     suffix = np.where(_partial(frame), "*", "")
     suffix = suffix + np.where(frame["flagged"] > 0, " ⚠", "")
