@@ -29,7 +29,7 @@ if only_given:
     given = set(frame.loc[frame["given"] > 0, "indicator"])
     ids = [i for i in ids if i in given]
 names = export.headers(catalogue)
-numbers, _ = tables.wide(frame, ids, names, group)
+numbers = tables.wide_numbers(frame, ids, names, group)
 view = components.localise(numbers.drop(columns=[c for c in levels.LEVELS if c in group]))
 view = view.rename(columns={t("col.label"): t(f"col.{level}"), "reports": t("col.reports")})
 fixed = (t(f"col.{level}"), t("col.year"), t("col.doc_type"), t("col.reports"))

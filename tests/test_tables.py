@@ -1,5 +1,7 @@
 """Shaping of the sums the queries return: labels that repeat, shares, coverage, funnels."""
 
+import warnings
+
 import pandas as pd
 
 from ui import levels, tables
@@ -63,6 +65,17 @@ def test_wide_marks_partial_sums() -> None:
     assert list(marks["X"]) == [("", ""), ("≥", "* ⚠"), ("", ""), ("≈", "")]
 
 
+def test_wide_numbers_are_wide_s_numbers_and_marks_read_missing_qualifiers_as_exact() -> None:
+    rollup = _rollup()
+    rollup["qualifier"] = [None, "at_least", "", "approx"]  # a sum with no qualifier is exact, as in shape
+    frame = tables.shape(rollup, "province")
+    group = ["province", "year", "doc_type"]
+    numbers, _ = tables.wide(frame, ["x"], {"x": "X"}, group)
+    pd.testing.assert_frame_equal(tables.wide_numbers(frame, ["x"], {"x": "X"}, group), numbers)
+    marks = tables.marks(frame, ["x"], {"x": "X"}, group)
+    assert list(marks["X"]) == [("", ""), ("≥", "* ⚠"), ("", ""), ("≈", "")]
+
+
 def test_bars_fall_back_to_the_latest_year_and_trend_to_a_total() -> None:
     frame = tables.shape(_rollup(), "province")
     assert tables.bar_years(frame) == [2022, 2023]
@@ -88,3 +101,26 @@ def test_funnel_series_level_of_detail() -> None:
     assert per_place.loc[per_place["label"].eq("广东省") & per_place["indicator"].eq("a"), "value"].item() == 70
     total = tables.funnel_series(sums, "province", ["a", "b"], "全部", max_series=1)
     assert list(total["label"]) == ["全部", "全部"] and list(total["value"]) == [100.0, 10.0]
+
+
+def test_shape_displays_by_column_read_as_the_one_row_rule() -> None:
+    rollup = pd.concat([_rollup()] * 2, ignore_index=True)
+    rollup["total"] = [1234567.0, 2.5, None, 0.0, 1e-3, 12.0, 7.0, None]
+    rollup["qualifier"] = ["exact", "at_most", None, "", "approx", "at_least", "exact", "at_least"]
+    rollup["flagged"] = [0, 0, 1, 2, 0, 1, 0, 0]
+    frame = tables.shape(rollup, "province")
+    assert list(frame["display"]) == [tables._display(v, q, fl) for v, q, fl in
+                                      zip(frame["value"], frame["qualifier"], frame["flagged"], strict=True)]
+    assert list(frame["display"])[:4] == ["1,234,567", "≤2.5", "— ⚠", "0 ⚠"]
+
+
+def test_shape_of_a_rollup_where_no_report_gives_a_number_warns_nothing() -> None:
+    rollup = _rollup().assign(total=None, given=0, qualifier=None, flagged=0)
+    rollup["total"] = rollup["total"].astype(float)
+    rollup["qualifier"] = rollup["qualifier"].astype(float)  # all-NULL columns come back as float
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frame = tables.shape(rollup, "province")
+        marks = tables.marks(frame, ["x"], {"x": "X"}, ["province", "year", "doc_type"])
+    assert list(frame["display"]) == ["—"] * 4
+    assert list(marks["X"]) == [("", "")] * 4

@@ -9,7 +9,7 @@ the empty state. Everything drawn comes from sums DuckDB computes
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -374,21 +374,26 @@ def localise(df: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=column_names())
 
 
+def _marked(prefix: str, suffix: str) -> Callable[[Any], str]:
+    """The formatter of cells that share one (prefix, suffix): ``≥1,234*``, or ``—`` when empty."""
+    return lambda v: qualified(None, None) if pd.isna(v) else prefix + number(v) + suffix
+
+
 def styled(numbers: pd.DataFrame, marks: pd.DataFrame, fixed: Sequence[str]) -> Any:
     """A numeric table (so column sorting is numeric) whose cells read ``≥20``, ``—``, ``1,234*``.
 
-    ``marks`` holds each cell's (prefix, suffix); cells sharing them share one
-    formatter, so the cost grows with the kinds of marks, not the cells.
+    ``marks`` holds each cell's (prefix, suffix). Each column gets its most
+    common marks in one call for the whole column; only the other cells are
+    formatted by subset (a subset costs a ``.loc`` lookup, and most cells of a
+    column share their marks), so the cost grows with the kinds of marks.
     """
-    styler = numbers.style
-    for col in numbers.columns:
-        if col in fixed:
-            continue
-        for (prefix, suffix), rows in marks[col].groupby(marks[col], sort=False).groups.items():
-            styler = styler.format(
-                lambda v, p=prefix, s=suffix: qualified(None, None) if pd.isna(v) else p + number(v) + s,
-                subset=pd.IndexSlice[list(rows), [col]],
-            )
+    columns = [c for c in numbers.columns if c not in fixed]
+    kinds = {col: marks[col].value_counts(sort=True, dropna=False) for col in columns}
+    styler = numbers.style.format({col: _marked(*kinds[col].index[0]) for col in columns if len(kinds[col])})
+    for col in columns:
+        for kind in kinds[col].index[1:]:
+            rows = numbers.index[[m == kind for m in marks[col]]]  # not ``==``: a tuple compares element-wise
+            styler = styler.format(_marked(*kind), subset=pd.IndexSlice[list(rows), [col]])
     return styler
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ui import levels
-from ui.fmt import MISSING, QUALIFIER_SYMBOLS, combine_qualifiers, qualified
+from ui.fmt import MISSING, QUALIFIER_SYMBOLS, combine_qualifiers, number, qualified
 from ui.ranking import change_qualifier
 
 
@@ -38,6 +38,16 @@ def _display(value: float, qualifier: str, flagged: int) -> str:
     return qualified(value, qualifier) + (" ⚠" if flagged else "")
 
 
+def _displays(values: pd.Series, qualifiers: pd.Series, flagged: pd.Series) -> pd.Series:
+    """:func:`_display` of every row by whole columns: each distinct number is formatted once and
+    the missing test is one ``notna``, where a call per row cost ~20 ms for the country's rows."""
+    given = values.notna()
+    texts = {v: number(v) for v in values[given].unique()}
+    symbols = qualifiers.astype(object).fillna("exact").replace("", "exact").map(QUALIFIER_SYMBOLS).fillna("")
+    shown = (symbols + values.map(texts).astype(object).fillna("")).where(given, MISSING)
+    return shown + np.where(flagged.fillna(0).astype(bool), " ⚠", "")
+
+
 def shape(sums: pd.DataFrame, level: str, clickable: bool = True) -> pd.DataFrame:
     """Label the groups of a ``queries.rollup`` frame and add what charts show.
 
@@ -53,8 +63,7 @@ def shape(sums: pd.DataFrame, level: str, clickable: bool = True) -> pd.DataFram
     out["label"] = levels.labels(out, level) if len(out) else pd.Series(dtype=object)
     out["value"] = pd.to_numeric(out["total"], errors="coerce")
     out["missing"] = out["given"] == 0
-    out["display"] = [_display(v, q, flagged) for v, q, flagged in zip(out["value"], out["qualifier"],
-                                                                      out["flagged"], strict=True)]
+    out["display"] = _displays(out["value"], out["qualifier"], out["flagged"]) if len(out) else pd.Series(dtype=object)
     if clickable:  # tables have nothing to click; 10,000 keys cost a tenth of a second
         out["key"] = levels.click_keys(out, level)
     return out
@@ -114,6 +123,17 @@ def _partial(frame: pd.DataFrame) -> pd.Series:
     return (frame["given"] > 0) & (frame["given"] < frame["reports"])
 
 
+def wide_numbers(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, str],
+                 group: Sequence[str]) -> pd.DataFrame:
+    """The numbers half of :func:`wide`, for a page that shows them through :func:`marks`
+    (the compare table) and so has no use for the display strings (two thirds of its cost)."""
+    keys = ["label", *group]
+    base = frame.drop_duplicates(keys)[[*keys, "reports"]].reset_index(drop=True)
+    values = _cells(frame, keys, "value", indicator_ids, base)
+    header = [names.get(i, i) for i in indicator_ids]
+    return pd.concat([base, values.set_axis(header, axis=1).astype(float)], axis=1)
+
+
 def wide(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, str],
          group: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group × indicator tables from a shaped rollup: numbers (for sorting) and display strings.
@@ -128,10 +148,9 @@ def wide(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, str
     text = frame["display"].astype(str).where(
         ~partial, frame["display"].astype(str) + " (" + frame["given"].astype(str) + "/"
         + frame["reports"].astype(str) + ")")
-    values = _cells(frame, keys, "value", indicator_ids, base)
+    numbers = wide_numbers(frame, indicator_ids, names, group)
     shown_cells = _cells(frame.assign(text=text), keys, "text", indicator_ids, base).fillna(MISSING)
     header = [names.get(i, i) for i in indicator_ids]
-    numbers = pd.concat([base, values.set_axis(header, axis=1).astype(float)], axis=1)
     shown = pd.concat([base, shown_cells.set_axis(header, axis=1)], axis=1)
     return numbers, shown
 
@@ -145,7 +164,8 @@ def marks(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, st
     """
     keys = ["label", *group]
     base = frame.drop_duplicates(keys)[keys].reset_index(drop=True)
-    prefix = frame["qualifier"].map(lambda q: QUALIFIER_SYMBOLS.get(q or "exact", "")).fillna("")
+    # Whole-column maps, not a lambda per row: the compare page marks ~15,000 cells a view.
+    prefix = frame["qualifier"].astype(object).fillna("exact").replace("", "exact").map(QUALIFIER_SYMBOLS).fillna("")
     prefix = prefix.where(frame["given"] > 0, "")
     suffix = np.where(_partial(frame), "*", "")
     suffix = suffix + np.where(frame["flagged"] > 0, " ⚠", "")
