@@ -55,3 +55,18 @@ def nav(page: Any, label: str) -> None:
     """Click a page in the sidebar menu, as a reader would."""
     page.locator(f'{SIDEBAR} [data-testid="stSidebarNav"]').get_by_text(label, exact=True).click()
     wait_idle(page)
+
+
+def click_first_bar(page: Any) -> None:
+    """Click the first bar of the page's first bar chart, as a reader would."""
+    bars = ".js-plotly-plot .barlayer .point path"
+    page.wait_for_selector(bars, timeout=30_000)
+    bar = page.locator(bars).first
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    assert box is not None
+    # Plotly's drag layer sits over the bars: point at the bar and click.
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)

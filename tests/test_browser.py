@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser_helpers import SIDEBAR, needs_chromium
+from browser_helpers import SIDEBAR, click_first_bar, needs_chromium
 from browser_helpers import nav as _nav
 from conftest import RAW, seed_frame
 
@@ -42,16 +42,7 @@ def test_dashboard_in_browser(tmp_path: Path) -> None:
 
             _nav(page, "执法检查")
             expect(page.locator("h1").first).to_have_text("执法检查")
-            page.wait_for_selector(".js-plotly-plot .barlayer .point path", timeout=30_000)
-            bar = page.locator(".js-plotly-plot .barlayer .point path").first
-            bar.scroll_into_view_if_needed()
-            box = bar.bounding_box()
-            assert box is not None
-            # Plotly's drag layer sits over the bars: point at the bar and click, as a user would.
-            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-            page.mouse.move(x, y)
-            page.wait_for_timeout(300)
-            page.mouse.click(x, y)
+            click_first_bar(page)
             expect(page.get_by_text("原文出处", exact=True)).to_be_visible(timeout=15_000)
             wait_idle(page)
             link = page.locator('a[href*="sources"]').filter(has_text="在原文中查看").first

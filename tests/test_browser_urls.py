@@ -13,7 +13,15 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser_helpers import SIDEBAR, browser, dashboard_url, nav, needs_chromium, open_url  # noqa: F401
+from browser_helpers import (  # noqa: F401
+    SIDEBAR,
+    browser,
+    click_first_bar,
+    dashboard_url,
+    nav,
+    needs_chromium,
+    open_url,
+)
 from conftest import seed_frame
 
 from ui.server import wait_idle
@@ -177,15 +185,7 @@ def test_copy_link_button_copies_the_view(browser: Any, dashboard_url: str) -> N
 def test_quote_link_keeps_each_key_once(browser: Any, dashboard_url: str) -> None:  # noqa: F811
     """Click a bar, follow "在原文中查看": the Sources page opens at the value, the filters once each."""
     page = open_url(browser, f"{dashboard_url}/inspections?years=2023")
-    page.wait_for_selector(".js-plotly-plot .barlayer .point path", timeout=30_000)
-    bar = page.locator(".js-plotly-plot .barlayer .point path").first
-    bar.scroll_into_view_if_needed()
-    box = bar.bounding_box()
-    assert box is not None
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.wait_for_timeout(300)
-    page.mouse.click(x, y)
+    click_first_bar(page)
     link = page.locator('a[href*="sources"]').filter(has_text="在原文中查看").first
     link.wait_for(timeout=15_000)
     href = parse_qs(urlparse(link.get_attribute("href") or "").query)
