@@ -112,3 +112,8 @@ def test_rankings_and_brief_tabs_from_a_link(open_page) -> None:
     assert _active_tabs(at)[0] == "地图" and at.session_state["rankings__tab"] == "map"
     brief = open_page("pages/brief.py", query={"ranks_tab": "table"})
     assert brief.session_state["brief__ranks_tab"] == "table" and _active_tabs(brief)[0] == "表格"
+
+
+def test_one_year_from_a_link() -> None:
+    assert filters.parse_year("2023") == 2023
+    assert filters.parse_year("2023-2024") is None and filters.parse_year("x") is None and filters.parse_year("") is None

@@ -89,7 +89,7 @@ def render() -> None:
                 .loc[[bureau], "years"].iloc[0]})
     year = st.selectbox(t("brief.year"), report_years[::-1],
                         key=filters.url_state(KEYS["year"], report_years, report_years[-1], page="brief",
-                                              decode=lambda s: int(s) if s.isdigit() else None,
+                                              decode=filters.parse_year,
                                               what=t("brief.year")))
     st.header(t("brief.title", district=bureau[2], city=bureau[1], province=bureau[0]))
     metric_names = names(src)

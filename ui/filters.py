@@ -284,6 +284,11 @@ def parse_years(text: str) -> tuple[int, int] | None:
     return (first, last) if first <= last else None
 
 
+def parse_year(text: str) -> int | None:
+    """``2023`` -> 2023; ``None`` when not one year (a page's single-year choice in a link)."""
+    return int(text) if text.isdigit() else None
+
+
 def reset() -> None:
     """Back to "everything": the empty state offers this."""
     last: dict[str, Any] = st.session_state.setdefault(_LAST, {})

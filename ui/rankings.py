@@ -31,11 +31,6 @@ BRIEF_PAGE = "pages/brief.py"
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
-def _year(text: str) -> int | None:
-    """A year from the URL, or None when it is not one."""
-    return int(text) if text.isdigit() else None
-
-
 def metric_name(metric: str, catalogue: pd.DataFrame, themes: pd.DataFrame) -> str:
     """The metric's name in the current language."""
     kind, ident = metrics.parse(metric)
@@ -188,7 +183,7 @@ def render() -> None:
     metric = c1.selectbox(t("rk.metric"), ids, format_func=lambda m: metric_name(m, catalogue, themes),
                           key=filters.url_state(KEYS["metric"], ids, ids[0], page=PAGE, what=t("rk.metric")))
     year = c2.selectbox(t("col.year"), years[::-1],
-                        key=filters.url_state(KEYS["year"], years, years[-1], page=PAGE, decode=_year,
+                        key=filters.url_state(KEYS["year"], years, years[-1], page=PAGE, decode=filters.parse_year,
                                               what=t("col.year")))
     default = levels.default(options, f)
     level = st.segmented_control(t("level"), list(levels.LEVELS),
