@@ -10,6 +10,7 @@ cut from the original text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 # A line that starts like a heading or an enumerated item: never glued to the
@@ -29,18 +30,30 @@ MIN_WRAPPED_LINE = 25
 
 @dataclass(frozen=True)
 class Normalized:
-    """Cleaned text plus ``offsets[i]``: the original index of cleaned char ``i``."""
+    """Cleaned text plus the map back to the original, as runs.
+
+    Cleaned characters ``starts[k]`` onwards came from original index
+    ``origins[k]`` onwards, one for one, up to the next run. Why runs and not
+    one original index per character: a report has a few dozen runs (cut at
+    each dropped space or re-joined line) in thousands of characters, and the
+    per-character list was a fifth of normalising."""
 
     original: str
     text: str
-    offsets: list[int]
+    starts: list[int]
+    origins: list[int]
+
+    def offset(self, i: int) -> int:
+        """The original index of cleaned character ``i``."""
+        k = bisect_right(self.starts, i) - 1
+        return self.origins[k] + i - self.starts[k]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``(start, end)`` of the cleaned span ``[start, end)``."""
         if end <= start:
-            pos = self.offsets[start] if start < len(self.offsets) else len(self.original)
+            pos = self.offset(start) if start < len(self.text) else len(self.original)
             return pos, pos
-        return self.offsets[start], self.offsets[end - 1] + 1
+        return self.offset(start), self.offset(end - 1) + 1
 
     def quote(self, start: int, end: int) -> tuple[str, int, int]:
         """The verbatim original text behind a cleaned span, with its offsets."""
@@ -49,20 +62,25 @@ class Normalized:
 
 
 # Full-width ASCII to half-width, so that ``６１家`` matches like ``61家``.
-FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-# str.translate looks every character of a report up in FOLD; translating only
-# the runs of full-width characters (a few hundred punctuation marks) is faster.
 FULL_WIDTH = re.compile("[\uff01-\uff5e]+")
 
 
-def _fold_run(m: re.Match[str]) -> str:
-    return m.group().translate(FOLD)
+def _fold(text: str) -> str:
+    """``text`` with full-width ASCII made half-width (one character for one, so offsets hold).
+
+    Why: ``str.translate`` looks every character of a report up in a dict,
+    and folding run by run called Python for each of a few hundred
+    punctuation marks; a report uses a handful of distinct full-width
+    characters, and ``str.replace`` of each is a scan in C."""
+    for ch in set("".join(FULL_WIDTH.findall(text))):
+        text = text.replace(ch, chr(ord(ch) - 0xFEE0))
+    return text
 
 
 # What goes: markdown heading marks (``## 二、存在问题``) and ``**``; spaces (so
 # ``61 家`` reads ``61家``; a tab stays, it separates table cells); thousands
 # separators (``10,534家`` reads ``10534家``, not two clauses).
-DROPPED = re.compile(r"^#{1,6}[ \t]*|\*\*|[ \r\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+|(?<=\d),(?=\d{3}(?!\d))")
+DROPPED = re.compile(r"(?m)^#{1,6}[ \t]*|\*\*|[ \r\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+|(?<=\d),(?=\d{3}(?!\d))")
 
 
 def _joins(prev_line: str, next_line: str) -> bool:
@@ -95,28 +113,43 @@ def _next_nonblank(lines: list[str]) -> list[str]:
 def normalize(original: str) -> Normalized:
     """Clean ``original`` for matching; see the module docstring for the rules."""
     pieces: list[str] = []
-    offsets: list[int] = []
+    starts: list[int] = []
+    origins: list[int] = []
+    length = 0  # of the cleaned text so far
+
+    def keep(a: int, b: int) -> None:
+        nonlocal length
+        pieces.append(original[a:b])
+        if not starts or origins[-1] + length - starts[-1] != a:  # not where the last run stopped
+            starts.append(length)
+            origins.append(a)
+        length += b - a
+
     lines = original.split("\n")
     following = _next_nonblank(lines)
+    # What goes, found in one scan of the whole text: no match spans a line break.
+    drops = DROPPED.finditer(original)
+    drop = next(drops, None)
     pos = 0
+    last = len(lines) - 1
     for n, line in enumerate(lines):
-        before = len(offsets)
-        kept = 0
-        for m in DROPPED.finditer(line):
-            if m.start() > kept:
-                pieces.append(line[kept : m.start()])
-                offsets.extend(range(pos + kept, pos + m.start()))
-            kept = m.end()
-        if kept < len(line):
-            pieces.append(line[kept:])
-            offsets.extend(range(pos + kept, pos + len(line)))
-        pos += len(line) + 1
-        if n == len(lines) - 1:
+        end = pos + len(line)
+        before = length
+        kept = pos
+        while drop is not None and drop.start() < end:
+            if drop.start() > kept:
+                keep(kept, drop.start())
+            kept = drop.end()
+            drop = next(drops, None)
+        if kept < end:
+            keep(kept, end)
+        if n == last:
             break
         # Decide what the line break becomes: nothing (wrapped sentence) or "\n".
-        if len(offsets) > before:  # the line had text of its own
-            if not _joins(line, following[n]):
-                pieces.append("\n")
-                offsets.append(pos - 1)
-    text = FULL_WIDTH.sub(_fold_run, "".join(pieces))
-    return Normalized(original=original, text=text, offsets=offsets)
+        if length > before and not _joins(line, following[n]):  # the line had text of its own
+            keep(end, end + 1)
+        pos = end + 1
+    if not starts:
+        starts.append(0)
+        origins.append(0)
+    return Normalized(original=original, text=_fold("".join(pieces)), starts=starts, origins=origins)

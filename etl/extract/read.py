@@ -20,6 +20,7 @@ import re
 import stat
 import warnings
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -641,6 +642,10 @@ def _weight_of(ch: str) -> float:
     return w
 
 
+# A Latin letter with no letter on either side: a stray byte read as a letter.
+_LONE_LETTER = re.compile(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])")
+
+
 def _plausibility(text: str) -> float:
     """Share of characters a Chinese report is made of, from 0 (garbage) to 1.
 
@@ -648,33 +653,29 @@ def _plausibility(text: str) -> float:
     rare ideographs and single Latin letters wedged between ideographs; real
     reports use the 6,763 hanzi of GB 2312, digits, punctuation and whole
     Latin words (GDP, App) almost exclusively. Each distinct character is
-    weighed once (``_WEIGHTS``): scoring a file is a dictionary lookup per character.
+    weighed once (``_WEIGHTS``) and counted in C (``Counter``): a Python step
+    per character made scoring the three readings of a GB18030 file the
+    costliest part of reading it. A Latin letter counts fully inside a word,
+    0.3 alone; spaces do not count.
     """
     text = text[:_SAMPLE_CHARS]
     weights = _WEIGHTS
     total = 0.0
-    n = 0
-    previous_letter = False
-    last = len(text) - 1
-    for i, ch in enumerate(text):
+    n = letters = 0
+    for ch, count in Counter(text).items():
         w = weights.get(ch)
         if w is None:
             w = _weight_of(ch)
         if w == _SPACE:
-            previous_letter = False
             continue
-        n += 1
+        n += count
         if w == _LETTER:
-            if i < last:
-                nxt = weights.get(text[i + 1])
-                following_letter = (nxt if nxt is not None else _weight_of(text[i + 1])) == _LETTER
-            else:
-                following_letter = False
-            total += 1.0 if previous_letter or following_letter else 0.3
-            previous_letter = True
-            continue
-        previous_letter = False
-        total += w
+            letters += count
+        else:
+            total += w * count
+    if letters:
+        lone = len(_LONE_LETTER.findall(text))
+        total += (letters - lone) + 0.3 * lone
     return total / n if n else 1.0
 
 

@@ -100,7 +100,7 @@ def extract(norm: Normalized, spans: list[Span]) -> list[dict[str, Any]]:
                         dist = 50 + pm.start()
                     if dist is None and cell:
                         # Read in the original lines: cleaning may re-join a short cell to its neighbour.
-                        label = _column_label(norm.original, norm.offsets[cm.start()]) if label is None else label
+                        label = _column_label(norm.original, norm.offset(cm.start())) if label is None else label
                         if any(k in label for k in spec["keywords"]):
                             dist = 100 + pm.start()
                     if dist is not None and (best is None or dist < best[0]):
