@@ -107,3 +107,48 @@ def test_cached_character_weights_score_as_before() -> None:
     for text in [*right, *wrong, *odd]:
         assert read._plausibility(text) == pytest.approx(plain(text), abs=1e-12)  # summed in another order
     assert min(map(read._plausibility, right)) > 0.9 > max(map(read._plausibility, wrong))
+
+
+def _odd_texts() -> list[str]:
+    rng = random.Random(7)
+    alphabet = "未没有无零不发现违法行为举报投诉复议诉讼案件为0件起,。\n 涉及统计检查"
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 300))) for _ in range(200)]
+
+
+def test_matches_from_first_characters_equal_finditer() -> None:
+    from etl.extract import starts
+
+    patterns = [z for r in mentions.indicator_rules().values() for z in r.zero]
+    patterns += [mentions._inverted_pattern(), mentions._mention_pattern()]
+    assert sum(starts.first_chars(p) is not None and len(starts.first_chars(p)) > 1 for p in patterns) >= 10
+    for text in [*TEXTS, *_odd_texts(), ""]:
+        for p in patterns:
+            assert [m.span() for m in starts.finditer(p, text)] == [m.span() for m in p.finditer(text)], p.pattern
+
+
+def test_first_characters_are_none_when_a_match_may_start_anywhere() -> None:
+    import re
+
+    from etl.extract import starts
+
+    assert starts.first_chars(re.compile("(?:未|没有)发现")) == frozenset("未没")
+    assert starts.first_chars(re.compile("[举投](?:报|诉)")) == frozenset("举投")
+    for loose in ("(?:未)?发现", "(?:无|)举报", "[^。]举报", ".未", "(?i)ab", "a*b", r"\d件", "^未"):
+        assert starts.first_chars(re.compile(loose)) is None, loose
+
+
+def test_cleaned_text_maps_back_character_by_character() -> None:
+    """Every cleaned character comes from the original character at its offset (folded to half width)."""
+    originals = [
+        p.read_text(encoding="utf-8")
+        for folder in (ROOT / "data" / "raw", ROOT / "data" / "corpus" / "real")
+        for p in sorted(folder.glob("*.txt"))
+    ]
+    originals += ["## 一、**共计**检查 61 家，\r\n覆盖2,500人次\n", "", "\n\n", "１２ 家\n（二）"]
+    for original in originals:
+        norm = normalize(original)
+        for i, ch in enumerate(norm.text):
+            src = original[norm.offset(i)]
+            assert ch == (chr(ord(src) - 0xFEE0) if "\uff01" <= src <= "\uff5e" else src)
+        offsets = [norm.offset(i) for i in range(len(norm.text))]
+        assert offsets == sorted(set(offsets))  # one for one, in order

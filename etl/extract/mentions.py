@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from etl.extract import rules
+from etl.extract import rules, starts
 from etl.extract.normalize import Normalized
 from etl.extract.numbers import ARABIC, CHINESE, parse_number
 from etl.extract.sections import Span, inside
@@ -330,6 +330,10 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
 
 def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep: bool) -> float | None:
     """Distance to the nearest keyword of ``rule`` around a number, or None."""
+    lo, hi = min(left[0], right[0]), max(left[1], right[1])
+    has_word = rule.any_keyword_word.search(text, lo, hi) is not None
+    if not has_word and not rule.patterns and not rule.spanning:
+        return None  # the usual case, told by one scan
     lex = rules.load("mentions")
     best: float | None = None
     # 对12家存在统计违法行为的企业下达责令改正通知书: after a preposition, what
@@ -342,8 +346,7 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
     # nearest (after a preposition, also the first after the describing clause).
     # One search over both sides first: most words are in neither, and then
     # neither side needs its own search.
-    lo, hi = min(left[0], right[0]), max(left[1], right[1])
-    words = rule.words if rule.any_keyword_word.search(text, lo, hi) else ()
+    words = rule.words if has_word else ()
     for w in words:
         if text.find(w, lo, hi) < 0:
             continue
@@ -779,7 +782,7 @@ def find_zero_mentions(norm: Normalized, excluded: list[Span]) -> dict[str, list
     problems: tuple[Span, ...] | None = None  # looked up on the first zero word only
     for rule in indicator_rules().values():
         for pat in rule.zero:
-            for zm in pat.finditer(norm.text):
+            for zm in starts.finditer(pat, norm.text):
                 if inside(zm.start(), excluded):
                     continue
                 if problems is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # A line that starts like a heading or an enumerated item: never glued to the
@@ -81,6 +82,22 @@ def _fold(text: str) -> str:
 # ``61 家`` reads ``61家``; a tab stays, it separates table cells); thousands
 # separators (``10,534家`` reads ``10534家``, not two clauses).
 DROPPED = re.compile(r"(?m)^#{1,6}[ \t]*|\*\*|[ \r\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+|(?<=\d),(?=\d{3}(?!\d))")
+# The first character of every match of DROPPED. Why: DROPPED's alternatives
+# give the regular-expression engine no first character to skip ahead for, so
+# finditer tried all four at every character; this class is a fast scan.
+_DROP_START = re.compile("[#*,\u0020\r\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]")
+
+
+def _drops(text: str) -> Iterator[re.Match[str]]:
+    """``DROPPED.finditer(text)``, tried only where a match can start (same matches, same order)."""
+    pos = 0
+    while (c := _DROP_START.search(text, pos)) is not None:
+        m = DROPPED.match(text, c.start())
+        if m is None:
+            pos = c.start() + 1
+        else:
+            yield m
+            pos = m.end()
 
 
 def _joins(prev_line: str, next_line: str) -> bool:
@@ -128,7 +145,7 @@ def normalize(original: str) -> Normalized:
     lines = original.split("\n")
     following = _next_nonblank(lines)
     # What goes, found in one scan of the whole text: no match spans a line break.
-    drops = DROPPED.finditer(original)
+    drops = _drops(original)
     drop = next(drops, None)
     pos = 0
     last = len(lines) - 1
