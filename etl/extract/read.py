@@ -486,9 +486,9 @@ def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         if text is not None and not _has_binary_chars(text) and _plausibility(text) >= 0.5:
             return text, codec
 
-    utf16 = _best_utf16(data)
     if b"\x00" in data:
         # UTF-8 and GB18030 text never contain NUL bytes; UTF-16 usually does.
+        utf16 = _best_utf16(data)
         if utf16 is not None and utf16[2] >= _MIN_UTF16_WITH_NULS:
             return utf16[0], utf16[1]
         raise _NotText
@@ -499,6 +499,9 @@ def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     rival_score = _plausibility(rival) if rival is not None else 0.0
     # A control character in the rival is itself evidence it is the wrong reading.
     margin = 0.0 if rival is not None and _has_controls(rival) else 0.2
+    # Scores are at most 1: against a rival this plausible no UTF-16 reading can
+    # win, and scoring both byte orders was most of reading a GB18030 file.
+    utf16 = _best_utf16(data) if rival_score + margin < 1.0 else None
     if utf16 is not None and utf16[2] >= 0.8 and utf16[2] > rival_score + margin:
         return utf16[0], utf16[1]
     if utf8 is None:

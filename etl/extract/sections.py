@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from etl.extract import rules
 
@@ -37,8 +37,12 @@ def is_heading(line: str) -> bool:
     return bool(_patterns()["heading"].match(stripped)) and len(stripped) <= rules.load("document")["heading_max_chars"]
 
 
-def headings(text: str) -> list[Heading]:
-    """Enumerated short lines, and bare short lines naming a plan or problems section."""
+@lru_cache(maxsize=4)
+def headings(text: str) -> tuple[Heading, ...]:
+    """Enumerated short lines, and bare short lines naming a plan or problems section.
+
+    Kept for the last few texts: the plan and the problems sections of one
+    report are both cut along its headings."""
     pats = _patterns()
     found = []
     pos = 0
@@ -52,7 +56,7 @@ def headings(text: str) -> list[Heading]:
         ):
             found.append(Heading(pos, pos + len(line), 1, stripped))
         pos += len(line) + 1
-    return found
+    return tuple(found)
 
 
 def _sections(text: str, pattern: re.Pattern[str], with_heading: bool = False) -> list[Span]:

@@ -78,6 +78,8 @@ def extract(norm: Normalized, spans: list[Span]) -> list[dict[str, Any]]:
     (掌上执法率较上年提高5个百分点，达到90%以上)."""
     found: dict[str, tuple[int, dict[str, Any]]] = {}
     for s0, e0 in spans:
+        if norm.text.find("%", s0, e0) < 0:
+            continue  # no percentage, no target: most reports' plan sections
         prev = ""
         for cm in CLAUSE.finditer(norm.text, s0, e0):
             clause = cm.group()
