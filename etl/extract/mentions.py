@@ -236,17 +236,33 @@ def _any_of(key: str) -> re.Pattern[str]:
     return rules.any_word(rules.load("mentions")[key])
 
 
+@cache
+def _after_qualifiers() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each qualifier of the words after a unit, with its words as one pattern, in file order."""
+    return tuple((q, rules.any_word(ws)) for q, ws in rules.load("mentions")["qualifiers_after"].items())
+
+
+@cache
+def _ends_with_any(key: str) -> re.Pattern[str]:
+    """Finds a match exactly where a string ends with one of the words ``key`` of rules/mentions.yaml."""
+    return re.compile(f"(?:{rules.any_word(rules.load('mentions')[key]).pattern})\\Z")
+
+
+@cache
+def _unit_not_before(unit: str) -> re.Pattern[str]:
+    """The words that, right after ``unit``, make it the start of another word (``unit_not_before``)."""
+    return rules.any_word((rules.load("mentions").get("unit_not_before") or {}).get(unit, ()))
+
+
 def _qualifier(text: str, start: int, end: int, post: str) -> str:
     """Qualifier from the words before the number and after its unit."""
-    lex = rules.load("mentions")
     before = text[max(0, start - 8) : start]
     if _any_before_qualifier().search(before):
         for pattern, qual in _before_qualifiers():
             if pattern.search(before):
                 return qual
-    after = text[end : end + 4]
-    for qual, words in lex["qualifiers_after"].items():
-        if any(after.startswith(w) for w in words):
+    for qual, words in _after_qualifiers():
+        if words.match(text, end, end + 4):
             return qual
     return "at_least" if post else "exact"
 
@@ -308,8 +324,7 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
     lex = rules.load("mentions")
     num = m.group("num")
     start = m.start()
-    before = text[max(0, start - 3) : start]
-    if any(before.endswith(w) for w in lex["not_after"]):
+    if _ends_with_any("not_after").search(text, max(0, start - 3), start):
         return True
     if _CHINESE_NUMERAL.fullmatch(num):
         if not _DIGIT_NUMERAL.search(num) and not _bare_magnitude_qualified(text, m):
@@ -537,11 +552,10 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
     """Every number with a unit that may count this year's work, in text order."""
     lex = rules.load("mentions")
     found: list[Mention] = []
-    not_before = lex.get("unit_not_before") or {}
     for mt in _number_matches(text):
         if _is_word_part(text, mt):
             continue
-        if any(text.startswith(w, mt.end()) for w in not_before.get(mt.group("unit"), ())):
+        if _unit_not_before(mt.group("unit")).match(text, mt.end()):
             continue  # 八部委, 8个地区: the unit word starts another word
         if _compiled("frequency_after").match(text, mt.end()):
             continue  # 1次/年: a frequency
@@ -631,7 +645,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
             prev_clause = _bounds(text, c0 - 1, CLAUSE_END)
             prev_claimed = {ind for o in _between(mentions, starts, prev_clause) for ind in o.indicators}
         # 党组会议21次，其中专题研究法治建设工作4次: a part is read with the whole's subject.
-        part_clause = prev is None and any(text.startswith(w, c0) for w in lex["part_markers"])
+        part_clause = prev is None and _any_of("part_markers").match(text, c0) is not None
         if i in respective:
             _classify(text, m, respective[i], (m.end, m.end), False, None, set())
         else:
@@ -649,12 +663,25 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
             for o in mentions[i + 1 :]:
                 if o.sentence == m.sentence:
                     o.part = True
-        m.restated |= any(w in text[max(c0, m.start - len(w) - 1) : m.start] for w in lex["restate_markers"])
+        m.restated |= _restate_marker_before(text, c0, m.start)
     _share_predicates(text, mentions)
     _refer_back(text, mentions, starts)
     found = [m for m in mentions if m.indicators]
     rows = _label_rows(text, excluded)
     return sorted(found + rows, key=lambda m: m.start) if rows else found
+
+
+@cache
+def _restate_marker_pattern() -> tuple[re.Pattern[str], int]:
+    """A restate marker (该, 上述 …) ending at the end or one character before it, and the longest marker."""
+    words = rules.load("mentions")["restate_markers"]
+    return re.compile(f"(?:{rules.any_word(words).pattern})(?s:.)?\\Z"), max(map(len, words), default=0)
+
+
+def _restate_marker_before(text: str, clause_start: int, pos: int) -> bool:
+    """A restate marker ends right before ``pos`` or one character earlier, inside the clause (对该6家企业)."""
+    pattern, longest = _restate_marker_pattern()
+    return pattern.search(text, max(clause_start, pos - longest - 1), pos) is not None
 
 
 def _label_rows(text: str, excluded: list[Span]) -> list[Mention]:
@@ -731,10 +758,13 @@ def _respectively(text: str, mentions: list[Mention]) -> dict[int, Span]:
 
     Returns, for each mention so paired, the span of its noun."""
     pattern = _compiled("respectively")
+    marker = rules.load("mentions")["respectively_marker"]
     out: dict[int, Span] = {}
     for i, m in enumerate(mentions):
         if i in out or (i > 0 and mentions[i - 1].clause == m.clause):
             continue
+        if text.find(marker, m.clause[0], m.start) < 0:
+            continue  # no 分别 before the number: the pattern cannot match
         head = pattern.search(text, m.clause[0], m.start)
         if head is None:
             continue
