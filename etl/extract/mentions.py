@@ -294,8 +294,15 @@ def _bounds(text: str, pos: int, stops: str) -> Span:
     return start, end
 
 
+@cache
+def _name_opener() -> re.Pattern[str]:
+    return rules.any_word(open_ for open_, _close in rules.load("mentions")["name_brackets"])
+
+
 def _in_name(text: str, pos: int, sentence: Span) -> bool:
     """Inside “…”, 《…》, 〔…〕 and the like: a name or a document number."""
+    if _name_opener().search(text, sentence[0], pos) is None:
+        return False  # no bracket opens before the number in its sentence
     segment = text[sentence[0] : pos]
     for open_, close in rules.load("mentions")["name_brackets"]:
         if open_ == close:
@@ -399,6 +406,13 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
     return best
 
 
+def _may_hit(rule: IndicatorRule, text: str, lo: int, hi: int) -> bool:
+    """False when ``_keyword_hits`` is sure to find nothing: no pattern to try and none of the words in reach.
+
+    Asked before the call, which is made ~150 times a report, mostly for nothing."""
+    return bool(rule.patterns or rule.spanning) or rule.any_keyword_word.search(text, lo, hi) is not None
+
+
 def _classify(
     text: str,
     m: Mention,
@@ -424,6 +438,7 @@ def _classify(
     if _any_of("right_excludes").search(text, right[0], min(right[1], right[0] + 16)):
         return
     all_rules = indicator_rules()
+    lo, hi = min(left[0], right[0]), max(left[1], right[1])
     hits: dict[str, float] = {}
     lent: dict[str, float] = {}  # hits found only in the clause before
     nouns: list[str] | None = None
@@ -442,14 +457,18 @@ def _classify(
             continue
         if rule.requires and not rule.any_require.search(clause_text):
             continue
-        d = _keyword_hits(rule, text, left, right, prep)
+        d = _keyword_hits(rule, text, left, right, prep) if _may_hit(rule, text, lo, hi) else None
         if d is not None:
             hits[rule.id] = d
         # The clause before may lend its keyword unless one of its own numbers claimed
         # it; a part (其中…) reads on from the whole's clause.
         elif prev_clause is not None and (part_clause or parts_total or rule.id not in prev_claimed):
             window = (prev_clause[0], left[1]) if part_clause else prev_clause
-            d = _keyword_hits(rule, text, window, (right[1], right[1]), False)
+            d = (
+                _keyword_hits(rule, text, window, (right[1], right[1]), False)
+                if _may_hit(rule, text, window[0], max(window[1], right[1]))
+                else None
+            )
             if d is not None and rule.excludes and rule.any_exclude.search(text, window[0], window[1]):
                 continue  # a keyword the rule rules out where it stands is not lent (含投诉建议14条，…)
             if d is not None:

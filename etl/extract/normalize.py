@@ -63,19 +63,32 @@ class Normalized:
 
 
 # Full-width ASCII to half-width, so that ``６１家`` matches like ``61家``.
-FULL_WIDTH = re.compile("[\uff01-\uff5e]+")
 
 
 def _fold(text: str) -> str:
-    """``text`` with full-width ASCII made half-width (one character for one, so offsets hold).
+    """``text`` with full-width ASCII (U+FF01–FF5E) made half-width, one character for one.
 
-    Why: ``str.translate`` looks every character of a report up in a dict,
-    and folding run by run called Python for each of a few hundred
-    punctuation marks; a report uses a handful of distinct full-width
-    characters, and ``str.replace`` of each is a scan in C."""
-    for ch in set("".join(FULL_WIDTH.findall(text))):
+    Why this way: ``str.translate`` looks every character of a report up in a
+    dict, and a character class is tested character by character over Chinese
+    text. The comma and its like are replaced at once (``str.replace`` is a C
+    scan); any other full-width character is found by the 0xFF byte that
+    opens it in UTF-16-BE (memchr), which only U+xxFF characters share."""
+    for ch in _COMMON_FULL_WIDTH:
         text = text.replace(ch, chr(ord(ch) - 0xFEE0))
+    data = text.encode("utf-16-be", "surrogatepass")
+    lows: set[int] = set()
+    i = data.find(b"\xff")
+    while i >= 0:
+        if i % 2 == 0 and 0x01 <= data[i + 1] <= 0x5E:
+            lows.add(data[i + 1])
+        i = data.find(b"\xff", i + 1)
+    for low in lows:
+        text = text.replace(chr(0xFF00 + low), chr(0x20 + low))
     return text
+
+
+# The full-width marks of nearly every report, replaced first (a speed hint, not a rule).
+_COMMON_FULL_WIDTH = "，：；（）"
 
 
 # What goes: markdown heading marks (``## 二、存在问题``) and ``**``; spaces (so
