@@ -74,7 +74,8 @@ def test_bounds_by_bisect_equal_the_character_walk(stops: str) -> None:
 
 def test_numbers_tried_at_numerals_equal_finditer() -> None:
     pattern = mentions._mention_pattern()
-    extra = ["共检查企业61家、个体户二十七户,百余家", "１２家", "2,500人次", "十二万余人", "第五次", "", "家家户户"]
+    extra = ["共检查企业61家、个体户二十七户,百余家", "１２家", "2,500人次", "十二万余人", "第五次", "", "家家户户",
+             "1234,5678家", "12.5年3.5家", "2023年12月3家", "一十二万人次", "三二一家", "1,234,567家", "0.5万余人"]
     # Numbers are read in normalised text, where full-width digits are already ASCII.
     for text in [*TEXTS, *(normalize(t).text for t in extra)]:
         want = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
