@@ -116,9 +116,9 @@ def read_document(path: Path | str, max_bytes: int = MAX_BYTES_DEFAULT) -> Docum
         raise ReadError(path, "permission denied") from None
     except OSError as exc:
         raise ReadError(path, f"cannot read file ({exc.strerror or exc})") from None
-    if path.is_dir():
+    if stat.S_ISDIR(st.st_mode):  # the stat above, not two more
         raise ReadError(path, "is a folder, not a file")
-    if not path.is_file():
+    if not stat.S_ISREG(st.st_mode):
         raise ReadError(path, "not a regular file")
     _check_size(path, st.st_size, max_bytes)
     try:
