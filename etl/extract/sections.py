@@ -44,11 +44,12 @@ def headings(text: str) -> tuple[Heading, ...]:
     Kept for the last few texts: the plan and the problems sections of one
     report are both cut along its headings."""
     pats = _patterns()
+    heading, max_chars = pats["heading"], rules.load("document")["heading_max_chars"]
     found = []
     pos = 0
     for line in text.split("\n"):
         stripped = line.strip()
-        if is_heading(stripped):
+        if len(stripped) <= max_chars and heading.match(stripped):  # is_heading, its lookups made once
             level = 2 if stripped.startswith("(") else 1
             found.append(Heading(pos, pos + len(line), level, stripped))
         elif 0 < len(stripped) <= 20 and (
