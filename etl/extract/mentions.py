@@ -557,7 +557,6 @@ def _page_furniture(text: str, start: int) -> bool:
 def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -> bool:
     """Frequencies, intentions, next year's plans and other bodies' figures."""
     head = text[clause[0] : start]
-    sentence_text = text[sentence[0] : sentence[1]]
     sentence_head = text[sentence[0] : start]
     return bool(
         _compiled("frequency").search(text, max(clause[0], start - 10), start)
@@ -565,7 +564,15 @@ def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -
         or _compiled("future_clause").search(head)
         or _compiled("other_period").search(sentence_head)
         or _compiled("difference").search(head)
-        or _compiled("plan_sentence").match(sentence_text)
+        or _sentence_not_counted(text[sentence[0] : sentence[1]])
+    )
+
+
+@lru_cache(maxsize=64)
+def _sentence_not_counted(sentence_text: str) -> bool:
+    """A plan sentence or another body's figures: asked once per sentence, not once per number in it."""
+    return bool(
+        _compiled("plan_sentence").match(sentence_text)
         or any(p.search(sentence_text) for p in _compiled_list("sentence_excludes"))
     )
 
