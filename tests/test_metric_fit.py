@@ -49,6 +49,16 @@ def test_width_model_matches_the_browser() -> None:
     assert metric_fit.width_px("部门联合检查单位数") == pytest.approx(9 * 14)
 
 
+def test_the_longest_value_fits_every_row_at_1024_px() -> None:
+    longest = metric_fit.longest_value()
+    assert len(longest.replace(",", "")) >= 10, "a nine-digit total with its qualifier"
+    for row in ("loaded", "headline", "ranking"):
+        assert metric_fit.value_fits(longest, metric_fit.per_row(row)), row
+    # Streamlit's own 36 px would cut it: the CSS is what makes it fit
+    assert metric_fit.value_font_px(1024) < 36 and metric_fit.value_font_px(1440) == 36
+    assert "clamp(" in metric_fit.css() and 'data-testid="stMetricValue"' in metric_fit.css()
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_headline_label_fits_its_row(lang: str) -> None:
     catalogue = _catalogue()
@@ -124,4 +134,6 @@ def test_drawn_figures_fit_their_row(open_page, lang: str, page: str | None, que
     cut = [(m.label, n, round(metric_fit.width_px(m.label))) for m, n in figures
            if metric_fit.width_px(m.label) > metric_fit.room_px(n, with_help=bool(m.help))]
     assert not cut, cut
+    assert all(metric_fit.value_fits(m.value, n) for m, n in figures), [m.value for m, _ in figures]
+    assert any(h.value == metric_fit.css() for h in at.get("html")), "the value size CSS is on the page"
     assert all(n > 1 for _, n in figures), "figures stand in rows"

@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import catalog, charts, export, filters, levels, metric_fit, queries, ranking, tables
+from ui import catalog, charts, export, filters, levels, metric_fit, queries, ranking, tables, theme
 from ui.editors import md_escape
 from ui.fmt import number, qualified
 from ui.i18n import doc_names, name_col, t
@@ -94,6 +94,7 @@ def headline(totals: pd.DataFrame, catalogue: pd.DataFrame, per_row: int | None 
     """
     label = names(catalogue)
     per_row = per_row or metric_fit.per_row("headline")
+    theme.metric_css()
     rows = totals.to_dict("records")
     for start in range(0, len(rows), per_row):
         cols = st.columns(per_row)

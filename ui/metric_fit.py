@@ -106,3 +106,27 @@ def unit_label(name: str, unit: str, row: str) -> tuple[str, str | None]:
     if fits(full, row, with_help=False):
         return full, None
     return name, full
+
+
+def value_font_px(window_px: float) -> float:
+    """The metric value's font size in a window ``window_px`` wide (the CSS of :func:`css`)."""
+    spec = _spec()["value_font"]
+    return max(float(spec["min_px"]), min(float(spec["max_px"]), window_px * float(spec["vw"]) / 100))
+
+
+def value_fits(text: str, columns: int) -> bool:
+    """Whether a metric value ``text`` is drawn whole in a row of ``columns`` figures in the narrowest window."""
+    font = value_font_px(float(_spec()["window_px"]))
+    return sum(char_em(ch) for ch in text) * font <= room_px(columns, with_help=False)
+
+
+def longest_value() -> str:
+    """The longest value a figure must show whole (``metric_fit.yaml``)."""
+    return str(_spec()["longest_value"])
+
+
+def css() -> str:
+    """The style that sizes metric values to the window (see ``value_font`` in ``metric_fit.yaml``)."""
+    spec = _spec()["value_font"]
+    size = f"clamp({spec['min_px']}px, {spec['vw']}vw, {spec['max_px']}px)"
+    return f'<style>[data-testid="stMetricValue"] {{ font-size: {size}; }}</style>'

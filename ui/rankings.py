@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ui import charts, components, filters, geo, levels, metric_fit, metrics, queries, ranking
+from ui import charts, components, filters, geo, levels, metric_fit, metrics, queries, ranking, theme
 from ui.export import table_file
 from ui.fmt import combine_qualifiers, number, qualified
 from ui.i18n import lang, name_col, t
@@ -150,6 +150,7 @@ def headline(regions: pd.DataFrame, metric: str, unit: str) -> None:
     """The scope's figure, its per-bureau spread, and the flagged values left out of it."""
     kind = metrics.parse(metric)[0]
     given = regions[regions["value"].notna()]
+    theme.metric_css()
     cols = st.columns(metric_fit.per_row("ranking"))
     if kind == "ind":
         total = given["value"].sum() if len(given) else None
