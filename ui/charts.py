@@ -157,7 +157,13 @@ def wrap(label: str, cjk: int = 5, latin: int = 12) -> str:
     """Break a column label into short lines (``<br>``) so neighbouring labels never overlap."""
     label = str(label)
     if any("\u4e00" <= ch <= "\u9fff" for ch in label):
-        return "<br>".join(label[i:i + cjk] for i in range(0, len(label), cjk))
+        # lines of even length, so no line is one orphaned character ("执法力量不" / "足")
+        lines = -(-len(label) // max(cjk, 1))
+        base, extra = divmod(len(label), lines)
+        cuts = [0]
+        for i in range(lines):
+            cuts.append(cuts[-1] + base + (1 if i < extra else 0))
+        return "<br>".join(label[a:b] for a, b in zip(cuts, cuts[1:], strict=False))
     lines: list[str] = []
     for word in label.split():
         if lines and len(lines[-1]) + 1 + len(word) <= latin:
@@ -168,8 +174,9 @@ def wrap(label: str, cjk: int = 5, latin: int = 12) -> str:
 
 
 #: The narrowest plot area a column chart gets (the 1024 px layout, less the row labels), and
-#: the width of one character of tick text there: column labels are wrapped to fit a column.
-NARROW_PLOT_PX, LATIN_PX, CJK_PX = 440, 6.5, 12.5
+#: the width of one character of tick text there (13 px: a Chinese character is 13 px wide):
+#: column labels are wrapped to fit a column, less a gap so neighbours never touch.
+NARROW_PLOT_PX, LATIN_PX, CJK_PX, TICK_GAP_PX = 440, 6.5, 13.0, 6.0
 
 
 #: Tick angle for column labels with a word too long for a column: slanted, never sideways.
@@ -185,7 +192,7 @@ def column_labels(labels: list[str]) -> tuple[list[str], int]:
     column ran into the next ("Enforcement" beside "Institution" at 1024 px):
     then the labels are slanted on one line each instead.
     """
-    column = NARROW_PLOT_PX / max(len(labels), 1)
+    column = NARROW_PLOT_PX / max(len(labels), 1) - TICK_GAP_PX
     cjk, latin = max(2, min(5, int(column / CJK_PX))), max(5, min(12, int(column / LATIN_PX)))
     cjk_text = [any("\u4e00" <= ch <= "\u9fff" for ch in c) for c in labels]
     if any(len(w) > latin for c, is_cjk in zip(labels, cjk_text, strict=True) if not is_cjk for w in c.split()):
