@@ -90,9 +90,13 @@ def shoot(url: str, out: Path, lang: str, width: int, db: Path, only: list[str] 
                 page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=30_000)
                 page.wait_for_timeout(1200)
             # Streamlit scrolls inside its main container, so grow the window to the content instead.
+            # A table's own scroller (500 rows of the review queue) is not page content: counting it
+            # made pages 6,000 px tall, blank below the last section.
             height = page.evaluate(
                 """() => Math.max(...[...document.querySelectorAll('[data-testid="stMain"], section, div')]
-                    .filter(e => e.scrollHeight > e.clientHeight + 5).map(e => e.scrollHeight), 1000)"""
+                    .filter(e => e.scrollHeight > e.clientHeight + 5)
+                    .filter(e => !e.closest('[data-testid="stDataFrame"], [data-testid="stDataFrameResizable"]'))
+                    .map(e => e.scrollHeight), 1000)"""
             )
             page.set_viewport_size({"width": width, "height": min(int(height) + 40, MAX_HEIGHT)})
             page.wait_for_timeout(900)
