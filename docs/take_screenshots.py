@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from ui import config  # noqa: E402
 from ui.nav import PAGES  # noqa: E402
@@ -71,6 +71,23 @@ def _compact(path: Path) -> None:
     small.save(path, optimize=True)
 
 
+def _fit_height(page: Page, width: int) -> None:
+    """Grow the window to the page's content: Streamlit scrolls inside its main container, so a
+    full-page shot of a 1000 px window would stop at 1000 px.
+
+    A table's own scroller (500 rows of the review queue) is not page content: counting it made
+    pages 6,000 px tall, blank below the last section.
+    """
+    height = page.evaluate(
+        """() => Math.max(...[...document.querySelectorAll('[data-testid="stMain"], section, div')]
+            .filter(e => e.scrollHeight > e.clientHeight + 5)
+            .filter(e => !e.closest('[data-testid="stDataFrame"], [data-testid="stDataFrameResizable"]'))
+            .map(e => e.scrollHeight), 1000)"""
+    )
+    page.set_viewport_size({"width": width, "height": min(int(height) + 40, MAX_HEIGHT)})
+    page.wait_for_timeout(900)
+
+
 def shoot(url: str, out: Path, lang: str, width: int, db: Path, only: list[str] | None = None) -> list[Path]:
     """Visit each page (or those named in ``only``) and save a full-page PNG; return the files."""
     out.mkdir(parents=True, exist_ok=True)
@@ -89,17 +106,7 @@ def shoot(url: str, out: Path, lang: str, width: int, db: Path, only: list[str] 
             if page.locator(".js-plotly-plot").count():
                 page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=30_000)
                 page.wait_for_timeout(1200)
-            # Streamlit scrolls inside its main container, so grow the window to the content instead.
-            # A table's own scroller (500 rows of the review queue) is not page content: counting it
-            # made pages 6,000 px tall, blank below the last section.
-            height = page.evaluate(
-                """() => Math.max(...[...document.querySelectorAll('[data-testid="stMain"], section, div')]
-                    .filter(e => e.scrollHeight > e.clientHeight + 5)
-                    .filter(e => !e.closest('[data-testid="stDataFrame"], [data-testid="stDataFrameResizable"]'))
-                    .map(e => e.scrollHeight), 1000)"""
-            )
-            page.set_viewport_size({"width": width, "height": min(int(height) + 40, MAX_HEIGHT)})
-            page.wait_for_timeout(900)
+            _fit_height(page, width)
             path = out / f"{i + 1:02d}_{name}.png"
             page.screenshot(path=str(path), full_page=True)
             _compact(path)
@@ -109,6 +116,7 @@ def shoot(url: str, out: Path, lang: str, width: int, db: Path, only: list[str] 
                 page.set_viewport_size({"width": width, "height": 1000})
                 page.get_by_role("tab").nth(2).click()
                 page.wait_for_timeout(2500)
+                _fit_height(page, width)  # the whole map and its colour scale, not the first 1000 px
                 path = out / f"{i + 1:02d}_{name}_map.png"
                 page.screenshot(path=str(path))
                 _compact(path)
