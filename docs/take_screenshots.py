@@ -1,6 +1,7 @@
 """Save a screenshot of every dashboard page into ``docs/screenshots/``.
 
-Usage: ``python docs/take_screenshots.py [--url http://host:port] [--only SET]``.
+Usage: ``python docs/take_screenshots.py [--url http://host:port] [--only SET] [--page NAME]``, or
+``--decade DB`` for the decade picture of ``docs/scale.md`` (``national_inspections.png``).
 
 Eight sets, the full cross product, so every page is seen on a small and a
 wide warehouse, in both languages and at both widths:
@@ -20,6 +21,7 @@ palette: they are committed.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -138,6 +140,15 @@ def national_warehouse(folder: Path) -> tuple[Path, Path]:
     return db, raw
 
 
+def decade_shot(db: Path) -> Path:
+    """Inspections, Chinese, 1440 px, on the decade warehouse ``db`` (read-only): ``national_inspections.png``."""
+    with tempfile.TemporaryDirectory() as tmp, serve(db, Path(tmp), timeout=600) as url:
+        shot = shoot(url, Path(tmp), "zh", 1440, db, ["inspections"])[0]
+        target = OUT / "national_inspections.png"
+        shutil.move(shot, target)
+    return target
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running dashboard (seed sets only); default: start one per warehouse")
@@ -145,7 +156,13 @@ def main() -> int:
                         help="a set (repeatable); default: all eight")
     parser.add_argument("--page", action="append", choices=[p[0] for p in PAGES],
                         help="a page (repeatable), to reshoot after a fix; default: every page")
+    parser.add_argument("--decade", type=Path, metavar="DB",
+                        help="a warehouse of the 28,500-document decade (not in the repo): reshoot "
+                             "national_inspections.png, the picture in docs/scale.md, from it and nothing else")
     args = parser.parse_args()
+    if args.decade:
+        print(decade_shot(args.decade), flush=True)
+        return 0
     sets = [s for s in SETS if args.only is None or (s[0] or "default") in args.only]
     seeds = [s for s in sets if s[3] == "seeds"]
     national = [s for s in sets if s[3] == "national"]
