@@ -77,14 +77,17 @@ def _fit_height(page: Page, width: int) -> None:
     """Grow the window to the page's content: Streamlit scrolls inside its main container, so a
     full-page shot of a 1000 px window would stop at 1000 px.
 
-    A table's own scroller (500 rows of the review queue) is not page content: counting it made
-    pages 6,000 px tall, blank below the last section.
+    Only the page's own scrollers count (main column, sidebar): a table's scroller (500 rows of
+    the review queue) or the report text's made pages 6,000 px tall, blank below the last
+    section. The report text box is as tall as 75% of the window; it is pinned to the height a
+    reader's 1000 px window gives it, or it would grow with the window it is measured for.
     """
     height = page.evaluate(
-        """() => Math.max(...[...document.querySelectorAll('[data-testid="stMain"], section, div')]
-            .filter(e => e.scrollHeight > e.clientHeight + 5)
-            .filter(e => !e.closest('[data-testid="stDataFrame"], [data-testid="stDataFrameResizable"]'))
-            .map(e => e.scrollHeight), 1000)"""
+        """() => {
+            document.querySelectorAll('.report-text').forEach(e => { e.style.maxHeight = e.clientHeight + 'px'; });
+            const own = document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebarContent"]');
+            return Math.max(...[...own].map(e => e.scrollHeight), 1000);
+        }"""
     )
     page.set_viewport_size({"width": width, "height": min(int(height) + 40, MAX_HEIGHT)})
     page.wait_for_timeout(900)
