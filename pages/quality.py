@@ -53,6 +53,8 @@ plans = plans.assign(status=[t("quality.both") if p and r else t("quality.plan_o
 st.dataframe(components.localise(plans.rename(columns={"district": "region"})).rename(columns={
     "plans": t("col.plans"), "reports": t("col.reports"), "status": t("col.status")}), hide_index=True)
 targets = tables.with_region(queries.targets(src, Filters(doc_type=ALL_DOCS)))
+# the signs a reader writes, as on the bureau brief: "≥ 95", not ">= 95"
+targets = targets.assign(comparator=targets["comparator"].replace({">=": "≥", "<=": "≤"}))
 if len(targets):
     st.markdown(f"**{t('quality.targets')}**")
     st.dataframe(components.localise(targets[["label", name_col(), "comparator", "value", "quote"]]).rename(
