@@ -82,15 +82,21 @@ def _fit_height(page: Page, width: int) -> None:
     section. The report text box is as tall as 75% of the window; it is pinned to the height a
     reader's 1000 px window gives it, or it would grow with the window it is measured for.
     """
-    height = page.evaluate(
-        """() => {
-            document.querySelectorAll('.report-text').forEach(e => { e.style.maxHeight = e.clientHeight + 'px'; });
-            const own = document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebarContent"]');
-            return Math.max(...[...own].map(e => e.scrollHeight), 1000);
-        }"""
-    )
-    page.set_viewport_size({"width": width, "height": min(int(height) + 40, MAX_HEIGHT)})
-    page.wait_for_timeout(900)
+    shown = 0
+    for _ in range(3):  # charts further down draw once in view and may grow the page: measure again
+        height = page.evaluate(
+            """() => {
+                document.querySelectorAll('.report-text').forEach(e => { e.style.maxHeight = e.clientHeight + 'px'; });
+                const own = document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebarContent"]');
+                return Math.max(...[...own].map(e => e.scrollHeight), 1000);
+            }"""
+        )
+        wanted = min(int(height) + 40, MAX_HEIGHT)
+        if wanted <= shown:
+            break
+        shown = wanted
+        page.set_viewport_size({"width": width, "height": shown})
+        page.wait_for_timeout(900)
 
 
 def shoot(url: str, out: Path, lang: str, width: int, db: Path, only: list[str] | None = None) -> list[Path]:
