@@ -450,8 +450,9 @@ def choropleth(geojson: dict, frame: pd.DataFrame, title: str, unit: str, not_st
             text=given["label"].tolist(),
             customdata=[[k, c, d] for k, c, d in zip(given["key"], given["coverage"], given["display"], strict=True)],
             hovertemplate="%{text}: %{customdata[2]} " + unit + "<br>%{customdata[1]}<extra></extra>",
+            # grouped like every other number on the page ("1,000", not "1000")
             colorbar={"title": {"text": unit, "side": "top"}, "thickness": 12, "len": 0.5, "orientation": "h",
-                      "y": 0, "yanchor": "top", "x": 0.5},
+                      "tickformat": ",", "y": 0, "yanchor": "top", "x": 0.5},
         ))
         picked = given[given["highlight"]]
         if len(picked):  # the selected region outlined in orange on top
