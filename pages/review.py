@@ -67,7 +67,10 @@ table_key = "review__table_" + hashlib.sha1(src.version.encode()).hexdigest()[:1
 event = st.dataframe(
     shown, hide_index=True, on_select="rerun", selection_mode="single-row", key=table_key, placeholder="—",
     column_config={
-        "item": t("review.col.item"), "report": t("review.col.report"), "name": t("col.name"),
+        # the report column at its content's width (region, year, file name) pushed the value out
+        # of view at 1024 px; the file name's end is the part that may be cut
+        "item": t("review.col.item"), "report": st.column_config.TextColumn(t("review.col.report"), width="medium"),
+        "name": t("col.name"),
         "value": t("col.value"), "note": t("review.col.note"), "quote": t("col.quote"),
         "confidence": st.column_config.NumberColumn(t("review.col.confidence"), format="%.2f"),
         "ingested_at": st.column_config.DatetimeColumn(t("review.col.ingested_at"), format="YYYY-MM-DD HH:mm"),
