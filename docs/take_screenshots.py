@@ -1,6 +1,7 @@
 """Save a screenshot of every dashboard page into ``docs/screenshots/``.
 
-Usage: ``python docs/take_screenshots.py [--url http://host:port] [--only SET]``.
+Usage: ``python docs/take_screenshots.py [--url http://host:port] [--only SET] [--page NAME]``, or
+``--decade DB`` for the decade picture of ``docs/scale.md`` (``national_inspections.png``).
 
 Eight sets, the full cross product, so every page is seen on a small and a
 wide warehouse, in both languages and at both widths:
@@ -20,6 +21,7 @@ palette: they are committed.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -27,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from ui import config  # noqa: E402
 from ui.nav import PAGES  # noqa: E402
@@ -71,6 +73,32 @@ def _compact(path: Path) -> None:
     small.save(path, optimize=True)
 
 
+def _fit_height(page: Page, width: int) -> None:
+    """Grow the window to the page's content: Streamlit scrolls inside its main container, so a
+    full-page shot of a 1000 px window would stop at 1000 px.
+
+    Only the page's own scrollers count (main column, sidebar): a table's scroller (500 rows of
+    the review queue) or the report text's made pages 6,000 px tall, blank below the last
+    section. The report text box is as tall as 75% of the window; it is pinned to the height a
+    reader's 1000 px window gives it, or it would grow with the window it is measured for.
+    """
+    shown = 0
+    for _ in range(3):  # charts further down draw once in view and may grow the page: measure again
+        height = page.evaluate(
+            """() => {
+                document.querySelectorAll('.report-text').forEach(e => { e.style.maxHeight = e.clientHeight + 'px'; });
+                const own = document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebarContent"]');
+                return Math.max(...[...own].map(e => e.scrollHeight), 1000);
+            }"""
+        )
+        wanted = min(int(height) + 40, MAX_HEIGHT)
+        if wanted <= shown:
+            break
+        shown = wanted
+        page.set_viewport_size({"width": width, "height": shown})
+        page.wait_for_timeout(900)
+
+
 def shoot(url: str, out: Path, lang: str, width: int, db: Path, only: list[str] | None = None) -> list[Path]:
     """Visit each page (or those named in ``only``) and save a full-page PNG; return the files."""
     out.mkdir(parents=True, exist_ok=True)
@@ -89,13 +117,7 @@ def shoot(url: str, out: Path, lang: str, width: int, db: Path, only: list[str] 
             if page.locator(".js-plotly-plot").count():
                 page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=30_000)
                 page.wait_for_timeout(1200)
-            # Streamlit scrolls inside its main container, so grow the window to the content instead.
-            height = page.evaluate(
-                """() => Math.max(...[...document.querySelectorAll('[data-testid="stMain"], section, div')]
-                    .filter(e => e.scrollHeight > e.clientHeight + 5).map(e => e.scrollHeight), 1000)"""
-            )
-            page.set_viewport_size({"width": width, "height": min(int(height) + 40, MAX_HEIGHT)})
-            page.wait_for_timeout(900)
+            _fit_height(page, width)
             path = out / f"{i + 1:02d}_{name}.png"
             page.screenshot(path=str(path), full_page=True)
             _compact(path)
@@ -105,6 +127,7 @@ def shoot(url: str, out: Path, lang: str, width: int, db: Path, only: list[str] 
                 page.set_viewport_size({"width": width, "height": 1000})
                 page.get_by_role("tab").nth(2).click()
                 page.wait_for_timeout(2500)
+                _fit_height(page, width)  # the whole map and its colour scale, not the first 1000 px
                 path = out / f"{i + 1:02d}_{name}_map.png"
                 page.screenshot(path=str(path))
                 _compact(path)
@@ -126,6 +149,15 @@ def national_warehouse(folder: Path) -> tuple[Path, Path]:
     return db, raw
 
 
+def decade_shot(db: Path) -> Path:
+    """Inspections, Chinese, 1440 px, on the decade warehouse ``db`` (read-only): ``national_inspections.png``."""
+    with tempfile.TemporaryDirectory() as tmp, serve(db, Path(tmp), timeout=600) as url:
+        shot = shoot(url, Path(tmp), "zh", 1440, db, ["inspections"])[0]
+        target = OUT / "national_inspections.png"
+        shutil.move(shot, target)
+    return target
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running dashboard (seed sets only); default: start one per warehouse")
@@ -133,7 +165,13 @@ def main() -> int:
                         help="a set (repeatable); default: all eight")
     parser.add_argument("--page", action="append", choices=[p[0] for p in PAGES],
                         help="a page (repeatable), to reshoot after a fix; default: every page")
+    parser.add_argument("--decade", type=Path, metavar="DB",
+                        help="a warehouse of the 28,500-document decade (not in the repo): reshoot "
+                             "national_inspections.png, the picture in docs/scale.md, from it and nothing else")
     args = parser.parse_args()
+    if args.decade:
+        print(decade_shot(args.decade), flush=True)
+        return 0
     sets = [s for s in SETS if args.only is None or (s[0] or "default") in args.only]
     seeds = [s for s in sets if s[3] == "seeds"]
     national = [s for s in sets if s[3] == "national"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import bootstrap, catalog, components, filters, queries
+from ui import bootstrap, catalog, components, filters, metric_fit, queries, theme
 from ui.fmt import number
 from ui.i18n import t
 from ui.nav import PAGES
@@ -18,8 +18,10 @@ st.title(t("app_title"))
 st.caption(t("intro.home"))
 
 loaded = queries.overview(src)
-# three to a row: a year range does not fit a fifth of a 1024 px page
-cols = [*st.columns(3), *st.columns(3)]
+# three to a row (metric_fit.yaml): a year range does not fit a fifth of a 1024 px page
+per_row = metric_fit.per_row("loaded")
+theme.metric_css()
+cols = [*st.columns(per_row), *st.columns(per_row)]
 cols[0].metric(t("loaded.bureaus"), number(loaded["bureaus"]))
 years = "—" if loaded["year_min"] is None or loaded["years"] == 0 else (
     f"{int(loaded['year_min'])}–{int(loaded['year_max'])}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import bootstrap, components, filters, queries, tables
+from ui import bootstrap, components, export, filters, queries, tables
 from ui.fmt import qualified
 from ui.i18n import name_col, t
 from ui.model import ALL_DOCS, Filters
@@ -22,7 +22,7 @@ if flagged.empty:
     st.success(t("quality.flagged_none"))
 else:
     shown = tables.with_region(flagged)
-    shown = shown.assign(name=shown["indicator"].map(names), flags=shown["flags"].map(", ".join),
+    shown = shown.assign(name=shown["indicator"].map(names), flags=shown["flags"].map(export.flag_text),
                          shown=[qualified(v, q) for v, q in zip(shown["value"], shown["qualifier"], strict=True)])
     st.dataframe(components.localise(shown[["label", "name", "shown", "flags", "quote"]]).rename(columns={
         "name": t("col.name"), "shown": t("col.value"), "flags": t("col.flags"), "quote": t("col.quote")}),
@@ -53,6 +53,8 @@ plans = plans.assign(status=[t("quality.both") if p and r else t("quality.plan_o
 st.dataframe(components.localise(plans.rename(columns={"district": "region"})).rename(columns={
     "plans": t("col.plans"), "reports": t("col.reports"), "status": t("col.status")}), hide_index=True)
 targets = tables.with_region(queries.targets(src, Filters(doc_type=ALL_DOCS)))
+# the signs a reader writes, as on the bureau brief: "≥ 95", not ">= 95"
+targets = targets.assign(comparator=targets["comparator"].replace({">=": "≥", "<=": "≤"}))
 if len(targets):
     st.markdown(f"**{t('quality.targets')}**")
     st.dataframe(components.localise(targets[["label", name_col(), "comparator", "value", "quote"]]).rename(

@@ -66,8 +66,12 @@ shown = pd.DataFrame({
 table_key = "review__table_" + hashlib.sha1(src.version.encode()).hexdigest()[:10]
 event = st.dataframe(
     shown, hide_index=True, on_select="rerun", selection_mode="single-row", key=table_key, placeholder="—",
+    # what is to be checked first, where it is from after: at 1024 px the report's file name and a long
+    # indicator name pushed the value out of view; the report column's end is the part that may be cut
+    column_order=("item", "name", "value", "report", "confidence", "note", "quote", "ingested_at", "link"),
     column_config={
-        "item": t("review.col.item"), "report": t("review.col.report"), "name": t("col.name"),
+        "item": t("review.col.item"), "report": st.column_config.TextColumn(t("review.col.report"), width="medium"),
+        "name": st.column_config.TextColumn(t("col.name"), width="medium"),
         "value": t("col.value"), "note": t("review.col.note"), "quote": t("col.quote"),
         "confidence": st.column_config.NumberColumn(t("review.col.confidence"), format="%.2f"),
         "ingested_at": st.column_config.DatetimeColumn(t("review.col.ingested_at"), format="YYYY-MM-DD HH:mm"),

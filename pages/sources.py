@@ -76,10 +76,13 @@ with right:
     st.subheader(t("sources.values", n=len(found)))
     listing = found.assign(name=found["indicator"].map(names),
                            shown=[qualified(v, q) for v, q in zip(found["value"], found["qualifier"], strict=True)])
+    # the value first: in this narrow column at 1024 px a long indicator name pushed it out of view
     event = st.dataframe(
-        listing[["name", "shown", "quote"]].rename(columns={
+        listing[["shown", "name", "quote"]].rename(columns={
             "name": t("col.name"), "shown": t("col.value"), "quote": t("col.quote")}),
         hide_index=True, on_select="rerun", selection_mode="single-row", key="sources__table",
+        column_config={t("col.value"): st.column_config.Column(width="small"),
+                       t("col.name"): st.column_config.Column(width="medium")},
     )
     rows = event.get("selection", {}).get("rows", []) if event else []
     picked = str(listing.iloc[rows[0]]["value_id"]) if rows and rows[0] < len(listing) else None

@@ -20,11 +20,14 @@ def test_wrapped_lines_fit_a_column_or_the_labels_are_slanted() -> None:
     for labels in (THEMES_EN, THEMES_ZH, THEMES_EN[3:6]):
         ticks, angle = charts.column_labels(labels)
         assert [t.replace("<br>", "" if "\u4e00" <= t[0] <= "\u9fff" else " ") for t in ticks] == labels
-        column = charts.NARROW_PLOT_PX / len(labels)
+        column = charts.NARROW_PLOT_PX / len(labels) - charts.TICK_GAP_PX  # neighbours keep a gap
         if angle == 0:
             assert all(_line_px(line) <= column for t in ticks for line in t.split("<br>")), ticks
         else:
             assert -90 < angle < 0, "slanted, never sideways"
+    for tick in charts.column_labels(THEMES_ZH)[0]:
+        lengths = [len(line) for line in tick.split("<br>")]
+        assert max(lengths) - min(lengths) <= 1, f"even lines, no orphaned character: {tick}"
     assert charts.column_labels(THEMES_EN)[1] != 0, "'Enforcement' is wider than one of seven columns"
     assert charts.column_labels(THEMES_ZH)[1] == 0, "Chinese wraps anywhere"
     assert charts.column_labels(THEMES_EN[3:6])[1] == 0, "three columns are wide enough to wrap"

@@ -33,12 +33,14 @@ def _title(title: str) -> dict:
 
 def _style(fig: go.Figure, title: str, height: int = 380, top: int = 50) -> go.Figure:
     styled = _title(title)
-    top += 24 if "subtitle" in styled else 0
+    # a subtitle's line comes on top of the plot's height, not out of it: a three-bar chart
+    # lost a fifth of its plot to it and Plotly shrank the bar labels to fit the thinner bars
+    extra = 24 if "subtitle" in styled else 0
     fig.update_layout(
         title=styled,
         font={"family": FONT, "size": 13},
-        height=height,
-        margin={"l": 10, "r": 10, "t": top, "b": 10},
+        height=height + extra,
+        margin={"l": 10, "r": 10, "t": top + extra, "b": 10},
         legend={"orientation": "h", "y": -0.18},
         clickmode="event+select",
     )
@@ -155,7 +157,13 @@ def wrap(label: str, cjk: int = 5, latin: int = 12) -> str:
     """Break a column label into short lines (``<br>``) so neighbouring labels never overlap."""
     label = str(label)
     if any("\u4e00" <= ch <= "\u9fff" for ch in label):
-        return "<br>".join(label[i:i + cjk] for i in range(0, len(label), cjk))
+        # lines of even length, so no line is one orphaned character ("执法力量不" / "足")
+        lines = -(-len(label) // max(cjk, 1))
+        base, extra = divmod(len(label), lines)
+        cuts = [0]
+        for i in range(lines):
+            cuts.append(cuts[-1] + base + (1 if i < extra else 0))
+        return "<br>".join(label[a:b] for a, b in zip(cuts, cuts[1:], strict=False))
     lines: list[str] = []
     for word in label.split():
         if lines and len(lines[-1]) + 1 + len(word) <= latin:
@@ -166,8 +174,9 @@ def wrap(label: str, cjk: int = 5, latin: int = 12) -> str:
 
 
 #: The narrowest plot area a column chart gets (the 1024 px layout, less the row labels), and
-#: the width of one character of tick text there: column labels are wrapped to fit a column.
-NARROW_PLOT_PX, LATIN_PX, CJK_PX = 440, 6.5, 12.5
+#: the width of one character of tick text there (13 px: a Chinese character is 13 px wide):
+#: column labels are wrapped to fit a column, less a gap so neighbours never touch.
+NARROW_PLOT_PX, LATIN_PX, CJK_PX, TICK_GAP_PX = 440, 6.5, 13.0, 6.0
 
 
 #: Tick angle for column labels with a word too long for a column: slanted, never sideways.
@@ -183,7 +192,7 @@ def column_labels(labels: list[str]) -> tuple[list[str], int]:
     column ran into the next ("Enforcement" beside "Institution" at 1024 px):
     then the labels are slanted on one line each instead.
     """
-    column = NARROW_PLOT_PX / max(len(labels), 1)
+    column = NARROW_PLOT_PX / max(len(labels), 1) - TICK_GAP_PX
     cjk, latin = max(2, min(5, int(column / CJK_PX))), max(5, min(12, int(column / LATIN_PX)))
     cjk_text = [any("\u4e00" <= ch <= "\u9fff" for ch in c) for c in labels]
     if any(len(w) > latin for c, is_cjk in zip(labels, cjk_text, strict=True) if not is_cjk for w in c.split()):
@@ -245,6 +254,8 @@ def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str
         # whole persons and units only, with room for the outside labels
         fig.update_xaxes(range=[0, top * 1.3], tickformat=",d", dtick=1 if top <= 8 else None, row=1, col=side)
     fig.update_yaxes(type="category", autorange="reversed", automargin=True)
+    # panel names at the axes' size, not Plotly's 16 px (they read louder than the chart's own title)
+    fig.update_annotations(font={"size": 13})
     return _style(fig, title, height=140 + ROW_PX * max(len(numbers), 1) * max(len(capacity_cols), 1), top=84)
 
 
@@ -308,6 +319,8 @@ def ranking(frame: pd.DataFrame, title: str, unit: str, integer: bool = True,
         ))
     fig.add_trace(go.Bar(
         y=rows["label"], x=rows["value"], orientation="h", text=rows["display"], textposition="outside",
+        # labels keep the axis' size: Plotly otherwise shrinks them to the bar's thickness (9 px on 3 bars)
+        constraintext="none", textfont={"size": 12},
         cliponaxis=False, marker_color=colours, customdata=_custom(rows),
         hovertemplate="%{y}: %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
     ))
@@ -345,13 +358,16 @@ def slope(frame: pd.DataFrame, first: int, last: int, title: str, unit: str, int
         x=rows["last"], y=rows["label"], mode="markers", name=str(last), text=rows["last_display"],
         customdata=_custom(rows), marker={"color": [ORANGE if h else BLUE for h in rows["highlight"]], "size": 12},
         hovertemplate="%{y} " + str(last) + ": %{text} " + unit + "<extra></extra>"))
-    # the label stands right of whichever dot is further right, so it never crosses the other dot
+    # the label stands right of whichever dot is further right, so it never crosses the other dot;
+    # it takes the last-year dot's colour, so beside a grey (first-year) dot it still reads as the last year
+    last_colours = [ORANGE if h else BLUE for h in rows["highlight"]]
     fig.add_trace(go.Scatter(
         x=pd.concat([rows["first"], rows["last"]], axis=1).max(axis=1), y=rows["label"], mode="text",
         text=rows["last_display"], textposition="middle right", cliponaxis=False, showlegend=False,
-        hoverinfo="skip", texttemplate="  %{text}"))
+        hoverinfo="skip", texttemplate="  %{text}", textfont={"color": last_colours}))
     top = float(pd.concat([rows["first"], rows["last"]]).max()) if len(rows) else 1.0
-    fig.update_xaxes(range=[0, (top or 1.0) * 1.2], title={"text": unit, "standoff": 4}, rangemode="tozero")
+    # this axis shows its tick numbers: the unit stands below them, not in their row
+    fig.update_xaxes(range=[0, (top or 1.0) * 1.2], title={"text": unit, "standoff": 12}, rangemode="tozero")
     _count_axis(fig, "x", pd.concat([rows["first"], rows["last"]]), integer)
     fig.update_yaxes(type="category", automargin=True)
     fig = _style(fig, title, height=110 + ROW_PX * max(len(rows), 1), top=60)
@@ -434,8 +450,9 @@ def choropleth(geojson: dict, frame: pd.DataFrame, title: str, unit: str, not_st
             text=given["label"].tolist(),
             customdata=[[k, c, d] for k, c, d in zip(given["key"], given["coverage"], given["display"], strict=True)],
             hovertemplate="%{text}: %{customdata[2]} " + unit + "<br>%{customdata[1]}<extra></extra>",
+            # grouped like every other number on the page ("1,000", not "1000")
             colorbar={"title": {"text": unit, "side": "top"}, "thickness": 12, "len": 0.5, "orientation": "h",
-                      "y": 0, "yanchor": "top", "x": 0.5},
+                      "tickformat": ",", "y": 0, "yanchor": "top", "x": 0.5},
         ))
         picked = given[given["highlight"]]
         if len(picked):  # the selected region outlined in orange on top

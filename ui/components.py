@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import catalog, charts, export, filters, levels, queries, ranking, tables
+from ui import catalog, charts, export, filters, levels, metric_fit, queries, ranking, tables, theme
 from ui.editors import md_escape
 from ui.fmt import number, qualified
 from ui.i18n import doc_names, name_col, t
@@ -86,21 +86,26 @@ def has_reports(totals: pd.DataFrame) -> bool:
     return not totals.empty and int(totals["reports"].iloc[0]) > 0
 
 
-def headline(totals: pd.DataFrame, catalogue: pd.DataFrame, per_row: int = 3) -> None:
+def headline(totals: pd.DataFrame, catalogue: pd.DataFrame, per_row: int | None = None) -> None:
     """Totals over the filtered reports (``queries.rollup`` with no group), each with its coverage.
 
-    A total that no report gives shows "—": missing, never 0.
+    A total that no report gives shows "—": missing, never 0. Labels are the short
+    names of ``ui/metric_fit.py`` (the full name is in the help), so none is cut at 1024 px.
     """
     label = names(catalogue)
+    per_row = per_row or metric_fit.per_row("headline")
+    theme.metric_css()
     rows = totals.to_dict("records")
     for start in range(0, len(rows), per_row):
         cols = st.columns(per_row)
         for col, row in zip(cols, rows[start:start + per_row], strict=False):
             shown = qualified(row["total"], row["qualifier"]) if row["given"] else qualified(None, None)
+            ind = row["indicator"]
+            name, unit = label.get(ind, ind), unit_of(catalogue, ind)
             col.metric(
-                f"{label.get(row['indicator'], row['indicator'])} ({unit_of(catalogue, row['indicator'])})",
+                metric_fit.tile_label(ind, name, unit),
                 shown,
-                help=t("coverage_help"),
+                help=metric_fit.tile_help(ind, name, unit, t("coverage_help")),
             )
             col.caption(t("coverage", given=row["given"], reports=row["reports"]))
             if row["flagged"]:

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ui import charts, components, filters, geo, levels, metrics, queries, ranking
+from ui import charts, components, filters, geo, levels, metric_fit, metrics, queries, ranking, theme
 from ui.export import table_file
 from ui.fmt import combine_qualifiers, number, qualified
 from ui.i18n import lang, name_col, t
@@ -150,14 +150,17 @@ def headline(regions: pd.DataFrame, metric: str, unit: str) -> None:
     """The scope's figure, its per-bureau spread, and the flagged values left out of it."""
     kind = metrics.parse(metric)[0]
     given = regions[regions["value"].notna()]
-    cols = st.columns(3)
+    theme.metric_css()
+    cols = st.columns(metric_fit.per_row("ranking"))
     if kind == "ind":
         total = given["value"].sum() if len(given) else None
         qual = "exact" if given.empty else combine_qualifiers(list(given["qualifier"]))
-        cols[0].metric(t("rk.total") + f" ({unit})", qualified(total, qual) if len(given) else "—")
+        label, unit_help = metric_fit.unit_label(t("rk.total"), unit, "ranking")
+        cols[0].metric(label, qualified(total, qual) if len(given) else "—", help=unit_help)
     else:
-        cols[0].metric(t("rk.median_regions") + f" ({unit})",
-                       qualified(round(float(given["value"].median()), 1), "exact") if len(given) else "—")
+        label, unit_help = metric_fit.unit_label(t("rk.median_regions"), unit, "ranking")
+        cols[0].metric(label, qualified(round(float(given["value"].median()), 1), "exact") if len(given) else "—",
+                       help=unit_help)
     cols[0].caption(t("coverage", given=int(regions["given"].sum()), reports=int(regions["reports"].sum())))
     cols[1].metric(t("rk.regions_given"), f"{len(given)} / {len(regions)}")
     bureaus = int(regions["bureaus"].sum())

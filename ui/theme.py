@@ -17,6 +17,8 @@ import plotly.io as pio
 import streamlit  # noqa: F401 - importing it makes its own template Plotly's default; ours must come after
 import yaml
 
+from ui import metric_fit
+
 NAME = "stats"
 TEMPLATE_FILE = Path(__file__).with_name("chart_template.yaml")
 
@@ -29,3 +31,11 @@ def install() -> str:
         pio.templates[NAME] = go.layout.Template(layout=spec.get("layout"), data=spec.get("data"))
     pio.templates.default = NAME
     return NAME
+
+
+def metric_css() -> None:
+    """Size headline figures' values to the window, so a nine-digit total is not cut at 1024 px.
+
+    Style-only HTML takes no room on the page; see ``ui/metric_fit.py``.
+    """
+    streamlit.html(metric_fit.css())
