@@ -149,27 +149,26 @@ def _mention_pattern() -> re.Pattern[str]:
 
 
 @cache
-def _numeral_chars() -> tuple[str, ...]:
-    """The characters a numeral of ``_mention_pattern`` starts with: ASCII digits
-    (full-width ones are folded before) and the Chinese numerals."""
-    return tuple("0123456789" + CHINESE.removeprefix("[").removesuffix("]+"))
+def _numeral_start() -> re.Pattern[str]:
+    """A character a numeral of ``_mention_pattern`` starts with: an ASCII digit (full-width
+    ones are folded before) or a Chinese numeral."""
+    return re.compile(f"[0-9{CHINESE.removeprefix('[').removesuffix(']+')}]")
 
 
 def _number_matches(text: str) -> Iterator[re.Match[str]]:
     """``_mention_pattern().finditer(text)``, tried only where a numeral starts.
 
     Why: the pattern opens with two alternatives the regular-expression engine
-    cannot skip ahead for, so finditer tried it at every character, and even a
-    character class is tested character by character over Chinese text; a
-    report has a hundred numeral characters in thousands, found by
-    ``str.find`` (memchr) and tried in order, resuming where finditer would, so
-    the matches are the same (digits of other scripts are not read as numbers)."""
+    cannot skip ahead for, so finditer tried it at every character; a report
+    has a hundred numeral characters in thousands, found by one scan and tried
+    in order, resuming where finditer would, so the matches are the same
+    (digits of other scripts are not read as numbers)."""
     pattern = _mention_pattern()
     pos = 0
-    for c in sorted(i for ch in _numeral_chars() for i in starts.positions(text, ch)):
-        if c < pos:
+    for c in _numeral_start().finditer(text):
+        if c.start() < pos:
             continue
-        m = pattern.match(text, c)
+        m = pattern.match(text, c.start())
         if m is not None:
             yield m
             pos = m.end()
