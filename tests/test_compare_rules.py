@@ -230,9 +230,15 @@ def test_rankings_and_brief_pages_render(open_page, seed_db: Path) -> None:
     bars = [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "bar"]
     assert bars and bars[0]["orientation"] == "h"
     assert not {"unknown", "未知"} & set(bars[0]["y"]), "an unknown place is never a bar"
+    # only the tab on screen is built: the chart tab draws no map, the map tab (from a link) does
+    assert not [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "choroplethmap"]
+    at = open_page("pages/rankings.py", query={"tab": "map"})
     maps = [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "choroplethmap"]
     assert maps, "the map tab draws a choropleth"
     assert all(not str(code).startswith("unk") for trace in maps for code in trace["locations"])
+    assert not [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "bar"
+                and t.get("orientation") == "h"], "the chart tab's bars are not built behind the map"
+    at = open_page("pages/rankings.py", query={"tab": "table"})
     assert any(d.value.shape[0] for d in at.dataframe), "the table tab lists the ranking"
 
     bureau = seed_frame(seed_db, "SELECT province, city, district FROM v_values WHERE doc_type = 'report' "

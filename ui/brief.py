@@ -54,7 +54,7 @@ def names(src: queries.Source) -> dict[str, str]:
     """Metric id → name for every indicator and value ratio, in catalogue order."""
     catalogue, themes = queries.indicators(src), queries.themes(src)
     ids = [f"ind:{i}" for i in catalogue["indicator"]] + [f"ratio:{r.id}" for r in metrics.value_ratios()]
-    return {m: rankings.metric_name(m, catalogue, themes) for m in ids}
+    return rankings.metric_names(ids, catalogue, themes)
 
 
 def percentile_chart(table: pd.DataFrame, title: str) -> go.Figure:

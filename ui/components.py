@@ -153,6 +153,16 @@ def selected_keys(event: Any) -> list[str]:
     return keys
 
 
+def is_open(container: Any) -> bool:
+    """Whether a tab or expander is on screen, so only its content is built.
+
+    Tabs and expanders made with ``on_change="rerun"`` (``filters.url_tabs``) know which one is
+    open; a click on another reruns the page with that one open. A container that tracks no
+    state (``open`` is ``None``) counts as open: its content is built as before.
+    """
+    return getattr(container, "open", None) is not False
+
+
 def source_link(report_id: str, value_id: str | None, label: str) -> None:
     """A link to the Sources page with the report and value in the URL."""
     from ui import links  # the stable address survives a rebuild (ui/links.py)

@@ -152,6 +152,18 @@ def years(src: Source) -> list[int]:
 
 
 @cache
+def filtered_years(src: Source, f: Filters) -> list[int]:
+    """The years the sidebar filters keep, ascending (``levels.narrowed_options``'s years, read in
+    SQL rather than from every row of ``region_options``)."""
+    where, params = _where(f)
+    try:
+        rows = frame(src, f"SELECT DISTINCT year FROM region_options WHERE {where} ORDER BY year", params)
+    except duckdb.CatalogException:  # a warehouse built before that table existed
+        rows = frame(src, f"SELECT DISTINCT year FROM {REPORTS} WHERE {where} ORDER BY year", params)
+    return [int(y) for y in rows["year"]]
+
+
+@cache
 def level_counts(src: Source, f: Filters) -> dict[str, int]:
     """How many groups each region level would draw under the filters (see ``ui.levels``), counted
     in SQL rather than over every row of ``region_options`` in the page's Python."""
