@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
@@ -243,10 +244,34 @@ def test_rankings_and_brief_pages_render(open_page, seed_db: Path) -> None:
 
     bureau = seed_frame(seed_db, "SELECT province, city, district FROM v_values WHERE doc_type = 'report' "
                                  "AND district <> 'unknown' GROUP BY ALL ORDER BY count(*) DESC LIMIT 1").iloc[0]
-    at = open_page("pages/brief.py", query=dict(bureau))
+    at = open_page("pages/brief.py", query={**dict(bureau), "ranks_tab": "table"})
     assert any(bureau["district"] in h.value for h in at.header)
     ranks = at.dataframe[0].value
     assert len(ranks) and "全国" in ranks.columns and ranks["原文"].str.len().gt(0).all(), "every rank has its quote"
+
+
+def test_brief_quotes_are_built_when_opened_and_link_each_value(open_page, seed_db: Path) -> None:
+    """The closed quotes expander builds nothing; opened, it lists every report value with a link to it
+    by file name and indicator (the address that survives a rebuild), as ``links.source_params`` gives."""
+    from ui import links
+
+    bureau = seed_frame(seed_db, "SELECT province, city, district FROM v_values WHERE doc_type = 'report' "
+                                 "AND district <> 'unknown' GROUP BY ALL ORDER BY count(*) DESC LIMIT 1").iloc[0]
+    values = seed_frame(seed_db, "SELECT source_file, indicator FROM v_values WHERE doc_type = 'report' "
+                                 "AND province = ? AND city = ? AND district = ? AND year IS NOT NULL",
+                        list(bureau))
+    at = open_page("pages/brief.py", query=dict(bureau))
+    page_links = [e for e in at.get("page_link") if e.proto.page == "sources"]
+    assert not page_links and not at.get("text"), "closed: no quote and no link built"
+    at.session_state["brief_quotes"] = True  # what opening the expander stores
+    at.run()
+    page_links = [e for e in at.get("page_link") if e.proto.page == "sources"]
+    assert len(page_links) == len(values) == len(at.get("text"))
+    linked = set()
+    for e in page_links:
+        query = parse_qs(e.proto.query_string)
+        linked.add((query[links.REPORT_KEY][0], query[links.VALUE_KEY][0]))
+    assert linked == set(zip(values["source_file"], values["indicator"], strict=True))
 
 
 def test_vectorised_qualifiers_match_the_rule() -> None:

@@ -655,6 +655,38 @@ KNOWN_BUREAU = ("province IS NOT NULL AND province <> 'unknown' AND city IS NOT 
                 "AND district IS NOT NULL AND district <> 'unknown'")
 
 
+def _bureau_metrics(source: str, ratios: Sequence[Any], detail: bool) -> tuple[str, list[Any]]:
+    """Per bureau and metric of ``source`` (a CTE of one year's usable report values): the value (an
+    indicator summed over the bureau's reports, a ratio per report then the median), and with
+    ``detail`` its qualifier, value id and quote. Returns the SQL and its ratio parameters."""
+    extra = f""", {QUALIFIER_OF_SUM} AS qualifier,
+                   CASE WHEN count(*) = 1 THEN any_value(value_id) END AS value_id,
+                   CASE WHEN count(*) = 1 THEN any_value(quote) END AS quote""" if detail else ""
+    ratio_extra = f""", {RATIO_QUALIFIER} AS qualifier, n.value_id,
+               n.quote || ' / ' || d.quote AS quote""" if detail else ""
+    ratio_rows = "UNION ALL".join(
+        f"""
+        SELECT 'ratio:' || ? AS metric, n.province, n.city, n.district, n.value / d.value * ? AS value{ratio_extra}
+        FROM {source} AS n JOIN {source} AS d USING (report_id)
+        WHERE n.indicator = ? AND d.indicator = ? AND d.value > 0
+        """
+        for _ in ratios
+    )
+    params: list[Any] = [p for r in ratios for p in (r.id, r.per, r.numerator, r.denominator)]
+    by_bureau = """, any_value(qualifier) AS qualifier, any_value(value_id) AS value_id,
+                   any_value(quote) AS quote""" if detail else ""
+    sql = f"""
+        -- a bureau with two reports of one year: indicators are summed, ratios take the median
+        SELECT metric, province, city, district, median(value) AS value{by_bureau}
+        FROM (
+            SELECT 'ind:' || indicator AS metric, province, city, district, sum(value) AS value{extra}
+            FROM {source} GROUP BY ALL
+            {"UNION ALL " + ratio_rows if ratios else ""}
+        )
+        GROUP BY ALL"""
+    return sql, params
+
+
 @cache
 def bureau_ranks(src: Source, year: int, bureau: tuple[str, str, str]) -> pd.DataFrame:
     """One bureau's rank and percentile among its peers for every indicator and value ratio of ``year``.
@@ -664,21 +696,13 @@ def bureau_ranks(src: Source, year: int, bureau: tuple[str, str, str]) -> pd.Dat
     nationally, in the same province and in the same city. Rank 1 is the
     largest; the percentile is the share of peers with a smaller value (0–100).
     Columns: metric, value, qualifier, value_id, quote, and rank_/n_/pct_ per scope.
+
+    The peers' values are summarised without their quotes, qualifiers and ids (only the bureau's
+    own rows carry those): grouping 33,000 peer rows with their strings was most of the query.
     """
     from ui import metrics
 
     ratios = metrics.value_ratios()
-    ratio_rows = "UNION ALL".join(
-        f"""
-        SELECT 'ratio:' || ? AS metric, n.province, n.city, n.district,
-               n.value / d.value * ? AS value, {RATIO_QUALIFIER} AS qualifier, n.value_id,
-               n.quote || ' / ' || d.quote AS quote
-        FROM v AS n JOIN v AS d USING (report_id)
-        WHERE n.indicator = ? AND d.indicator = ? AND d.value > 0
-        """
-        for _ in ratios
-    )
-    ratio_params: list[Any] = [p for r in ratios for p in (r.id, r.per, r.numerator, r.denominator)]
     scopes = (("nation", "TRUE"), ("province", "o.province = me.province"),
               ("city", "o.province = me.province AND o.city = me.city"))
     # the bureau's values against every peer's: no window over all bureaus, one pass per metric
@@ -690,26 +714,18 @@ def bureau_ranks(src: Source, year: int, bureau: tuple[str, str, str]) -> pd.Dat
                   / (count(*) FILTER (WHERE {cond}) - 1) END AS pct_{scope}"""
         for scope, cond in scopes
     )
+    usable = (f"year = ? AND doc_type = 'report' AND {KNOWN_BUREAU} AND len(coalesce(flags, [])) = 0 "
+              "AND value IS NOT NULL")
+    peers_sql, peer_params = _bureau_metrics("v", ratios, detail=False)
+    mine_sql, mine_params = _bureau_metrics("mv", ratios, detail=True)
     sql = f"""
         WITH v AS (
+            SELECT report_id, province, city, district, indicator, value FROM {VALUES} WHERE {usable}
+        ), mv AS (
             SELECT report_id, province, city, district, indicator, value, qualifier, value_id, quote
-            FROM {VALUES}
-            WHERE year = ? AND doc_type = 'report' AND {KNOWN_BUREAU} AND len(coalesce(flags, [])) = 0
-              AND value IS NOT NULL
-        ), m AS (
-            SELECT 'ind:' || indicator AS metric, province, city, district, sum(value) AS value,
-                   {QUALIFIER_OF_SUM} AS qualifier,
-                   CASE WHEN count(*) = 1 THEN any_value(value_id) END AS value_id,
-                   CASE WHEN count(*) = 1 THEN any_value(quote) END AS quote
-            FROM v GROUP BY ALL
-            {"UNION ALL " + ratio_rows if ratios else ""}
-        ), b AS (
-            -- a bureau with two reports of one year: indicators were summed above, ratios take the median
-            SELECT metric, province, city, district, median(value) AS value, any_value(qualifier) AS qualifier,
-                   any_value(value_id) AS value_id, any_value(quote) AS quote
-            FROM m GROUP BY ALL
-        ), me AS (
-            SELECT * FROM b WHERE province = ? AND city = ? AND district = ?
+            FROM {VALUES} WHERE {usable} AND province = ? AND city = ? AND district = ?
+        ), b AS ({peers_sql}
+        ), me AS ({mine_sql}
         )
         SELECT me.metric, me.province, me.city, me.district, me.value, me.qualifier, me.value_id, me.quote
                {counts}
@@ -717,7 +733,7 @@ def bureau_ranks(src: Source, year: int, bureau: tuple[str, str, str]) -> pd.Dat
         GROUP BY ALL
         ORDER BY me.metric
     """
-    return frame(src, sql, [int(year), *ratio_params, *bureau])
+    return frame(src, sql, [int(year), int(year), *bureau, *peer_params, *mine_params])
 
 
 @cache
