@@ -92,9 +92,19 @@ def _labelled(regions: pd.DataFrame, level: str, selected: str | None) -> pd.Dat
     out["label"] = levels.labels(out, level) if len(out) else pd.Series(dtype=object)
     out["highlight"] = out[level] == selected if selected is not None else False
     out["coverage"] = [t("coverage", given=g, reports=r) for g, r in zip(out["given"], out["reports"], strict=True)]
-    out["key"] = [json.dumps({c: row[c] for c in levels.columns(level)}, ensure_ascii=False)
-                  for row in out.to_dict("records")]
+    out["key"] = region_keys(out, level)
     return out
+
+
+def region_keys(frame: pd.DataFrame, level: str) -> list[str]:
+    """Per row, what a click on its bar, dot or map region resolves to: its place as JSON.
+
+    Read column by column: ``to_dict("records")`` walked every cell of the frame one by one
+    (0.06 s for the 2,850 districts of the country).
+    """
+    cols = levels.columns(level)
+    return [json.dumps(dict(zip(cols, place, strict=True)), ensure_ascii=False)
+            for place in zip(*(frame[c].tolist() for c in cols), strict=True)]
 
 
 def select_region(key: str) -> None:
@@ -286,8 +296,7 @@ def change_section(rows: pd.DataFrame, f: Filters, level: str, kind: str, years:
                                                                            strict=True)]
     change["last_display"] = [qualified(round(v, 1), q) for v, q in zip(change["last"], change["last_q"],
                                                                          strict=True)]
-    change["key"] = [json.dumps({c: r[c] for c in levels.columns(level)}, ensure_ascii=False)
-                     for r in change.to_dict("records")]
+    change["key"] = region_keys(change, level)
     change["coverage"] = [t("rk.like_bureaus", n=n) for n in change["bureaus"]]
     st.caption(t("rk.change_note", first=first, last=last))
     table = pd.DataFrame({
