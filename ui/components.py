@@ -393,17 +393,37 @@ def styled(numbers: pd.DataFrame, marks: pd.DataFrame, fixed: Sequence[str]) -> 
     """A numeric table (so column sorting is numeric) whose cells read ``≥20``, ``—``, ``1,234*``.
 
     ``marks`` holds each cell's (prefix, suffix). Each column gets its most
-    common marks in one call for the whole column; only the other cells are
-    formatted by subset (a subset costs a ``.loc`` lookup, and most cells of a
-    column share their marks), so the cost grows with the kinds of marks.
+    common marks in one ``format`` call for the whole table; the other cells get
+    their formatter set by position in the Styler's per-cell table, which is
+    what ``format(subset=...)`` fills after a ``.loc`` lookup per call (one
+    call per column and kind of mark: 0.1 CPU-s of a national compare view).
+    Where that table is not there (another pandas), the cells go through
+    ``format(subset=...)`` as before: same strings either way.
     """
+    from collections import Counter
+
     columns = [c for c in numbers.columns if c not in fixed]
-    kinds = {col: marks[col].value_counts(sort=True, dropna=False) for col in columns}
-    styler = numbers.style.format({col: _marked(*kinds[col].index[0]) for col in columns if len(kinds[col])})
-    for col in columns:
-        for kind in kinds[col].index[1:]:
-            rows = numbers.index[[m == kind for m in marks[col]]]  # not ``==``: a tuple compares element-wise
-            styler = styler.format(_marked(*kind), subset=pd.IndexSlice[list(rows), [col]])
+    aligned = marks if marks.index.equals(numbers.index) else marks.reindex(numbers.index)
+    cells = {col: aligned[col].tolist() for col in columns}
+    common = {col: Counter(cells[col]).most_common(1)[0][0] for col in columns if cells[col]}
+    styler = numbers.style.format({col: _marked(*common[col]) for col in common})
+    per_cell = getattr(styler, "_display_funcs", None)
+    for col in common:
+        top, made = common[col], {}
+        rows = [ri for ri, m in enumerate(cells[col]) if m != top]
+        if not rows:
+            continue
+        if per_cell is None:
+            for kind in dict.fromkeys(cells[col][ri] for ri in rows):
+                picked = numbers.index[[m == kind for m in cells[col]]]  # not ``==``: a tuple compares element-wise
+                styler = styler.format(_marked(*kind), subset=pd.IndexSlice[list(picked), [col]])
+            continue
+        ci = numbers.columns.get_loc(col)
+        for ri in rows:
+            kind = cells[col][ri]
+            if kind not in made:
+                made[kind] = _marked(*kind)
+            per_cell[(ri, ci)] = made[kind]
     return styler
 
 
