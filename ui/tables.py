@@ -169,7 +169,8 @@ def marks(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, st
     prefix = prefix.where(frame["given"] > 0, "")
     suffix = np.where(_partial(frame), "*", "")
     suffix = suffix + np.where(frame["flagged"] > 0, " ⚠", "")
-    mark = pd.Series(list(zip(prefix, suffix, strict=True)), index=frame.index, dtype=object)
+    # lists, not the Series: zip over an Arrow-backed column walks it one boxed cell at a time
+    mark = pd.Series(list(zip(prefix.tolist(), suffix.tolist(), strict=True)), index=frame.index, dtype=object)
     cells = _cells(frame.assign(mark=mark), keys, "mark", indicator_ids, base)
     cells = cells.map(lambda m: m if isinstance(m, tuple) else ("", ""))
     return cells.set_axis([names.get(i, i) for i in indicator_ids], axis=1)
