@@ -675,15 +675,15 @@ def _bureau_metrics(source: str, ratios: Sequence[Any], detail: bool) -> tuple[s
     params: list[Any] = [p for r in ratios for p in (r.id, r.per, r.numerator, r.denominator)]
     by_bureau = """, any_value(qualifier) AS qualifier, any_value(value_id) AS value_id,
                    any_value(quote) AS quote""" if detail else ""
-    sql = f"""
-        -- a bureau with two reports of one year: indicators are summed, ratios take the median
+    # a bureau with two reports of one year: indicators are summed (one row per bureau already),
+    # ratios are per report and take the median
+    ratio_sql = f"""
+        UNION ALL
         SELECT metric, province, city, district, median(value) AS value{by_bureau}
-        FROM (
-            SELECT 'ind:' || indicator AS metric, province, city, district, sum(value) AS value{extra}
-            FROM {source} GROUP BY ALL
-            {"UNION ALL " + ratio_rows if ratios else ""}
-        )
-        GROUP BY ALL"""
+        FROM ({ratio_rows}) GROUP BY ALL""" if ratios else ""
+    sql = f"""
+        SELECT 'ind:' || indicator AS metric, province, city, district, sum(value) AS value{extra}
+        FROM {source} GROUP BY ALL{ratio_sql}"""
     return sql, params
 
 
@@ -703,14 +703,13 @@ def bureau_ranks(src: Source, year: int, bureau: tuple[str, str, str]) -> pd.Dat
     from ui import metrics
 
     ratios = metrics.value_ratios()
-    scopes = (("nation", "TRUE"), ("province", "o.province = me.province"),
-              ("city", "o.province = me.province AND o.city = me.city"))
+    scopes = (("nation", "TRUE"), ("province", "in_province"), ("city", "in_city"))
     # the bureau's values against every peer's: no window over all bureaus, one pass per metric
     counts = "".join(
-        f""", 1 + count(*) FILTER (WHERE {cond} AND o.value > me.value) AS rank_{scope},
+        f""", 1 + count(*) FILTER (WHERE {cond} AND peer > mine) AS rank_{scope},
               count(*) FILTER (WHERE {cond}) AS n_{scope},
               CASE WHEN count(*) FILTER (WHERE {cond}) > 1 THEN
-                  100.0 * count(*) FILTER (WHERE {cond} AND o.value < me.value)
+                  100.0 * count(*) FILTER (WHERE {cond} AND peer < mine)
                   / (count(*) FILTER (WHERE {cond}) - 1) END AS pct_{scope}"""
         for scope, cond in scopes
     )
@@ -726,11 +725,17 @@ def bureau_ranks(src: Source, year: int, bureau: tuple[str, str, str]) -> pd.Dat
             FROM {VALUES} WHERE {usable} AND province = ? AND city = ? AND district = ?
         ), b AS ({peers_sql}
         ), me AS ({mine_sql}
+        ), ranks AS (
+            -- per metric only: grouping by the bureau's quote too hashed it once per peer
+            SELECT metric {counts}
+            FROM (SELECT me.metric, me.value AS mine, o.value AS peer, o.province = me.province AS in_province,
+                         o.province = me.province AND o.city = me.city AS in_city
+                  FROM me JOIN b AS o USING (metric))
+            GROUP BY metric
         )
-        SELECT me.metric, me.province, me.city, me.district, me.value, me.qualifier, me.value_id, me.quote
-               {counts}
-        FROM me JOIN b AS o USING (metric)
-        GROUP BY ALL
+        SELECT me.metric, me.province, me.city, me.district, me.value, me.qualifier, me.value_id, me.quote,
+               ranks.* EXCLUDE (metric)
+        FROM me JOIN ranks USING (metric)
         ORDER BY me.metric
     """
     return frame(src, sql, [int(year), int(year), *bureau, *peer_params, *mine_params])
