@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
+from types import MethodType
 from typing import Any
 
 import pandas as pd
@@ -389,6 +390,24 @@ def _marked(prefix: str, suffix: str) -> Callable[[Any], str]:
     return lambda v: qualified(None, None) if pd.isna(v) else prefix + number(v) + suffix
 
 
+def _lean_translate(styler: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """``Styler._translate`` building only what ``st.dataframe`` reads of it.
+
+    Streamlit sends a Styler's data and, beside it, each cell's display string, which it takes
+    from ``_translate``: the ``id`` (``row3_col7``) and ``display_value`` of every body cell,
+    and the CSS rules (none here: no cell is coloured). pandas' own ``_translate`` also builds
+    the HTML classes, attributes and header cells of every cell, about half of marshalling a
+    national compare table (10,000 cells). This calls the same per-cell formatters and fills
+    the same keys; set on one Styler (its type stays ``Styler``, which Streamlit checks by
+    name), for ``st.dataframe`` only (no ``to_html``).
+    """
+    funcs, row, col = styler._display_funcs, styler.css["row"], styler.css["col"]
+    body = [[{"type": "td", "id": f"{row}{r}_{col}{c}", "value": v, "display_value": funcs[(r, c)](v)}
+             for c, v in enumerate(values)]
+            for r, values in enumerate(styler.data.itertuples(index=False, name=None))]
+    return {"uuid": styler.uuid, "body": body, "cellstyle": [], "table_styles": [], "caption": styler.caption}
+
+
 def styled(numbers: pd.DataFrame, marks: pd.DataFrame, fixed: Sequence[str]) -> Any:
     """A numeric table (so column sorting is numeric) whose cells read ``≥20``, ``—``, ``1,234*``.
 
@@ -407,6 +426,7 @@ def styled(numbers: pd.DataFrame, marks: pd.DataFrame, fixed: Sequence[str]) -> 
     cells = {col: aligned[col].tolist() for col in columns}
     common = {col: Counter(cells[col]).most_common(1)[0][0] for col in columns if cells[col]}
     styler = numbers.style.format({col: _marked(*common[col]) for col in common})
+    styler._translate = MethodType(_lean_translate, styler)
     per_cell = getattr(styler, "_display_funcs", None)
     for col in common:
         top, made = common[col], {}
