@@ -165,8 +165,9 @@ def quotes(history: pd.DataFrame, indicator_names: dict[str, str]) -> None:
         for row in history[history["doc_type"] == "report"].to_dict("records"):
             st.text(f"{int(row['year'])} · {indicator_names.get(row['indicator'], row['indicator'])}: "
                     f"{qualified(row['value'], row['qualifier'])} — {row['quote']}")
+            named = row["source_file"] if isinstance(row["source_file"], str) and row["source_file"] else None
             st.page_link(links.SOURCES_PAGE, label=t("open_source"), icon=":material/description:",
-                         query_params=links.file_params(base, row["source_file"] or row["report_id"], row["value_id"]))
+                         query_params=links.file_params(base, named or row["report_id"], row["value_id"]))
 
 
 def _target_names(src: queries.Source) -> dict[str, str]:

@@ -426,8 +426,9 @@ def styled(numbers: pd.DataFrame, marks: pd.DataFrame, fixed: Sequence[str]) -> 
     cells = {col: aligned[col].tolist() for col in columns}
     common = {col: Counter(cells[col]).most_common(1)[0][0] for col in columns if cells[col]}
     styler = numbers.style.format({col: _marked(*common[col]) for col in common})
-    styler._translate = MethodType(_lean_translate, styler)
     per_cell = getattr(styler, "_display_funcs", None)
+    if per_cell is not None:
+        styler._translate = MethodType(_lean_translate, styler)
     for col in common:
         top, made = common[col], {}
         rows = [ri for ri, m in enumerate(cells[col]) if m != top]
