@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
@@ -230,17 +231,47 @@ def test_rankings_and_brief_pages_render(open_page, seed_db: Path) -> None:
     bars = [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "bar"]
     assert bars and bars[0]["orientation"] == "h"
     assert not {"unknown", "未知"} & set(bars[0]["y"]), "an unknown place is never a bar"
+    # only the tab on screen is built: the chart tab draws no map, the map tab (from a link) does
+    assert not [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "choroplethmap"]
+    at = open_page("pages/rankings.py", query={"tab": "map"})
     maps = [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "choroplethmap"]
     assert maps, "the map tab draws a choropleth"
     assert all(not str(code).startswith("unk") for trace in maps for code in trace["locations"])
+    assert not [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "bar"
+                and t.get("orientation") == "h"], "the chart tab's bars are not built behind the map"
+    at = open_page("pages/rankings.py", query={"tab": "table"})
     assert any(d.value.shape[0] for d in at.dataframe), "the table tab lists the ranking"
 
     bureau = seed_frame(seed_db, "SELECT province, city, district FROM v_values WHERE doc_type = 'report' "
                                  "AND district <> 'unknown' GROUP BY ALL ORDER BY count(*) DESC LIMIT 1").iloc[0]
-    at = open_page("pages/brief.py", query=dict(bureau))
+    at = open_page("pages/brief.py", query={**dict(bureau), "ranks_tab": "table"})
     assert any(bureau["district"] in h.value for h in at.header)
     ranks = at.dataframe[0].value
     assert len(ranks) and "全国" in ranks.columns and ranks["原文"].str.len().gt(0).all(), "every rank has its quote"
+
+
+def test_brief_quotes_are_built_when_opened_and_link_each_value(open_page, seed_db: Path) -> None:
+    """The closed quotes expander builds nothing; opened, it lists every report value with a link to it
+    by file name and indicator (the address that survives a rebuild), as ``links.source_params`` gives."""
+    from ui import links
+
+    bureau = seed_frame(seed_db, "SELECT province, city, district FROM v_values WHERE doc_type = 'report' "
+                                 "AND district <> 'unknown' GROUP BY ALL ORDER BY count(*) DESC LIMIT 1").iloc[0]
+    values = seed_frame(seed_db, "SELECT source_file, indicator FROM v_values WHERE doc_type = 'report' "
+                                 "AND province = ? AND city = ? AND district = ? AND year IS NOT NULL",
+                        list(bureau))
+    at = open_page("pages/brief.py", query=dict(bureau))
+    page_links = [e for e in at.get("page_link") if e.proto.page == "sources"]
+    assert not page_links and not at.get("text"), "closed: no quote and no link built"
+    at.session_state["brief_quotes"] = True  # what opening the expander stores
+    at.run()
+    page_links = [e for e in at.get("page_link") if e.proto.page == "sources"]
+    assert len(page_links) == len(values) == len(at.get("text"))
+    linked = set()
+    for e in page_links:
+        query = parse_qs(e.proto.query_string)
+        linked.add((query[links.REPORT_KEY][0], query[links.VALUE_KEY][0]))
+    assert linked == set(zip(values["source_file"], values["indicator"], strict=True))
 
 
 def test_vectorised_qualifiers_match_the_rule() -> None:

@@ -63,3 +63,11 @@ def test_sidebar_places_and_years_are_those_of_every_row(national: Source) -> No
     assert queries.years.__wrapped__(national) == [2022, 2023]
     assert levels.fitting(queries.level_counts.__wrapped__(national, Filters())) == ["province"]
     assert levels.fitting(queries.level_counts.__wrapped__(national, Filters(province="省3"))) == ["province", "city"]
+
+
+@pytest.mark.parametrize("f", FILTERS)
+def test_filtered_years_in_sql_equal_narrowing_every_row(national: Source, f: Filters) -> None:
+    """The rankings page's years (and so its year picker) as read from every row of ``region_options``."""
+    options = queries.region_options.__wrapped__(national)
+    expected = sorted({int(y) for y in levels.narrowed_options(options, f)["year"].dropna()})
+    assert queries.filtered_years.__wrapped__(national, f) == expected

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import brief_data, brief_pdf, charts, components, filters, metrics, queries, rankings
+from ui import brief_data, brief_pdf, charts, components, filters, links, metrics, queries, rankings
 from ui.fmt import qualified
 from ui.i18n import lang, name_col, t
 from ui.model import Filters
@@ -54,7 +54,7 @@ def names(src: queries.Source) -> dict[str, str]:
     """Metric id → name for every indicator and value ratio, in catalogue order."""
     catalogue, themes = queries.indicators(src), queries.themes(src)
     ids = [f"ind:{i}" for i in catalogue["indicator"]] + [f"ratio:{r.id}" for r in metrics.value_ratios()]
-    return {m: rankings.metric_name(m, catalogue, themes) for m in ids}
+    return rankings.metric_names(ids, catalogue, themes)
 
 
 def percentile_chart(table: pd.DataFrame, title: str) -> go.Figure:
@@ -101,14 +101,16 @@ def render() -> None:
         "province": t("brief.in_province"), "nation": t("brief.in_nation"), "pct_nation": t("brief.pct"),
         "quote": t("col.quote")}).drop(columns=["metric", "value_id"])
     tab_chart, tab_table = filters.url_tabs(KEYS["ranks_tab"], filters.TAB_CODES[:2], page="brief")
-    with tab_chart:
-        if ranks.empty:
-            st.info(t("brief.no_values"))
-        else:
-            st.plotly_chart(percentile_chart(ranks, t("brief.pct_title", year=year)), key="brief_pct",
-                            config=rankings._config(f"brief_{bureau[2]}_{year}"))
-    with tab_table:
-        st.dataframe(ranks_view, hide_index=True)
+    if components.is_open(tab_chart):  # only the tab on screen is built (a click reruns with the other)
+        with tab_chart:
+            if ranks.empty:
+                st.info(t("brief.no_values"))
+            else:
+                st.plotly_chart(percentile_chart(ranks, t("brief.pct_title", year=year)), key="brief_pct",
+                                config=rankings._config(f"brief_{bureau[2]}_{year}"))
+    if components.is_open(tab_table):
+        with tab_table:
+            st.dataframe(ranks_view, hide_index=True)
     rankings.downloads(ranks_view, f, f"brief_{bureau[2]}_{year}", "brief_ranks")
 
     st.subheader(t("brief.history"))
@@ -118,11 +120,7 @@ def render() -> None:
         st.info(t("brief.no_values"))
     else:
         st.dataframe(wide.rename(columns={"name": t("rk.metric")}), hide_index=True)
-        with st.expander(t("brief.quotes")):
-            for row in history[history["doc_type"] == "report"].to_dict("records"):
-                st.text(f"{int(row['year'])} · {indicator_names.get(row['indicator'], row['indicator'])}: "
-                        f"{qualified(row['value'], row['qualifier'])} — {row['quote']}")
-                components.source_link(row["report_id"], row["value_id"], t("open_source"))
+        quotes(history, indicator_names)
 
     st.subheader(t("brief.shortfalls"))
     shortfalls = queries.bureau_shortfalls(src, bureau)
@@ -150,6 +148,26 @@ def render() -> None:
 
     st.divider()
     printable(bureau, int(year), ranks, short_view, targets_view)
+
+
+def quotes(history: pd.DataFrame, indicator_names: dict[str, str]) -> None:
+    """Every value of the bureau's reports with its quote and a link to it, in a closed expander.
+
+    Its content is built only when the reader opens it (a rerun): a bureau has ~150 values, and
+    150 quotes with links were half of the page's time though closed. Each row of ``v_values``
+    carries its report's file name, so the links need no query each.
+    """
+    box = st.expander(t("brief.quotes"), key=KEYS["quotes"], on_change="rerun")
+    if not components.is_open(box):
+        return
+    base = filters.url_params()
+    with box:
+        for row in history[history["doc_type"] == "report"].to_dict("records"):
+            st.text(f"{int(row['year'])} · {indicator_names.get(row['indicator'], row['indicator'])}: "
+                    f"{qualified(row['value'], row['qualifier'])} — {row['quote']}")
+            named = row["source_file"] if isinstance(row["source_file"], str) and row["source_file"] else None
+            st.page_link(links.SOURCES_PAGE, label=t("open_source"), icon=":material/description:",
+                         query_params=links.file_params(base, named or row["report_id"], row["value_id"]))
 
 
 def _target_names(src: queries.Source) -> dict[str, str]:

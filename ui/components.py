@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
+from types import MethodType
 from typing import Any
 
 import pandas as pd
@@ -156,6 +157,16 @@ def selected_keys(event: Any) -> list[str]:
         if data and str(data) not in keys:
             keys.append(str(data))
     return keys
+
+
+def is_open(container: Any) -> bool:
+    """Whether a tab or expander is on screen, so only its content is built.
+
+    Tabs and expanders made with ``on_change="rerun"`` (``filters.url_tabs``) know which one is
+    open; a click on another reruns the page with that one open. A container that tracks no
+    state (``open`` is ``None``) counts as open: its content is built as before.
+    """
+    return getattr(container, "open", None) is not False
 
 
 def source_link(report_id: str, value_id: str | None, label: str) -> None:
@@ -384,21 +395,61 @@ def _marked(prefix: str, suffix: str) -> Callable[[Any], str]:
     return lambda v: qualified(None, None) if pd.isna(v) else prefix + number(v) + suffix
 
 
+def _lean_translate(styler: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """``Styler._translate`` building only what ``st.dataframe`` reads of it.
+
+    Streamlit sends a Styler's data and, beside it, each cell's display string, which it takes
+    from ``_translate``: the ``id`` (``row3_col7``) and ``display_value`` of every body cell,
+    and the CSS rules (none here: no cell is coloured). pandas' own ``_translate`` also builds
+    the HTML classes, attributes and header cells of every cell, about half of marshalling a
+    national compare table (10,000 cells). This calls the same per-cell formatters and fills
+    the same keys; set on one Styler (its type stays ``Styler``, which Streamlit checks by
+    name), for ``st.dataframe`` only (no ``to_html``).
+    """
+    funcs, row, col = styler._display_funcs, styler.css["row"], styler.css["col"]
+    body = [[{"type": "td", "id": f"{row}{r}_{col}{c}", "value": v, "display_value": funcs[(r, c)](v)}
+             for c, v in enumerate(values)]
+            for r, values in enumerate(styler.data.itertuples(index=False, name=None))]
+    return {"uuid": styler.uuid, "body": body, "cellstyle": [], "table_styles": [], "caption": styler.caption}
+
+
 def styled(numbers: pd.DataFrame, marks: pd.DataFrame, fixed: Sequence[str]) -> Any:
     """A numeric table (so column sorting is numeric) whose cells read ``≥20``, ``—``, ``1,234*``.
 
     ``marks`` holds each cell's (prefix, suffix). Each column gets its most
-    common marks in one call for the whole column; only the other cells are
-    formatted by subset (a subset costs a ``.loc`` lookup, and most cells of a
-    column share their marks), so the cost grows with the kinds of marks.
+    common marks in one ``format`` call for the whole table; the other cells get
+    their formatter set by position in the Styler's per-cell table, which is
+    what ``format(subset=...)`` fills after a ``.loc`` lookup per call (one
+    call per column and kind of mark: 0.1 CPU-s of a national compare view).
+    Where that table is not there (another pandas), the cells go through
+    ``format(subset=...)`` as before: same strings either way.
     """
+    from collections import Counter
+
     columns = [c for c in numbers.columns if c not in fixed]
-    kinds = {col: marks[col].value_counts(sort=True, dropna=False) for col in columns}
-    styler = numbers.style.format({col: _marked(*kinds[col].index[0]) for col in columns if len(kinds[col])})
-    for col in columns:
-        for kind in kinds[col].index[1:]:
-            rows = numbers.index[[m == kind for m in marks[col]]]  # not ``==``: a tuple compares element-wise
-            styler = styler.format(_marked(*kind), subset=pd.IndexSlice[list(rows), [col]])
+    aligned = marks if marks.index.equals(numbers.index) else marks.reindex(numbers.index)
+    cells = {col: aligned[col].tolist() for col in columns}
+    common = {col: Counter(cells[col]).most_common(1)[0][0] for col in columns if cells[col]}
+    styler = numbers.style.format({col: _marked(*common[col]) for col in common})
+    per_cell = getattr(styler, "_display_funcs", None)
+    if per_cell is not None:
+        styler._translate = MethodType(_lean_translate, styler)
+    for col in common:
+        top, made = common[col], {}
+        rows = [ri for ri, m in enumerate(cells[col]) if m != top]
+        if not rows:
+            continue
+        if per_cell is None:
+            for kind in dict.fromkeys(cells[col][ri] for ri in rows):
+                picked = numbers.index[[m == kind for m in cells[col]]]  # not ``==``: a tuple compares element-wise
+                styler = styler.format(_marked(*kind), subset=pd.IndexSlice[list(picked), [col]])
+            continue
+        ci = numbers.columns.get_loc(col)
+        for ri in rows:
+            kind = cells[col][ri]
+            if kind not in made:
+                made[kind] = _marked(*kind)
+            per_cell[(ri, ci)] = made[kind]
     return styler
 
 

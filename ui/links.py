@@ -55,7 +55,13 @@ def resolve_value(found: pd.DataFrame, wanted: str | None) -> str | None:
 def source_params(src: Source, report_id: str, value_id: str | None = None) -> dict[str, str]:
     """Query parameters of a Sources-page link: the view's filters, the report's file name and the indicator."""
     row = report_row(src, report_id)
-    params = {**filters.url_params(), REPORT_KEY: row["source_file"] if row else report_id}
+    return file_params(filters.url_params(), row["source_file"] if row else report_id, value_id)
+
+
+def file_params(base: dict[str, str], source_file: str, value_id: str | None = None) -> dict[str, str]:
+    """:func:`source_params` for a caller that has the report's file name already (a row of
+    ``v_values`` carries it) and the view's ``filters.url_params()``: no query per link."""
+    params = {**base, REPORT_KEY: source_file}
     indicator = indicator_of(value_id)
     if indicator:
         params[VALUE_KEY] = indicator

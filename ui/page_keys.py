@@ -24,4 +24,5 @@ BRIEF = {
     "year": "year",
     "pdf": "brief_pdf",
     "ranks_tab": "ranks_tab",
+    "quotes": "brief_quotes",
 }

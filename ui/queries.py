@@ -152,6 +152,18 @@ def years(src: Source) -> list[int]:
 
 
 @cache
+def filtered_years(src: Source, f: Filters) -> list[int]:
+    """The years the sidebar filters keep, ascending (``levels.narrowed_options``'s years, read in
+    SQL rather than from every row of ``region_options``)."""
+    where, params = _where(f)
+    try:
+        rows = frame(src, f"SELECT DISTINCT year FROM region_options WHERE {where} ORDER BY year", params)
+    except duckdb.CatalogException:  # a warehouse built before that table existed
+        rows = frame(src, f"SELECT DISTINCT year FROM {REPORTS} WHERE {where} ORDER BY year", params)
+    return [int(y) for y in rows["year"]]
+
+
+@cache
 def level_counts(src: Source, f: Filters) -> dict[str, int]:
     """How many groups each region level would draw under the filters (see ``ui.levels``), counted
     in SQL rather than over every row of ``region_options`` in the page's Python."""
@@ -643,6 +655,38 @@ KNOWN_BUREAU = ("province IS NOT NULL AND province <> 'unknown' AND city IS NOT 
                 "AND district IS NOT NULL AND district <> 'unknown'")
 
 
+def _bureau_metrics(source: str, ratios: Sequence[Any], detail: bool) -> tuple[str, list[Any]]:
+    """Per bureau and metric of ``source`` (a CTE of one year's usable report values): the value (an
+    indicator summed over the bureau's reports, a ratio per report then the median), and with
+    ``detail`` its qualifier, value id and quote. Returns the SQL and its ratio parameters."""
+    extra = f""", {QUALIFIER_OF_SUM} AS qualifier,
+                   CASE WHEN count(*) = 1 THEN any_value(value_id) END AS value_id,
+                   CASE WHEN count(*) = 1 THEN any_value(quote) END AS quote""" if detail else ""
+    ratio_extra = f""", {RATIO_QUALIFIER} AS qualifier, n.value_id,
+               n.quote || ' / ' || d.quote AS quote""" if detail else ""
+    ratio_rows = "UNION ALL".join(
+        f"""
+        SELECT 'ratio:' || ? AS metric, n.province, n.city, n.district, n.value / d.value * ? AS value{ratio_extra}
+        FROM {source} AS n JOIN {source} AS d USING (report_id)
+        WHERE n.indicator = ? AND d.indicator = ? AND d.value > 0
+        """
+        for _ in ratios
+    )
+    params: list[Any] = [p for r in ratios for p in (r.id, r.per, r.numerator, r.denominator)]
+    by_bureau = """, any_value(qualifier) AS qualifier, any_value(value_id) AS value_id,
+                   any_value(quote) AS quote""" if detail else ""
+    # a bureau with two reports of one year: indicators are summed (one row per bureau already),
+    # ratios are per report and take the median
+    ratio_sql = f"""
+        UNION ALL
+        SELECT metric, province, city, district, median(value) AS value{by_bureau}
+        FROM ({ratio_rows}) GROUP BY ALL""" if ratios else ""
+    sql = f"""
+        SELECT 'ind:' || indicator AS metric, province, city, district, sum(value) AS value{extra}
+        FROM {source} GROUP BY ALL{ratio_sql}"""
+    return sql, params
+
+
 @cache
 def bureau_ranks(src: Source, year: int, bureau: tuple[str, str, str]) -> pd.DataFrame:
     """One bureau's rank and percentile among its peers for every indicator and value ratio of ``year``.
@@ -652,60 +696,49 @@ def bureau_ranks(src: Source, year: int, bureau: tuple[str, str, str]) -> pd.Dat
     nationally, in the same province and in the same city. Rank 1 is the
     largest; the percentile is the share of peers with a smaller value (0–100).
     Columns: metric, value, qualifier, value_id, quote, and rank_/n_/pct_ per scope.
+
+    The peers' values are summarised without their quotes, qualifiers and ids (only the bureau's
+    own rows carry those): grouping 33,000 peer rows with their strings was most of the query.
     """
     from ui import metrics
 
     ratios = metrics.value_ratios()
-    ratio_rows = "UNION ALL".join(
-        f"""
-        SELECT 'ratio:' || ? AS metric, n.province, n.city, n.district,
-               n.value / d.value * ? AS value, {RATIO_QUALIFIER} AS qualifier, n.value_id,
-               n.quote || ' / ' || d.quote AS quote
-        FROM v AS n JOIN v AS d USING (report_id)
-        WHERE n.indicator = ? AND d.indicator = ? AND d.value > 0
-        """
-        for _ in ratios
-    )
-    ratio_params: list[Any] = [p for r in ratios for p in (r.id, r.per, r.numerator, r.denominator)]
-    scopes = (("nation", "TRUE"), ("province", "o.province = me.province"),
-              ("city", "o.province = me.province AND o.city = me.city"))
+    scopes = (("nation", "TRUE"), ("province", "in_province"), ("city", "in_city"))
     # the bureau's values against every peer's: no window over all bureaus, one pass per metric
     counts = "".join(
-        f""", 1 + count(*) FILTER (WHERE {cond} AND o.value > me.value) AS rank_{scope},
+        f""", 1 + count(*) FILTER (WHERE {cond} AND peer > mine) AS rank_{scope},
               count(*) FILTER (WHERE {cond}) AS n_{scope},
               CASE WHEN count(*) FILTER (WHERE {cond}) > 1 THEN
-                  100.0 * count(*) FILTER (WHERE {cond} AND o.value < me.value)
+                  100.0 * count(*) FILTER (WHERE {cond} AND peer < mine)
                   / (count(*) FILTER (WHERE {cond}) - 1) END AS pct_{scope}"""
         for scope, cond in scopes
     )
+    usable = (f"year = ? AND doc_type = 'report' AND {KNOWN_BUREAU} AND len(coalesce(flags, [])) = 0 "
+              "AND value IS NOT NULL")
+    peers_sql, peer_params = _bureau_metrics("v", ratios, detail=False)
+    mine_sql, mine_params = _bureau_metrics("mv", ratios, detail=True)
     sql = f"""
         WITH v AS (
+            SELECT report_id, province, city, district, indicator, value FROM {VALUES} WHERE {usable}
+        ), mv AS (
             SELECT report_id, province, city, district, indicator, value, qualifier, value_id, quote
-            FROM {VALUES}
-            WHERE year = ? AND doc_type = 'report' AND {KNOWN_BUREAU} AND len(coalesce(flags, [])) = 0
-              AND value IS NOT NULL
-        ), m AS (
-            SELECT 'ind:' || indicator AS metric, province, city, district, sum(value) AS value,
-                   {QUALIFIER_OF_SUM} AS qualifier,
-                   CASE WHEN count(*) = 1 THEN any_value(value_id) END AS value_id,
-                   CASE WHEN count(*) = 1 THEN any_value(quote) END AS quote
-            FROM v GROUP BY ALL
-            {"UNION ALL " + ratio_rows if ratios else ""}
-        ), b AS (
-            -- a bureau with two reports of one year: indicators were summed above, ratios take the median
-            SELECT metric, province, city, district, median(value) AS value, any_value(qualifier) AS qualifier,
-                   any_value(value_id) AS value_id, any_value(quote) AS quote
-            FROM m GROUP BY ALL
-        ), me AS (
-            SELECT * FROM b WHERE province = ? AND city = ? AND district = ?
+            FROM {VALUES} WHERE {usable} AND province = ? AND city = ? AND district = ?
+        ), b AS ({peers_sql}
+        ), me AS ({mine_sql}
+        ), ranks AS (
+            -- per metric only: grouping by the bureau's quote too hashed it once per peer
+            SELECT metric {counts}
+            FROM (SELECT me.metric, me.value AS mine, o.value AS peer, o.province = me.province AS in_province,
+                         o.province = me.province AND o.city = me.city AS in_city
+                  FROM me JOIN b AS o USING (metric))
+            GROUP BY metric
         )
-        SELECT me.metric, me.province, me.city, me.district, me.value, me.qualifier, me.value_id, me.quote
-               {counts}
-        FROM me JOIN b AS o USING (metric)
-        GROUP BY ALL
+        SELECT me.metric, me.province, me.city, me.district, me.value, me.qualifier, me.value_id, me.quote,
+               ranks.* EXCLUDE (metric)
+        FROM me JOIN ranks USING (metric)
         ORDER BY me.metric
     """
-    return frame(src, sql, [int(year), *ratio_params, *bureau])
+    return frame(src, sql, [int(year), int(year), *bureau, *peer_params, *mine_params])
 
 
 @cache

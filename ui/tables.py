@@ -169,9 +169,14 @@ def marks(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, st
     prefix = prefix.where(frame["given"] > 0, "")
     suffix = np.where(_partial(frame), "*", "")
     suffix = suffix + np.where(frame["flagged"] > 0, " ⚠", "")
-    mark = pd.Series(list(zip(prefix, suffix, strict=True)), index=frame.index, dtype=object)
-    cells = _cells(frame.assign(mark=mark), keys, "mark", indicator_ids, base)
-    cells = cells.map(lambda m: m if isinstance(m, tuple) else ("", ""))
+    # Each distinct (prefix, suffix) as a number, spread as numbers, then looked up: spreading the
+    # tuples themselves (object cells) and mapping each cell back cost three times as much.
+    codes, kinds = pd.factorize(pd.Series(prefix.tolist(), index=frame.index) + "\x00" + suffix)
+    lookup = np.empty(len(kinds) + 1, dtype=object)  # filled one by one: a list of pairs would become 2-D
+    for i, kind in enumerate([("", ""), *(tuple(k.split("\x00")) for k in kinds)]):
+        lookup[i] = kind
+    spread = _cells(frame.assign(mark=codes + 1), keys, "mark", indicator_ids, base)
+    cells = pd.DataFrame(lookup[spread.fillna(0).to_numpy(dtype=np.int64)], columns=spread.columns, index=spread.index)
     return cells.set_axis([names.get(i, i) for i in indicator_ids], axis=1)
 
 
