@@ -126,7 +126,11 @@ def shoot(url: str, out: Path, lang: str, width: int, db: Path, only: list[str] 
             if name == "rankings":  # the map tab too: the same ranking as a choropleth
                 page.set_viewport_size({"width": width, "height": 1000})
                 page.get_by_role("tab").nth(2).click()
-                page.wait_for_timeout(2500)
+                # The map is built on the rerun this click starts: wait for that run, then for the drawn map.
+                wait_idle(page)
+                page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                                       ".some(g => g._fullLayout && g._fullLayout.map)", timeout=30_000)
+                page.wait_for_timeout(2500)  # the map's tiles-free first render
                 _fit_height(page, width)  # the whole map and its colour scale, not the first 1000 px
                 path = out / f"{i + 1:02d}_{name}_map.png"
                 page.screenshot(path=str(path))
