@@ -57,6 +57,7 @@ import duckdb
 from etl.warehouse import corrections, duck, guard, load, scan
 from etl.warehouse.fingerprint import extractor_fingerprint
 from etl.warehouse.incremental import update_views
+from etl.warehouse.packed import RowBuffer
 from etl.warehouse.pool import FileResult, default_jobs, hold_lock_fd, iter_extract
 from etl.warehouse.views import MATERIALIZED, REGION_OPTIONS, create_views, replace_views, views_current
 
@@ -391,15 +392,16 @@ Extract = Callable[[duckdb.DuckDBPyConnection, list[scan.RawFile], int, dt.datet
 def _local_engine(
     con: duckdb.DuckDBPyConnection, todo: list[scan.RawFile], jobs: int, now: dt.datetime, log: Log
 ) -> Iterator[FileResult]:
-    """This machine's process pool; rows are inserted every ``BATCH`` files as results arrive."""
-    batch: list[FileResult] = []
-    for result in iter_extract(todo, jobs, log):
-        batch.append(result)
-        if len(batch) >= BATCH:
-            load.insert_results(con, batch, now)
-            batch.clear()
+    """This machine's process pool; rows are inserted every ``BATCH`` files as results arrive.
+
+    The workers send their rows as Arrow tables (etl/warehouse/packed.py), gathered here until a batch.
+    """
+    rows = RowBuffer()
+    for result in iter_extract(todo, jobs, log, on_rows=rows.add):
+        if rows.files >= BATCH:
+            load.insert_results(con, rows.take(), now)
         yield result
-    load.insert_results(con, batch, now)
+    load.insert_results(con, rows.take(), now)
 
 
 def parquet_path(db: Path) -> Path:
