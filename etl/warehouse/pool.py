@@ -3,7 +3,7 @@
 Extraction is a pure function of the file, so files are shipped to worker
 processes in small chunks and come back as ready-made table rows (the
 checking and shaping happens in the workers, off the main process that loads
-DuckDB). A file that raises becomes a failed result with its reason; a worker
+DuckDB; for a build, as Arrow tables: etl/warehouse/packed.py). A file that raises becomes a failed result with its reason; a worker
 that dies outright (crash, out of memory) breaks the pool, so the files that
 were in flight are retried one by one in a fresh pool to find the culprit
 without failing its neighbours.
@@ -403,6 +403,8 @@ def _parallel(files: list[RawFile], jobs: int, progress: Progress, on_rows: OnRo
     suspects: deque[list[RawFile]] = deque()  # files in flight when a worker died, retried alone
     restarts = 0
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+    if ctx.get_start_method() == "fork":
+        _load_extractor()  # imported once here, not once in every forked worker
     while queue or suspects:
         pool = ProcessPoolExecutor(
             max_workers=jobs, mp_context=ctx, initializer=_worker_init, initargs=(tuple(_LOCK_FDS), os.getpid())
