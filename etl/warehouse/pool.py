@@ -3,9 +3,10 @@
 Extraction is a pure function of the file, so files are shipped to worker
 processes in small chunks and come back as ready-made table rows (the
 checking and shaping happens in the workers, off the main process that loads
-DuckDB; for a build, as Arrow tables: etl/warehouse/packed.py). A file that raises becomes a failed result with its reason; a worker
-that dies outright (crash, out of memory) breaks the pool, so the files that
-were in flight are retried one by one in a fresh pool to find the culprit
+DuckDB; for a build, as Arrow tables: etl/warehouse/packed.py). A file that
+raises becomes a failed result with its reason; a worker that dies outright
+(crash, out of memory) breaks the pool, so the files that were in flight are
+retried one by one in a fresh pool to find the culprit
 without failing its neighbours.
 
 Workers are started with ``fork`` on Linux. ``spawn``/``forkserver`` would
