@@ -13,14 +13,17 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
 from etl import catalogue
 from etl.warehouse import corrections, duck
-from etl.warehouse.pool import FileResult
 from etl.warehouse.scan import Stamp
+
+if TYPE_CHECKING:
+    from etl.warehouse.packed import Rows
 
 SCHEMA_VERSION = 2
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.sql"
@@ -129,21 +132,22 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, spec_dir: Path = catalogue.SP
         insert(con, table, columns, arrow_table(columns, [pa.string()] * len(columns), rows))
 
 
-def insert_results(con: duckdb.DuckDBPyConnection, results: Sequence[FileResult], ingested_at: dt.datetime) -> None:
-    """A batch of extracted files (the successful ones) into reports, values, shortfalls, targets."""
-    ok = [r for r in results if r.ok and r.report is not None]
-    reports = [(*r.report, ingested_at) for r in ok]
-    insert(
-        con,
-        "reports",
-        (*REPORT_COLUMNS, "ingested_at"),
-        arrow_table((*REPORT_COLUMNS, "ingested_at"), (*REPORT_TYPES, pa.timestamp("us")), reports),
-    )
-    insert(con, "values", VALUE_COLUMNS, arrow_table(VALUE_COLUMNS, VALUE_TYPES, [v for r in ok for v in r.values]))
-    shortfalls = [s for r in ok for s in r.shortfalls]
-    insert(con, "shortfalls", SHORTFALL_COLUMNS, arrow_table(SHORTFALL_COLUMNS, SHORTFALL_TYPES, shortfalls))
-    targets = [t for r in ok for t in r.targets]
-    insert(con, "targets", TARGET_COLUMNS, arrow_table(TARGET_COLUMNS, TARGET_TYPES, targets))
+def insert_results(con: duckdb.DuckDBPyConnection, rows: Rows, ingested_at: dt.datetime) -> None:
+    """A batch of extracted files' rows (etl/warehouse/packed.py) into reports, values, shortfalls, targets.
+
+    ``ingested_at`` is one value for the whole build: bound once, not sent with every report.
+    """
+    reports = rows.tables["reports"]
+    if reports.num_rows:
+        cols = ", ".join(duck.quote_ident(c) for c in (*REPORT_COLUMNS, "ingested_at"))
+        con.register("_batch", reports)
+        try:
+            con.execute("INSERT INTO reports (" + cols + ") SELECT *, CAST(? AS TIMESTAMP) FROM _batch", [ingested_at])
+        finally:
+            con.unregister("_batch")
+    insert(con, "values", VALUE_COLUMNS, rows.tables["values"])
+    insert(con, "shortfalls", SHORTFALL_COLUMNS, rows.tables["shortfalls"])
+    insert(con, "targets", TARGET_COLUMNS, rows.tables["targets"])
 
 
 def copy_unchanged(con: duckdb.DuckDBPyConnection, keep: Sequence[tuple[str, str]]) -> None:

@@ -3,9 +3,10 @@
 Extraction is a pure function of the file, so files are shipped to worker
 processes in small chunks and come back as ready-made table rows (the
 checking and shaping happens in the workers, off the main process that loads
-DuckDB). A file that raises becomes a failed result with its reason; a worker
-that dies outright (crash, out of memory) breaks the pool, so the files that
-were in flight are retried one by one in a fresh pool to find the culprit
+DuckDB; for a build, as Arrow tables: etl/warehouse/packed.py). A file that
+raises becomes a failed result with its reason; a worker that dies outright
+(crash, out of memory) breaks the pool, so the files that were in flight are
+retried one by one in a fresh pool to find the culprit
 without failing its neighbours.
 
 Workers are started with ``fork`` on Linux. ``spawn``/``forkserver`` would
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import math
 import multiprocessing
 import os
@@ -52,10 +54,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from etl import limits
+from etl.warehouse import packed
 from etl.warehouse.scan import RawFile
 
 MAX_REASON = 500
 MAX_POOL_RESTARTS = 20
+#: Files per task at most. Each task costs the parent a future, a wake-up and a message whatever its size;
+#: a worker that dies costs at most the tasks in flight, retried one file at a time.
+CHUNK = 32
 #: Seconds of CPU past ``max_seconds`` before the kernel ends a worker the timer could not interrupt.
 HARD_GRACE = 5.0
 
@@ -346,8 +352,31 @@ class Progress:
             self._bar.close()
 
 
-def iter_extract(files: list[RawFile], jobs: int, log: Callable[[str], None] = print) -> Iterator[FileResult]:
-    """Yield one result per file, in completion order, using ``jobs`` processes."""
+#: Rows handed over as packed Arrow tables (etl/warehouse/packed.py) and the number of files they cover.
+OnRows = Callable[[tuple[bytes, ...], int], None]
+
+
+def extract_chunk_packed(files: list[RawFile], hard: bool = False) -> tuple[list[FileResult], tuple[bytes, ...]]:
+    """Worker entry point of a build: :func:`extract_chunk`, its rows packed as Arrow (etl/warehouse/packed.py).
+
+    The outcomes come back without rows (name, sha256, reason, notes): the
+    rows travel once, as Arrow IPC bytes, instead of as pickled tuples the
+    parent would unpickle and convert again.
+    """
+    results = extract_chunk(files, hard)
+    outcomes = [FileResult(r.name, r.sha256, reason=r.reason, notes=r.notes) for r in results]
+    return outcomes, packed.pack_rows(results)
+
+
+def iter_extract(
+    files: list[RawFile], jobs: int, log: Callable[[str], None] = print, on_rows: OnRows | None = None
+) -> Iterator[FileResult]:
+    """Yield one result per file, in completion order, using ``jobs`` processes.
+
+    ``on_rows``: the rows come packed (:func:`extract_chunk_packed`), handed
+    to ``on_rows`` before the results of the files they belong to are
+    yielded, and the results carry none; without it each result carries its rows.
+    """
     progress = Progress(len(files), log)
     try:
         # In-process only when asked for (jobs=1) or for one file in the main thread (the CLI):
@@ -355,22 +384,28 @@ def iter_extract(files: list[RawFile], jobs: int, log: Callable[[str], None] = p
         in_main = threading.current_thread() is threading.main_thread()
         if jobs <= 1 or (len(files) <= 1 and in_main):
             for f in files:
-                (result,) = extract_chunk([f])
+                if on_rows is None:
+                    (result,) = extract_chunk([f])
+                else:
+                    (result,), rows = extract_chunk_packed([f])
+                    on_rows(rows, 1)
                 progress.update(1)
                 yield result
             return
-        yield from _parallel(files, max(1, min(jobs, len(files))), progress)
+        yield from _parallel(files, max(1, min(jobs, len(files))), progress, on_rows)
     finally:
         progress.close()
 
 
-def _parallel(files: list[RawFile], jobs: int, progress: Progress) -> Iterator[FileResult]:
+def _parallel(files: list[RawFile], jobs: int, progress: Progress, on_rows: OnRows | None) -> Iterator[FileResult]:
     """The process-pool path of :func:`iter_extract`."""
-    size = max(1, min(16, len(files) // (jobs * 8)))
+    size = max(1, min(CHUNK, len(files) // (jobs * 8)))
     queue: deque[list[RawFile]] = deque(files[i : i + size] for i in range(0, len(files), size))
     suspects: deque[list[RawFile]] = deque()  # files in flight when a worker died, retried alone
     restarts = 0
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+    if ctx.get_start_method() == "fork":
+        _load_extractor()  # imported once here, not once in every forked worker
     while queue or suspects:
         pool = ProcessPoolExecutor(
             max_workers=jobs, mp_context=ctx, initializer=_worker_init, initargs=(tuple(_LOCK_FDS), os.getpid())
@@ -383,12 +418,17 @@ def _parallel(files: list[RawFile], jobs: int, progress: Progress) -> Iterator[F
                 source = suspects if suspects else queue
                 while source and len(running) < window:
                     chunk = source.popleft()
-                    running[pool.submit(extract_chunk, chunk, True)] = chunk
+                    task = extract_chunk if on_rows is None else extract_chunk_packed
+                    with _frozen_heap(not running):  # the first submit forks the workers
+                        running[pool.submit(task, chunk, True)] = chunk
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
                     chunk = running.pop(fut)
                     try:
                         results = fut.result()
+                        if on_rows is not None:
+                            results, rows = results
+                            on_rows(rows, len(results))
                     except BrokenProcessPool:
                         broken = True
                         if len(chunk) == 1 and window == 1:
@@ -417,6 +457,27 @@ def _parallel(files: list[RawFile], jobs: int, progress: Progress) -> Iterator[F
                         yield FileResult(f.name, f.sha256, reason="not extracted: worker processes kept dying")
         finally:
             pool.shutdown(wait=not broken, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _frozen_heap(freeze: bool) -> Iterator[None]:
+    """While workers are forked, keep the parent's objects out of the garbage collector's reach.
+
+    A forked worker's collections would otherwise walk every object it
+    inherited (the build's scan of the raw folder, the imported modules),
+    writing their headers and so copying their memory pages one by one
+    (about 6 page faults a report more on the decade's build). ``gc.freeze``
+    is the interpreter's way of saying those objects live for good; the
+    parent unfreezes its own once the workers exist.
+    """
+    if not freeze:
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 class WorkerDied(RuntimeError):

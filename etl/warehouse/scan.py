@@ -99,10 +99,22 @@ class Scan:
     hashed: int = 0  # files read and hashed; the others kept their stamp's sha256
 
 
+#: Bytes read at a time when hashing: a report is read in one go, a stray video in bounded pieces.
+READ_SIZE = 1 << 20
+
+
 def sha256_file(path: Path | str) -> str:
-    """Hex sha256 of the file's bytes."""
+    """Hex sha256 of the file's bytes.
+
+    Not ``hashlib.file_digest``: it allocates and zeroes a 256 KB buffer per
+    call, for files of ~13 KB (0.3 CPU-s of the 28,500-file scan); ``read``
+    returns only the bytes there are.
+    """
+    digest = hashlib.sha256()
     with open_regular(path) as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
+        while chunk := f.read(READ_SIZE):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def scan(raw: Path, known: Mapping[str, Stamp] | None = None) -> Scan:
