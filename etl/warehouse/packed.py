@@ -45,7 +45,7 @@ def pack_rows(results: Sequence[FileResult]) -> tuple[bytes, ...]:
     """
     ok = [r for r in results if r.ok and r.report is not None]
     rows: tuple[list[tuple], ...] = (
-        [r.report for r in ok],  # type: ignore[misc]  # filtered above
+        [r.report for r in ok],
         [v for r in ok for v in r.values],
         [s for r in ok for s in r.shortfalls],
         [t for r in ok for t in r.targets],
