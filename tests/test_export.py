@@ -254,3 +254,19 @@ def test_export_follows_filters(seed_db: Path) -> None:
     assert found is not None
     assert set(found.wide.table["省份"]) == {province}
     assert export.bundle(_src(seed_db), Filters(province="nowhere")) is None
+
+
+def test_flag_reasons_read_in_the_page_language() -> None:
+    """An English page says the plausibility limit in English; the Chinese page keeps the rule's reason."""
+    from etl.extract import rules
+    from ui.i18n import using
+
+    rule = next(r for r in rules.load("indicators").values() if r.get("max_reason"))
+    flags = [f"implausible: {rule['max_reason']} (120000000)"]
+    assert export.flag_text(flags) == f"数值不合理：{rule['max_reason']} (120000000)"
+    with using("en"):
+        english = export.flag_text(flags)
+    assert english.startswith(f"implausible: above {rule['max']:,.0f}") and english.endswith("(120000000)")
+    assert not re.search(r"[\u4e00-\u9fff：；]", english)
+    with using("en"):  # a reason no rule gives is kept as written rather than guessed
+        assert export.flag_text(["implausible: 另一原因 (5)"]) == "implausible: 另一原因 (5)"

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -149,15 +149,38 @@ def yes_no(flag: Any) -> str:
 
 
 def flag_text(flags: Any) -> str:
-    """The flags in words: the kind (``implausible``) in the current language, the rule's reason kept."""
+    """The flags in words: the kind (``implausible``) and its reason in the current language."""
     if flags is None or (not isinstance(flags, (list, tuple)) and is_missing(flags)) or not len(flags):
         return ""
+    zh = lang() == "zh"
     out = []
     for flag in flags:
         kind, _, reason = str(flag).partition(": ")
         label = t(f"flag.{kind}")
-        out.append(f"{label}：{reason}" if reason and label != f"flag.{kind}" else str(flag))
-    return "；".join(out)
+        if reason and label != f"flag.{kind}":
+            out.append(f"{label}{'：' if zh else ': '}{reason if zh else _reason_in_english(kind, reason)}")
+        else:
+            out.append(str(flag))
+    return ("；" if zh else "; ").join(out)
+
+
+@cache
+def _plausible_limits() -> dict[str, float]:
+    """Each indicator's Chinese reason for its plausibility limit, to the limit (``etl/rules/indicators.yaml``)."""
+    from etl.extract import rules  # the catalogue's rules file: the reasons the build wrote into the flags
+
+    return {r["max_reason"]: r["max"] for r in rules.load("indicators").values() if r.get("max_reason")}
+
+
+def _reason_in_english(kind: str, reason: str) -> str:
+    """``一个区县一年检查的单位数不可能超过10万家 (120000000)`` → ``above 100,000, not plausible … (120000000)``.
+
+    The build stores the rule's Chinese reason; an English page says the limit in words of its own."""
+    text, _, value = reason.rpartition(" (")
+    limit = _plausible_limits().get(text) if kind == "implausible" else None
+    if limit is None:
+        return reason
+    return t("flag.implausible_above", limit=f"{limit:,.0f}") + (f" ({value}" if value else "")
 
 
 # --------------------------------------------------------------------------- tables
