@@ -28,7 +28,8 @@ else:
         "name": t("col.name"), "shown": t("col.value"), "flags": t("col.flags"), "quote": t("col.quote")}),
         hide_index=True)
     for row in shown.to_dict("records"):
-        components.source_link(row["report_id"], row["value_id"], f"{row['label']} · {row['name']}")
+        components.source_link(row["report_id"], row["value_id"], f"{row['label']} · {row['name']}",
+                               row.get("source_file"))
 
 st.subheader(t("quality.unplaced"))
 st.caption(t("quality.whole_warehouse"))

@@ -62,7 +62,7 @@ else:
     st.caption(t("shortfalls.silent_note", n=n_silent))
     for row in tables.with_region(silent).to_dict("records"):
         components.source_link(row["report_id"], None,
-                               f"{components.localise_text(row['label'])} · {row['source_file']}")
+                               f"{components.localise_text(row['label'])} · {row['source_file']}", row["source_file"])
     if n_silent > len(silent):
         st.caption(t("shortfalls.more", total=n_silent, shown=len(silent)))
 

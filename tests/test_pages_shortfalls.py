@@ -31,9 +31,14 @@ def test_shortfalls_page(open_page, seed_db: Path) -> None:
 def test_shortfalls_table_tab_and_empty(open_page) -> None:
     at = open_page("pages/shortfalls.py")
     heat = [t for spec in plotly_specs(at) for t in spec["data"] if t.get("type") == "heatmap"][0]
-    rows = [d.value for d in at.dataframe if len(d.value) == len(heat["y"])
+    # Only the tab on screen is built: the chart tab holds no table, the table tab (from a link) no heat map.
+    assert not [d for d in at.dataframe if len(d.value) == len(heat["y"]) and list(d.value.iloc[:, 0]) == list(heat["y"])]
+    tabbed = open_page("pages/shortfalls.py", query={"heatmap_tab": "table"})
+    rows = [d.value for d in tabbed.dataframe if len(d.value) == len(heat["y"])
             and list(d.value.iloc[:, 0]) == list(heat["y"])]
     assert rows, "the heat map can be read as a table (its table tab)"
+    assert not [t for spec in plotly_specs(tabbed) for t in spec["data"] if t.get("type") == "heatmap"]
+    at = open_page("pages/shortfalls.py")
     assert "未知" not in heat["y"] and "unknown" not in heat["y"], "an unknown place is never a row"
     at.selectbox(key="doc").select("工作计划").run()
     at.selectbox(key="province").select("广东省").run()

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import catalog, charts, export, filters, levels, metric_fit, queries, ranking, tables, theme
+from ui import catalog, charts, export, filters, levels, metric_fit, queries, ranking, sheets, tables, theme
 from ui.editors import md_escape
 from ui.fmt import number, qualified
 from ui.i18n import doc_names, name_col, t
@@ -169,11 +169,17 @@ def is_open(container: Any) -> bool:
     return getattr(container, "open", None) is not False
 
 
-def source_link(report_id: str, value_id: str | None, label: str) -> None:
-    """A link to the Sources page with the report and value in the URL."""
+def source_link(report_id: str, value_id: str | None, label: str, source_file: Any = None) -> None:
+    """A link to the Sources page with the report and value in the URL.
+
+    ``source_file``: the report's file name when the caller's row carries it (``v_values``,
+    ``v_reports`` rows do); else it is looked up, one query per link."""
     from ui import links  # the stable address survives a rebuild (ui/links.py)
 
-    params = links.source_params(queries.source(), report_id, value_id)
+    if isinstance(source_file, str) and source_file:
+        params = links.file_params(filters.url_params(), source_file, value_id)
+    else:
+        params = links.source_params(queries.source(), report_id, value_id)
     st.page_link(SOURCES_PAGE, label=label, icon=":material/description:", query_params=params)
 
 
@@ -208,43 +214,48 @@ def quotes(src: Source, f: Filters, keys: Sequence[str], catalogue: pd.DataFrame
                     f"**{md_escape(row['label'])} · {label.get(row['indicator'], row['indicator'])}: {shown} "
                     f"{unit_of(catalogue, row['indicator'])}**  \n> {md_escape(' '.join(str(row['quote']).split()))}"
                 )
-                source_link(row["report_id"], row["value_id"], t("open_source"))
+                source_link(row["report_id"], row["value_id"], t("open_source"), row.get("source_file"))
 
 
 def chart(fig: go.Figure, table: pd.DataFrame, key: str, src: Source | None = None, f: Filters | None = None,
           catalogue: pd.DataFrame | None = None, column_config: Mapping[str, Any] | None = None,
-          map_fig: go.Figure | None = None) -> None:
+          map_fig: go.Figure | Callable[[], go.Figure] | None = None) -> None:
     """A chart with chart / table (/ map) tabs and its own CSV download; clicking a bar lists its quotes.
 
-    The PNG is the chart toolbar's camera button (drawn in the browser, named after ``key``).
+    Only the tab on screen is drawn (a click on another reruns the page with that one open), so
+    ``map_fig`` may be a function that builds the map, called only when its tab is open; the CSV
+    is written when its button is clicked. The PNG is the chart toolbar's camera button (drawn in
+    the browser, named after ``key``).
     """
     page, tab_param = filters.tab_name(key)
     tabs = filters.url_tabs(tab_param, filters.TAB_CODES if map_fig is not None else filters.TAB_CODES[:2],
                             page=page)
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": key, "scale": 2}}
-    with tabs[0]:
-        event = st.plotly_chart(fig, on_select="rerun", key=key, selection_mode="points", config=config)
-        keys = selected_keys(event)
-        if keys and src is not None and catalogue is not None:
-            quotes(src, f or Filters(), keys, catalogue)
-        elif src is not None:
-            st.caption(t("click_hint"))
-    with tabs[1]:
-        st.dataframe(table, hide_index=True, column_config=column_config)
-    if map_fig is not None:
+    if is_open(tabs[0]):
+        with tabs[0]:
+            event = st.plotly_chart(fig, on_select="rerun", key=key, selection_mode="points", config=config)
+            keys = selected_keys(event)
+            if keys and src is not None and catalogue is not None:
+                quotes(src, f or Filters(), keys, catalogue)
+            elif src is not None:
+                st.caption(t("click_hint"))
+    if is_open(tabs[1]):
+        with tabs[1]:
+            st.dataframe(table, hide_index=True, column_config=column_config)
+    if map_fig is not None and is_open(tabs[2]):
         from ui import rankings  # imported late (it imports this module)
 
         with tabs[2]:
             # a click on a region filters to it, as on the rankings page
-            st.plotly_chart(map_fig, key=f"{key}__map", on_select=partial(rankings.select_region, f"{key}__map"),
+            st.plotly_chart(map_fig() if callable(map_fig) else map_fig, key=f"{key}__map",
+                            on_select=partial(rankings.select_region, f"{key}__map"),
                             selection_mode="points", config={**config, "toImageButtonOptions": {
                                 "format": "png", "filename": f"{key}_map", "scale": 2}})
             st.caption(t("rk.map_hint_static"))
     # the chart's data as the exports write it: formula-safe, named for the chart, the filters and the day
-    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else key
-    data, name = export.table_file(table, f or Filters(), "csv", title=str(title))
-    st.download_button(t("rk.csv"), data, file_name=name, mime="text/csv", key=f"{key}__csv",
-                       icon=":material/download:")
+    title = str(fig.layout.title.text if fig.layout.title and fig.layout.title.text else key)
+    st.download_button(t("rk.csv"), partial(sheets.csv_bytes, table), file_name=export.file_name(f or Filters(),
+                       "csv", title), mime="text/csv", key=f"{key}__csv", icon=":material/download:")
 
 
 def placed(frame: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -344,8 +355,8 @@ def indicator_page(page: str, src: Source, f: Filters,
             silent = list(dict.fromkeys(latest.loc[latest["missing"], "label"]))
             title = t("by_region_year", name=name, level=t(f"level.{level}"), year=year)
             fig = charts.ranking(drawn, title, unit, True, silent, t("not_stated"))
-            chart(fig, table, f"{page}__bars", src, f, catalogue, map_fig=_map(src, f, level, chosen, year, title,
-                                                                                unit))
+            chart(fig, table, f"{page}__bars", src, f, catalogue,
+                  map_fig=partial(_map, src, f, level, chosen, year, title, unit))
             if len(all_years) > 1:
                 st.caption(t("rk.latest_year_note", year=year))
         else:

@@ -54,7 +54,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.warehouse import corrections, duck, guard, load, scan
+from etl.warehouse import corrections, duck, guard, load, pool, scan
 from etl.warehouse.fingerprint import extractor_fingerprint
 from etl.warehouse.incremental import update_views
 from etl.warehouse.packed import RowBuffer
@@ -234,7 +234,7 @@ def build(
             raise
     summary.seconds = time.monotonic() - started
     if summary.extraction_cpu:
-        log(f"extraction CPU: {summary.extraction_cpu:.2f} s in the worker processes")
+        log(f"extraction CPU: {summary.extraction_cpu:.2f} s in the worker processes (and readying them)")
     log("build: " + summary.line())
     for name, reason in summary.failures:
         log(f"  failed: {name}: {reason}")
@@ -287,7 +287,7 @@ def _fill(
         summary.failed += 1
         summary.cached_failures += 1
         summary.failures.append((f.name, reason))
-    cpu_before = _children_cpu()
+    cpu_before = _children_cpu() + pool.parent_extraction_cpu()
     for result in extract(con, todo, jobs, now, log):
         if result.ok:
             changed.add(result.sha256)
@@ -303,7 +303,7 @@ def _fill(
             rows.append((result.name, result.sha256, "failed", result.reason, now))
     for dup, first in found.duplicates:
         rows.append((dup.name, dup.sha256, "duplicate", f"same content as {first.name}", now))
-    summary.extraction_cpu = _children_cpu() - cpu_before
+    summary.extraction_cpu = _children_cpu() + pool.parent_extraction_cpu() - cpu_before
     summary.duplicates = len(found.duplicates)
     for bad in found.unreadable:
         rows.append((bad.name, None, "failed", bad.reason, now))
