@@ -252,10 +252,16 @@ def chart(fig: go.Figure, table: pd.DataFrame, key: str, src: Source | None = No
                             selection_mode="points", config={**config, "toImageButtonOptions": {
                                 "format": "png", "filename": f"{key}_map", "scale": 2}})
             st.caption(t("rk.map_hint_static"))
-    # the chart's data as the exports write it: formula-safe, named for the chart, the filters and the day
     title = str(fig.layout.title.text if fig.layout.title and fig.layout.title.text else key)
-    st.download_button(t("rk.csv"), partial(sheets.csv_bytes, table), file_name=export.file_name(f or Filters(),
-                       "csv", title), mime="text/csv", key=f"{key}__csv", icon=":material/download:")
+    csv_download(table, f or Filters(), title, key)
+
+
+def csv_download(table: pd.DataFrame, f: Filters, title: str, key: str, on_click: str = "rerun") -> None:
+    """A chart's own CSV: its table as the exports write it (formula-safe), named for the chart, the
+    filters and the day. The bytes are written when the button is clicked, not on every view (the
+    table's headers are already in the page's language, so nothing of the session is needed then)."""
+    st.download_button(t("rk.csv"), partial(sheets.csv_bytes, table), file_name=export.file_name(f, "csv", title),
+                       mime="text/csv", key=f"{key}__csv", icon=":material/download:", on_click=on_click)
 
 
 def placed(frame: pd.DataFrame, level: str) -> pd.DataFrame:

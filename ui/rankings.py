@@ -17,12 +17,10 @@ import pandas as pd
 import streamlit as st
 
 from ui import charts, components, filters, geo, levels, metric_fit, metrics, queries, ranking, theme
-from ui.export import file_name
 from ui.fmt import combine_qualifiers, number, qualified
 from ui.i18n import lang, name_col, t
 from ui.model import Filters
 from ui.page_keys import RANKINGS as KEYS
-from ui.sheets import csv_bytes
 
 #: Bars shown at the top and at the bottom of a long ranking before "show all".
 TOP_N = 15
@@ -146,14 +144,9 @@ def table_view(ordered: pd.DataFrame, level: str) -> pd.DataFrame:
 
 
 def downloads(table: pd.DataFrame, f: Filters, stem: str, key: str) -> None:
-    """The chart's own CSV (its table, formula-safe, named for the filters and the day); the PNG is
-    the chart toolbar's camera button.
-
-    The bytes are written when the button is clicked, not on every view (the table's headers are
-    already in the page's language, so nothing of the session is needed then).
-    """
-    st.download_button(t("rk.csv"), partial(csv_bytes, table), file_name=file_name(f, "csv", stem),
-                       mime="text/csv", key=f"{key}__csv", icon=":material/download:", on_click="ignore")
+    """The chart's own CSV (``components.csv_download``, no rerun on the click); the PNG is the
+    chart toolbar's camera button."""
+    components.csv_download(table, f, stem, key, on_click="ignore")
     st.caption(t("rk.png_hint"))
 
 

@@ -53,7 +53,7 @@ def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
 
 
 @lru_cache(maxsize=64)
-def positions(text: str, ch: str) -> tuple[int, ...]:
+def _positions(text: str, ch: str) -> tuple[int, ...]:
     """Where ``ch`` stands in ``text`` (kept for the few patterns of a document that share it)."""
     out = []
     i = text.find(ch)
@@ -69,7 +69,7 @@ def finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     if chars is None or len(chars) == 1:  # one first character: the engine's own literal search is as fast
         yield from pattern.finditer(text)
         return
-    candidates = sorted(i for ch in chars for i in positions(text, ch))
+    candidates = sorted(i for ch in chars for i in _positions(text, ch))
     pos = 0
     for c in candidates:
         if c < pos:
