@@ -127,7 +127,11 @@ def test_views_updated_in_place_equal_a_full_rematerialization(
     updates = spy_updates(monkeypatch)
     putuo = scalar(db, "SELECT report_id FROM reports WHERE source_file = ?", [PUTUO])
     value = query(db, "SELECT indicator FROM v_values WHERE report_id = ? ORDER BY indicator LIMIT 1", [putuo])[0][0]
-    # a changed file, a removed one, a renamed one, a new one, and a correction of an unchanged report
+    # a changed file, a removed one, a renamed one, a new one, and a correction of an unchanged report;
+    # a correction of the changed file's old version needs review, counted on its new report
+    tianjin = scalar(db, "SELECT report_id FROM reports WHERE source_file = ?", [TIANJIN])
+    add_correction(corrections_path(db), tianjin, "year", 2018, reason="typo", who="t", source_file=TIANJIN)
+    build(raw, db, jobs=1, log=quiet)
     path = raw / TIANJIN
     path.write_bytes(path.read_bytes().replace("40家".encode(), "41家".encode(), 1))
     (raw / QINGYUAN).unlink()
@@ -138,8 +142,10 @@ def test_views_updated_in_place_equal_a_full_rematerialization(
     summary = build(raw, db, jobs=1, log=quiet)
 
     assert (summary.loaded, summary.removed, summary.unchanged) == (2, 1, 3)
-    assert len(updates) == 1 and updates[0] >= 4  # changed (old and new id), removed, renamed, new, corrected
+    assert len(updates) == 2 and updates[1] >= 4  # changed (old and new id), removed, renamed, new, corrected
     incremental = view_rows(db)
+    new_tianjin = scalar(db, "SELECT report_id FROM reports WHERE source_file = ?", [TIANJIN])
+    assert scalar(db, "SELECT n_corrections_review FROM v_reports WHERE report_id = ?", [new_tianjin]) == 1
     assert incremental == rematerialized(db, tmp_path)
     assert scalar(db, "SELECT value FROM v_values WHERE report_id = ? AND indicator = ?", [putuo, value]) == 999
     # and the same as a build from scratch of the same folder, but for when each report was first loaded
@@ -152,7 +158,7 @@ def test_views_updated_in_place_equal_a_full_rematerialization(
     # corrections swapped in without a build are applied the same way
     add_correction(corrections_path(db), putuo, "reject_value", None, indicator=value, reason="no", who="t")
     refresh_corrections(db, log=quiet)
-    assert len(updates) == 2 and updates[1] == 1
+    assert len(updates) == 3 and updates[2] == 1
     assert view_rows(db) == rematerialized(db, tmp_path)
     assert query(db, "SELECT * FROM v_values WHERE report_id = ? AND indicator = ?", [putuo, value]) == []
 

@@ -205,10 +205,10 @@ def build(
             incremental = in_place and views_current(con)
             if in_place:
                 views = [*MATERIALIZED, REGION_OPTIONS] if incremental else []
-                load.clear_for_reuse(con, keep=["raw_files", *views])
+                load.clear_for_reuse(con, keep=["raw_files", *load.CATALOGUE_TABLES, *views])
             else:
                 load.create_schema(con)
-            load.load_catalogue(con)
+                load.load_catalogue(con)
             log_rows, changed = _fill(con, found, prev, reuse, in_place, jobs, now, log, summary, extract)
             _check_shrink(prev, found, summary, share, allow_shrink, log)
             load.insert_log(con, sorted(log_rows, key=lambda r: (r[0], r[2])))

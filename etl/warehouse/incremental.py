@@ -25,6 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from etl.warehouse.duck import quote_ident
+from etl.warehouse.load import ROW_TABLES
 from etl.warehouse.views import (
     MATERIALIZED,
     REGION_OPTIONS,
@@ -35,6 +36,8 @@ from etl.warehouse.views import (
 )
 
 SCRATCH = "_views_scratch"
+#: The schema of views scoped to the changed reports (:func:`_scoped_views`).
+SCOPED = "_views_scoped"
 #: Materialized tables with one row set per report: updated by report_id.
 PER_REPORT = ("v_reports", "v_values", "v_shortfalls", "v_targets")
 #: Small tables recomputed whole.
@@ -100,21 +103,31 @@ def _update(con: duckdb.DuckDBPyConnection, catalog: str, changed: list[str]) ->
         return 0
     # the v_compare groups of the changed reports as they were ...
     con.execute(compare_groups_sql(catalog, SCRATCH, create=True))
-    for name in PER_REPORT:
-        table = main + "." + quote_ident(name)
-        con.execute("DELETE FROM " + table + " WHERE report_id IN " + ids)
-        con.execute(
-            "INSERT INTO " + table + " SELECT * FROM " + scratch + "." + quote_ident(name)
-            + " WHERE report_id IN " + ids + " ORDER BY " + ", ".join(quote_ident(k) for k in MATERIALIZED[name])
-        )
-    # ... and as they are now
+    scoped = quote_ident(catalog) + "." + quote_ident(SCOPED)
+    _scoped_views(con, catalog)
+    try:
+        for name in PER_REPORT:
+            table = main + "." + quote_ident(name)
+            con.execute("DELETE FROM " + table + " WHERE report_id IN " + ids)
+            con.execute(
+                "INSERT INTO " + table + " SELECT * FROM " + scoped + "." + quote_ident(name)
+                + " WHERE report_id IN " + ids + " ORDER BY " + ", ".join(quote_ident(k) for k in MATERIALIZED[name])
+            )
+    finally:
+        con.execute("DROP SCHEMA IF EXISTS " + scoped + " CASCADE")
+    # ... and as they are now; their rows from the tables just brought up to date
     con.execute(compare_groups_sql(catalog, SCRATCH, create=False))
     con.execute(delete_compare_groups_sql(catalog, SCRATCH))
-    con.execute("USE " + scratch)  # the scratch views, and its table of groups
-    try:
-        con.execute(compare_select(con, groups="groups", into=catalog))
-    finally:
-        con.execute("USE " + main)
+    con.execute(
+        compare_select(
+            con,
+            catalog,
+            reports=(catalog, "main", "v_reports"),
+            values=(catalog, "main", "v_values"),
+            groups=(catalog, SCRATCH, "groups"),
+            into=catalog,
+        )
+    )
     options = main + "." + quote_ident(REGION_OPTIONS)
     con.execute("DELETE FROM " + options)
     con.execute(
@@ -122,3 +135,33 @@ def _update(con: duckdb.DuckDBPyConnection, catalog: str, changed: list[str]) ->
         + main + ".v_reports ORDER BY province, city, district, year, doc_type"
     )
     return int(n)
+
+
+def _scoped_views(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """The schema ``SCOPED``, whose views compute the rows of the reports in ``affected_ids`` only.
+
+    Why: a filter on a view's result is not pushed through the views' joins
+    and window functions, so ``SELECT ... FROM v_values WHERE report_id IN
+    affected_ids`` computed every report's values (and corrections) to keep 1% of
+    them. Here the extracted-row tables are views of those reports' rows
+    alone, and ``v_corrections`` is the table just recomputed whole (a
+    correction's status depends on every report, not only the changed ones);
+    each per-report view then yields the same rows for those reports as the
+    full view does.
+    """
+    scoped = quote_ident(catalog) + "." + quote_ident(SCOPED)
+    main = quote_ident(catalog) + ".main"
+    ids = "(SELECT report_id FROM " + quote_ident(catalog) + "." + quote_ident(SCRATCH) + ".affected_ids)"
+    con.execute("DROP SCHEMA IF EXISTS " + scoped + " CASCADE")
+    con.execute("CREATE SCHEMA " + scoped)
+    for table in ROW_TABLES:
+        con.execute(
+            "CREATE VIEW " + scoped + "." + quote_ident(table) + " AS SELECT * FROM " + main + "."
+            + quote_ident(table) + " WHERE report_id IN " + ids
+        )
+    con.execute("USE " + scoped)
+    try:
+        define_views(con)  # unqualified names find the scoped row views first, then main's tables
+        con.execute("CREATE OR REPLACE VIEW v_corrections AS SELECT * FROM " + main + ".v_corrections")
+    finally:
+        con.execute("USE " + main)

@@ -118,14 +118,20 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
+#: (table, spec CSV, columns after the key) of the catalogue tables, loaded from etl/spec/.
+CATALOGUE_SPECS = (
+    ("indicators", "indicators.csv", ("category", "unit", "name_zh", "name_en", "definition")),
+    ("shortfall_themes", "shortfall_themes.csv", ("name_zh", "name_en", "definition")),
+    ("target_indicators", "target_indicators.csv", ("unit", "name_zh", "name_en", "definition")),
+)
+#: The catalogue tables. A build in place keeps them as the copy has them: it runs only under the
+#: same extractor fingerprint (etl/warehouse/fingerprint.py), which covers the spec CSVs they come from.
+CATALOGUE_TABLES = tuple(table for table, _, _ in CATALOGUE_SPECS)
+
+
 def load_catalogue(con: duckdb.DuckDBPyConnection, spec_dir: Path = catalogue.SPEC_DIR) -> None:
     """indicators, shortfall_themes and target_indicators from the spec CSVs."""
-    specs = (
-        ("indicators", "indicators.csv", ("category", "unit", "name_zh", "name_en", "definition")),
-        ("shortfall_themes", "shortfall_themes.csv", ("name_zh", "name_en", "definition")),
-        ("target_indicators", "target_indicators.csv", ("unit", "name_zh", "name_en", "definition")),
-    )
-    for table, file_name, fields in specs:
+    for table, file_name, fields in CATALOGUE_SPECS:
         key = "theme" if table == "shortfall_themes" else "indicator"
         rows = [(r["id"], *(r.get(f) for f in fields)) for r in catalogue.read_spec(file_name, spec_dir)]
         columns = (key, *fields)
@@ -234,7 +240,7 @@ def clear_for_reuse(con: duckdb.DuckDBPyConnection, keep: Iterable[str] = ()) ->
     the schema's tables that every build writes afresh (catalogue,
     ingest_log, build_info, corrections, raw_files), except the tables named
     in ``keep`` (which the build updates in place: materialized views,
-    ``raw_files``). The extracted rows stay, for :func:`keep_only`. Call
+    ``raw_files``; or keeps as they are: the catalogue). The extracted rows stay, for :func:`keep_only`. Call
     :func:`same_schema` first.
     """
     keep = set(keep)

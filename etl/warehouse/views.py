@@ -127,7 +127,7 @@ def materialize(con: duckdb.DuckDBPyConnection) -> None:
     # v_compare from the v_reports just materialized (same rows), not from the view computed again:
     # ~0.12 CPU-s of a 28,500-report build. Its lane writes v_reports first (MATERIALIZED's order).
     assert "v_compare" not in OWN_LANE and "v_reports" not in OWN_LANE
-    statements["v_compare"] = compare_select(con, reports=STAGING + "v_reports", create=STAGING + "v_compare")
+    statements["v_compare"] = compare_select(con, reports=(STAGING + "v_reports",), create=STAGING + "v_compare")
     own = [statements.pop(n) for n in OWN_LANE]
     _in_parallel(con, [list(statements.values()), own])
     con.execute(
@@ -244,16 +244,22 @@ def delete_compare_groups_sql(catalog: str, schema: str) -> str:
 def compare_select(
     con: duckdb.DuckDBPyConnection,
     catalog: str | None = None,
-    groups: str | None = None,
+    groups: tuple[str, ...] | None = None,
     into: str | None = None,
     as_view: bool = False,
-    reports: str | None = None,
+    reports: tuple[str, ...] | None = None,
     create: str | None = None,
+    values: tuple[str, ...] | None = None,
 ) -> str:
     """The query of ``v_compare`` for the indicator catalogue of ``catalog`` (default: the current one).
 
     ``reports``: a table of the rows of ``v_reports`` to read instead of the view.
+    ``values``: a table of the rows of ``v_values`` (or ``v_values_base``) to read instead of
+    ``v_values_base``: the pivot reads only report_id, indicator and value, the same in both for
+    every report of ``v_reports``.
     ``create``: the statement creates (or replaces) this table of the rows.
+    ``reports``, ``values`` and ``groups`` are the parts of a table's name (catalog, schema, table),
+    quoted here.
 
     ``groups``: a table of ``group_key`` values: only those groups' rows.
     ``into``: a catalog: the statement inserts the rows into its ``v_compare``.
@@ -270,13 +276,16 @@ def compare_select(
     keys = ", ".join("c." + quote_ident(k) for k in KEY_COLUMNS)
     relation = "v_reports"
     if reports is not None:
-        relation = quote_ident(reports)
+        relation = ".".join(quote_ident(part) for part in reports)
     source = relation
     if groups is not None:
         source = (
             "(SELECT * FROM " + relation + " g WHERE " + GROUP_KEY + " IN (SELECT group_key FROM "
-            + quote_ident(groups) + "))"
+            + ".".join(quote_ident(part) for part in groups) + "))"
         )
+    value_rows = "v_values_base"
+    if values is not None:
+        value_rows = ".".join(quote_ident(part) for part in values)
     keyed = "SELECT g.*, " + GROUP_KEY + " AS group_key FROM " + source + " g"
     head = ""
     if into is not None:
@@ -285,17 +294,20 @@ def compare_select(
         head = "CREATE OR REPLACE VIEW v_compare AS\n"
     elif create is not None:
         head = "CREATE OR REPLACE TABLE " + quote_ident(create) + " AS\n"
-    return head + (
-        "WITH keyed AS (\n    " + keyed + "\n),\n"
-        "chosen AS (\n"
-        "    SELECT *, count(*) OVER (PARTITION BY group_key) AS n_reports,\n"
-        "        row_number() OVER (PARTITION BY group_key\n"
-        "            ORDER BY n_values DESC, ingested_at DESC, report_id) AS pick\n"
-        "    FROM keyed\n"
-        ")\n"
-        "SELECT " + ", ".join([keys, *pivots]) + "\n"
-        "FROM chosen c LEFT JOIN v_values_base v ON v.report_id = c.report_id\n"
-        "WHERE c.pick = 1\n"
-        "GROUP BY " + keys + "\n"
-        "ORDER BY c.province, c.city, c.district, c.year, c.doc_type, c.report_id"
+    return "".join(
+        [
+            head,
+            "WITH keyed AS (\n    ", keyed, "\n),\n"
+            "chosen AS (\n"
+            "    SELECT *, count(*) OVER (PARTITION BY group_key) AS n_reports,\n"
+            "        row_number() OVER (PARTITION BY group_key\n"
+            "            ORDER BY n_values DESC, ingested_at DESC, report_id) AS pick\n"
+            "    FROM keyed\n"
+            ")\n"
+            "SELECT ", ", ".join([keys, *pivots]), "\n"
+            "FROM chosen c LEFT JOIN ", value_rows, " v ON v.report_id = c.report_id\n"
+            "WHERE c.pick = 1\n"
+            "GROUP BY ", keys, "\n"
+            "ORDER BY c.province, c.city, c.district, c.year, c.doc_type, c.report_id",
+        ]
     )
