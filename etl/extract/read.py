@@ -87,6 +87,8 @@ def display_name(name: str) -> str:
     must not break the one-line-per-failure rule. Valid names come back
     unchanged, so this is the name stored and shown.
     """
+    if name.isprintable():  # no lone surrogate (category Cs), no control (Cc): nothing to escape
+        return name
     text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return _NAME_CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
