@@ -127,6 +127,19 @@ def test_display_names_are_one_line_and_storable() -> None:
     display_name(gbk).encode("utf-8")  # storable
 
 
+def test_display_name_shortcut_for_printable_names_changes_nothing() -> None:
+    """A printable name is returned as it is: the same as escaping it would give, for every character
+    a listed file name can hold (lone surrogates only as ``surrogateescape`` makes them)."""
+
+    def escaped(name: str) -> str:
+        text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F else c for c in text)
+
+    points = [*range(0xD800), *range(0xDC80, 0xDD00), *range(0xE000, 0x110000)]
+    differ = [hex(p) for p in points if display_name(f"a{chr(p)}.txt") != escaped(f"a{chr(p)}.txt")]
+    assert differ == []
+
+
 def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     import os
 
