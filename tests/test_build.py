@@ -900,3 +900,26 @@ def test_listing_finds_the_files_the_reader_would(tmp_path: Path) -> None:
     found = etl.warehouse.scan.scan(raw)
     # a symlink out of the raw folder is not read (it could publish any file the server can read)
     assert sorted(u.name for u in found.unreadable) == ["a/outside_link.txt", "dangling.txt"]
+
+
+def test_build_pauses_the_cycle_collector_and_its_workers_run_it(
+    raw: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    seen: list[bool] = []
+    real = etl.warehouse.load.insert_log
+    monkeypatch.setattr(etl.warehouse.load, "insert_log", lambda con, rows: (seen.append(gc.isenabled()), real(con, rows)))
+    assert gc.isenabled()
+    build(raw, db, jobs=2, log=quiet)
+    assert seen == [False] and gc.isenabled()  # off while the build ran, on again after
+    gc.disable()
+    try:
+        build(raw, db, full=True, jobs=1, log=quiet)
+        assert not gc.isenabled()  # left as the caller had it
+        with ProcessPoolExecutor(1, get_context("fork"), etl.warehouse.pool._worker_init, ((), os.getpid())) as ex:
+            assert ex.submit(gc.isenabled).result() is True  # a forked worker collects its own garbage
+    finally:
+        gc.enable()

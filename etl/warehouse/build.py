@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import gc
 import os
 import shutil
 import sys
@@ -165,7 +166,7 @@ def build(
     summary = BuildSummary(db=db, full=full)
     share = guard.max_shrink(max_shrink)
     db.parent.mkdir(parents=True, exist_ok=True)
-    with build_lock(db, log):
+    with build_lock(db, log), _cycle_collector_paused():
         tmp = tmp_path(db)
         remove_file(tmp, log)
         damage = guard.problem(db)
@@ -239,6 +240,28 @@ def build(
     for name, reason in summary.failures:
         log(f"  failed: {name}: {reason}")
     return summary
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Keep Python's cycle collector off while this build runs; as it was, after.
+
+    A build holds tens of thousands of small objects at once (the scan, the
+    previous warehouse's ids and stamps, the log rows) beside the extractor's
+    tables, and allocates far more than it keeps: every few thousand
+    allocations the collector ran, and every tenth of a tenth run walked the
+    whole heap. That was 0.35 of the 2.65 CPU-seconds a 1%-changed build of
+    the decade spends outside the extraction. The build makes no reference
+    cycles to speak of, and reference counting frees the rest as it goes.
+    Forked extraction workers turn the collector back on (etl/warehouse/pool.py).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _fill(

@@ -87,10 +87,16 @@ class FileTimeout(BaseException):  # noqa: N818 - named for what happened
 
 
 def _worker_init(lock_fds: tuple[int, ...], parent: int) -> None:
-    """First thing a forked worker does: let go of the parent's locks and die with it."""
+    """First thing a forked worker does: let go of the parent's locks and die with it.
+
+    It also turns the cycle collector on, which a build keeps off in its own
+    process (etl/warehouse/build.py): a worker extracts thousands of files, and
+    their garbage is its own to collect.
+    """
     for fd in lock_fds:
         with contextlib.suppress(OSError):
             os.close(fd)
+    gc.enable()
     _die_with_parent(parent)
 
 
