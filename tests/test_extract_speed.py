@@ -154,3 +154,27 @@ def test_cleaned_text_maps_back_character_by_character() -> None:
             assert ch == (chr(ord(src) - 0xFEE0) if "\uff01" <= src <= "\uff5e" else src)
         offsets = [norm.offset(i) for i in range(len(norm.text))]
         assert offsets == sorted(set(offsets))  # one for one, in order
+
+
+def test_zone_bureaus_equal_finditer() -> None:
+    import re
+
+    pattern = re.compile(regions._rules()["zone"].pattern + regions._rules()["bureau"])
+    rng = random.Random(5)
+    pieces = ["经济技术开发区", "经开区", "新区", "园区", "开发区", "统计局", "统计", "局", "武汉", "高新", "区", ",", "\n", "济"]
+    odd = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 40))) for _ in range(400)]
+    for text in [*TEXTS, *odd, "", "统计局", "新区统计局统计局"]:
+        assert [m.span() for m in regions._zone_bureaus(text)] == [m.span() for m in pattern.finditer(text)]
+
+
+def test_keyword_gate_fails_only_where_no_keyword_hits() -> None:
+    rng = random.Random(9)
+    rules = list(mentions.indicator_rules().values())
+    assert sum(r.keyword_gate is not None and bool(r.patterns) for r in rules) >= 3
+    for text in TEXTS:
+        for _ in range(150):
+            a, b, c, d = sorted(rng.randrange(0, len(text) + 1) for _ in range(4))
+            for rule in rules:
+                if not mentions._may_hit(rule, text, a, d):
+                    for prep in (False, True):
+                        assert mentions._keyword_hits(rule, text, (a, b), (c, d), prep) is None, rule.id

@@ -85,6 +85,9 @@ class IndicatorRule:
     any_exclude: re.Pattern[str] = rules.any_word(())
     any_sentence_exclude: re.Pattern[str] = rules.any_word(())
     any_require: re.Pattern[str] = rules.any_word(())
+    # Matches in every stretch where a keyword word stands or a keyword pattern can start
+    # (None: some pattern may start anywhere): ``_may_hit`` in one search.
+    keyword_gate: re.Pattern[str] | None = rules.any_word(())
 
 
 @cache
@@ -123,8 +126,30 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             any_exclude=rules.any_word(r.get("excludes", ())),
             any_sentence_exclude=rules.any_word(r.get("sentence_excludes", ())),
             any_require=rules.any_word(r.get("requires", ())),
+            keyword_gate=_keyword_gate(r["keywords"]),
         )
     return out
+
+
+def _keyword_gate(keywords: list[str]) -> re.Pattern[str] | None:
+    """The plain keywords, or the first character of a keyword pattern, as one pattern.
+
+    Why: a rule with a pattern (执法(?!人员…), 党组…研究) was tried at every number
+    of its unit, two ``finditer`` and a ``search`` each, though in most clauses not
+    even the pattern's first character stands; none of its matches can start elsewhere."""
+    words = [k for k in keywords if re.escape(k) == k]
+    heads: set[str] = set()
+    for k in keywords:
+        if re.escape(k) == k:
+            continue
+        chars = starts.first_chars(re.compile(k))
+        if chars is None:
+            return None
+        heads |= chars
+    gate = rules.any_word(words).pattern if words else ""
+    if heads:
+        gate += ("|" if gate else "") + "[" + "".join(map(re.escape, sorted(heads))) + "]"
+    return re.compile(gate or "(?!)")
 
 
 @cache
@@ -143,8 +168,12 @@ def _all_units() -> frozenset[str]:
 def _mention_pattern() -> re.Pattern[str]:
     units = sorted({u for r in indicator_rules().values() for u in r.units}, key=len, reverse=True)
     suffixes = "|".join(rules.load("mentions")["approximate_suffixes"])
+    # The look-ahead for a unit's first character changes no match: it fails a numeral with
+    # no unit after it (2023年, 一是) in one class test, where the engine tried sixty units
+    # one by one at every length the numeral can give back.
+    heads = "".join(sorted({re.escape(u[0]) for u in units}))
     return re.compile(
-        rf"(?P<num>{ARABIC}|{CHINESE})\s*(?P<mult>万|亿)?(?P<post>{suffixes})?(?P<unit>{'|'.join(units)})"
+        rf"(?P<num>{ARABIC}|{CHINESE})\s*(?P<mult>万|亿)?(?P<post>{suffixes})?(?=[{heads}])(?P<unit>{'|'.join(units)})"
     )
 
 
@@ -409,10 +438,12 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
 
 
 def _may_hit(rule: IndicatorRule, text: str, lo: int, hi: int) -> bool:
-    """False when ``_keyword_hits`` is sure to find nothing: no pattern to try and none of the words in reach.
+    """False when ``_keyword_hits`` is sure to find nothing: none of the words, nor a
+    pattern's first character, in reach (``keyword_gate``).
 
-    Asked before the call, which is made ~150 times a report, mostly for nothing."""
-    return bool(rule.patterns or rule.spanning) or rule.any_keyword_word.search(text, lo, hi) is not None
+    Asked before the call, which is made ~150 times a report, mostly for nothing.
+    ``lo``–``hi`` must cover both sides of the number (every search of ``_keyword_hits``)."""
+    return rule.keyword_gate is None or rule.keyword_gate.search(text, lo, hi) is not None
 
 
 def _classify(
@@ -581,6 +612,8 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
     lex = rules.load("mentions")
     found: list[Mention] = []
     for mt in _number_matches(text):
+        if inside(mt.start(), excluded):
+            continue  # in a next-year plan: dropped below anyway, tested first as it is the cheapest test
         if _is_word_part(text, mt):
             continue
         if _unit_not_before(mt.group("unit")).match(text, mt.end()):
@@ -634,9 +667,17 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
     return out
 
 
+def _covers_all(excluded: list[Span], length: int) -> bool:
+    """One excluded span holds the whole text (a plan document): every mention, which
+    starts inside the text, would be dropped, so none is looked for."""
+    return any(s <= 0 and e >= length for s, e in excluded)
+
+
 def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     """Every counted number of the year's work, with the indicators it counts for."""
     text = norm.text
+    if _covers_all(excluded, len(text)):
+        return []  # a plan: every number, zero word and form row stands in the excluded span
     lex = rules.load("mentions")
     mentions = _read_numbers(text, excluded)
     starts = [m.start for m in mentions]  # sorted: mentions come in text order
@@ -836,6 +877,8 @@ def find_zero_mentions(norm: Normalized, excluded: list[Span]) -> dict[str, list
     in a clause about some units only, a wish or a checklist question
     (``zero_clause_excludes``)."""
     out: dict[str, list[Mention]] = {}
+    if _covers_all(excluded, len(norm.text)):
+        return out  # a plan: no zero word can stand outside the excluded span
     not_zero = _any_of("zero_clause_excludes")
     problems: tuple[Span, ...] | None = None  # looked up on the first zero word only
     for rule in indicator_rules().values():
