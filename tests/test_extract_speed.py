@@ -167,14 +167,19 @@ def test_zone_bureaus_equal_finditer() -> None:
         assert [m.span() for m in regions._zone_bureaus(text)] == [m.span() for m in pattern.finditer(text)]
 
 
-def test_keyword_gate_fails_only_where_no_keyword_hits() -> None:
+def test_gated_rules_are_those_with_a_gate_literal_in_reach() -> None:
     rng = random.Random(9)
-    rules = list(mentions.indicator_rules().values())
-    assert sum(r.keyword_gate is not None and bool(r.patterns) for r in rules) >= 3
-    for text in TEXTS:
-        for _ in range(150):
+    units = sorted({u for r in mentions.indicator_rules().values() for u in r.units})
+    assert sum(bool(r.patterns) and r.gate_literals is not None for r in mentions.indicator_rules().values()) >= 3
+    for text in [*TEXTS, *_odd_texts()]:
+        for _ in range(40):
             a, b, c, d = sorted(rng.randrange(0, len(text) + 1) for _ in range(4))
-            for rule in rules:
-                if not mentions._may_hit(rule, text, a, d):
+            unit = rng.choice(units)
+            gated = mentions._gated(unit, text, a, d)
+            for rule in mentions._rules_for_unit(unit):
+                lits = rule.gate_literals
+                plain = lits is None or any(text.find(w, a, d) >= 0 and text.find(w, a, d) + len(w) <= d for w in lits)
+                assert (rule.id in gated) == plain, (rule.id, text[a:d])
+                if rule.id not in gated:
                     for prep in (False, True):
                         assert mentions._keyword_hits(rule, text, (a, b), (c, d), prep) is None, rule.id
