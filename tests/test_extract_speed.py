@@ -154,3 +154,32 @@ def test_cleaned_text_maps_back_character_by_character() -> None:
             assert ch == (chr(ord(src) - 0xFEE0) if "\uff01" <= src <= "\uff5e" else src)
         offsets = [norm.offset(i) for i in range(len(norm.text))]
         assert offsets == sorted(set(offsets))  # one for one, in order
+
+
+def test_zone_bureaus_equal_finditer() -> None:
+    import re
+
+    pattern = re.compile(regions._rules()["zone"].pattern + regions._rules()["bureau"])
+    rng = random.Random(5)
+    pieces = ["经济技术开发区", "经开区", "新区", "园区", "开发区", "统计局", "统计", "局", "武汉", "高新", "区", ",", "\n", "济"]
+    odd = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 40))) for _ in range(400)]
+    for text in [*TEXTS, *odd, "", "统计局", "新区统计局统计局"]:
+        assert [m.span() for m in regions._zone_bureaus(text)] == [m.span() for m in pattern.finditer(text)]
+
+
+def test_gated_rules_are_those_with_a_gate_literal_in_reach() -> None:
+    rng = random.Random(9)
+    units = sorted({u for r in mentions.indicator_rules().values() for u in r.units})
+    assert sum(bool(r.patterns) and r.gate_literals is not None for r in mentions.indicator_rules().values()) >= 3
+    for text in [*TEXTS, *_odd_texts()]:
+        for _ in range(40):
+            a, b, c, d = sorted(rng.randrange(0, len(text) + 1) for _ in range(4))
+            unit = rng.choice(units)
+            gated = mentions._gated(unit, text, a, d)
+            for rule in mentions._rules_for_unit(unit):
+                lits = rule.gate_literals
+                plain = lits is None or any(text.find(w, a, d) >= 0 and text.find(w, a, d) + len(w) <= d for w in lits)
+                assert (rule.id in gated) == plain, (rule.id, text[a:d])
+                if rule.id not in gated:
+                    for prep in (False, True):
+                        assert mentions._keyword_hits(rule, text, (a, b), (c, d), prep) is None, rule.id

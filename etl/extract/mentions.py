@@ -85,6 +85,9 @@ class IndicatorRule:
     any_exclude: re.Pattern[str] = rules.any_word(())
     any_sentence_exclude: re.Pattern[str] = rules.any_word(())
     any_require: re.Pattern[str] = rules.any_word(())
+    # The plain keywords and the first characters of the keyword patterns: one of them stands
+    # wherever a keyword can be found (None: some pattern may start anywhere). See ``_gated``.
+    gate_literals: tuple[str, ...] | None = ()
 
 
 @cache
@@ -123,8 +126,26 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             any_exclude=rules.any_word(r.get("excludes", ())),
             any_sentence_exclude=rules.any_word(r.get("sentence_excludes", ())),
             any_require=rules.any_word(r.get("requires", ())),
+            gate_literals=_gate_literals(r["keywords"]),
         )
     return out
+
+
+def _gate_literals(keywords: list[str]) -> tuple[str, ...] | None:
+    """The plain keywords, and the first characters a keyword pattern can start with.
+
+    Why: a rule with a pattern (执法(?!人员…), 党组…研究) was tried at every number
+    of its unit, two ``finditer`` and a ``search`` each, though in most clauses not
+    even the pattern's first character stands; none of its matches can start elsewhere."""
+    out = [k for k in keywords if re.escape(k) == k]
+    for k in keywords:
+        if re.escape(k) == k:
+            continue
+        chars = starts.first_chars(re.compile(k))
+        if chars is None:
+            return None
+        out += sorted(chars)
+    return tuple(dict.fromkeys(out))
 
 
 @cache
@@ -143,8 +164,12 @@ def _all_units() -> frozenset[str]:
 def _mention_pattern() -> re.Pattern[str]:
     units = sorted({u for r in indicator_rules().values() for u in r.units}, key=len, reverse=True)
     suffixes = "|".join(rules.load("mentions")["approximate_suffixes"])
+    # The look-ahead for a unit's first character changes no match: it fails a numeral with
+    # no unit after it (2023年, 一是) in one class test, where the engine tried sixty units
+    # one by one at every length the numeral can give back.
+    heads = "".join(sorted({re.escape(u[0]) for u in units}))
     return re.compile(
-        rf"(?P<num>{ARABIC}|{CHINESE})\s*(?P<mult>万|亿)?(?P<post>{suffixes})?(?P<unit>{'|'.join(units)})"
+        rf"(?P<num>{ARABIC}|{CHINESE})\s*(?P<mult>万|亿)?(?P<post>{suffixes})?(?=[{heads}])(?P<unit>{'|'.join(units)})"
     )
 
 
@@ -408,11 +433,47 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
     return best
 
 
-def _may_hit(rule: IndicatorRule, text: str, lo: int, hi: int) -> bool:
-    """False when ``_keyword_hits`` is sure to find nothing: no pattern to try and none of the words in reach.
+@dataclass(frozen=True)
+class _GateIndex:
+    """The gate literals of every rule of one unit, found in one scan (``_gated``)."""
 
-    Asked before the call, which is made ~150 times a report, mostly for nothing."""
-    return bool(rule.patterns or rule.spanning) or rule.any_keyword_word.search(text, lo, hi) is not None
+    pattern: re.Pattern[str]  # every literal, the longest first
+    rules_at: dict[str, frozenset[str]]  # a literal -> the rules one of whose literals begins it
+    always: frozenset[str]  # rules with a pattern that may start anywhere: always tried
+
+
+@cache
+def _gate_index(unit: str) -> _GateIndex:
+    """The gate of the rules a number with ``unit`` may count for (built once per unit)."""
+    own: dict[str, set[str]] = {}
+    always = set()
+    for rule in _rules_for_unit(unit):
+        if rule.gate_literals is None:
+            always.add(rule.id)
+        for lit in rule.gate_literals or ():
+            own.setdefault(lit, set()).add(rule.id)
+    literals = sorted(own, key=lambda w: (-len(w), w))
+    rules_at = {w: frozenset(r for p in literals if w.startswith(p) for r in own[p]) for w in literals}
+    pattern = re.compile("|".join(map(re.escape, literals)) if literals else "(?!)")
+    return _GateIndex(pattern, rules_at, frozenset(always))
+
+
+def _gated(unit: str, text: str, lo: int, hi: int) -> frozenset[str]:
+    """The rules of ``unit`` with a gate literal inside ``text[lo:hi]``: the only ones
+    ``_keyword_hits`` can find a keyword for when both sides of the number lie in there.
+
+    Why: one search per rule and number (a dozen rules share 家) was a tenth of
+    extraction. One scan finds, at each position where any literal starts, the
+    longest that fits before ``hi``; every literal that starts there is a prefix
+    of it, so the rules it begins (``rules_at``) are exactly those with a literal
+    at that position."""
+    index = _gate_index(unit)
+    found = index.always
+    pos = lo
+    while (m := index.pattern.search(text, pos, hi)) is not None:
+        found = found | index.rules_at[m.group()]
+        pos = m.start() + 1
+    return found
 
 
 def _classify(
@@ -441,6 +502,8 @@ def _classify(
         return
     all_rules = indicator_rules()
     lo, hi = min(left[0], right[0]), max(left[1], right[1])
+    gated: frozenset[str] | None = None  # found on the first rule that asks
+    lent_gated: frozenset[str] | None = None
     hits: dict[str, float] = {}
     lent: dict[str, float] = {}  # hits found only in the clause before
     nouns: list[str] | None = None
@@ -459,18 +522,18 @@ def _classify(
             continue
         if rule.requires and not rule.any_require.search(clause_text):
             continue
-        d = _keyword_hits(rule, text, left, right, prep) if _may_hit(rule, text, lo, hi) else None
+        if gated is None:
+            gated = _gated(m.unit, text, lo, hi)
+        d = _keyword_hits(rule, text, left, right, prep) if rule.id in gated else None
         if d is not None:
             hits[rule.id] = d
         # The clause before may lend its keyword unless one of its own numbers claimed
         # it; a part (其中…) reads on from the whole's clause.
         elif prev_clause is not None and (part_clause or parts_total or rule.id not in prev_claimed):
             window = (prev_clause[0], left[1]) if part_clause else prev_clause
-            d = (
-                _keyword_hits(rule, text, window, (right[1], right[1]), False)
-                if _may_hit(rule, text, window[0], max(window[1], right[1]))
-                else None
-            )
+            if lent_gated is None:
+                lent_gated = _gated(m.unit, text, window[0], max(window[1], right[1]))
+            d = _keyword_hits(rule, text, window, (right[1], right[1]), False) if rule.id in lent_gated else None
             if d is not None and rule.excludes and rule.any_exclude.search(text, window[0], window[1]):
                 continue  # a keyword the rule rules out where it stands is not lent (含投诉建议14条，…)
             if d is not None:
@@ -581,6 +644,8 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
     lex = rules.load("mentions")
     found: list[Mention] = []
     for mt in _number_matches(text):
+        if inside(mt.start(), excluded):
+            continue  # in a next-year plan: dropped below anyway, tested first as it is the cheapest test
         if _is_word_part(text, mt):
             continue
         if _unit_not_before(mt.group("unit")).match(text, mt.end()):
@@ -634,9 +699,17 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
     return out
 
 
+def _covers_all(excluded: list[Span], length: int) -> bool:
+    """One excluded span holds the whole text (a plan document): every mention, which
+    starts inside the text, would be dropped, so none is looked for."""
+    return any(s <= 0 and e >= length for s, e in excluded)
+
+
 def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     """Every counted number of the year's work, with the indicators it counts for."""
     text = norm.text
+    if _covers_all(excluded, len(text)):
+        return []  # a plan: every number, zero word and form row stands in the excluded span
     lex = rules.load("mentions")
     mentions = _read_numbers(text, excluded)
     starts = [m.start for m in mentions]  # sorted: mentions come in text order
@@ -836,6 +909,8 @@ def find_zero_mentions(norm: Normalized, excluded: list[Span]) -> dict[str, list
     in a clause about some units only, a wish or a checklist question
     (``zero_clause_excludes``)."""
     out: dict[str, list[Mention]] = {}
+    if _covers_all(excluded, len(norm.text)):
+        return out  # a plan: no zero word can stand outside the excluded span
     not_zero = _any_of("zero_clause_excludes")
     problems: tuple[Span, ...] | None = None  # looked up on the first zero word only
     for rule in indicator_rules().values():

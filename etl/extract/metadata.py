@@ -33,9 +33,12 @@ from typing import NamedTuple
 
 import cn2an
 
-from etl.extract import rules, sections
+from etl.extract import rules, sections, starts
 
-YEAR = re.compile(r"(?<![\d〔【\[(（-])((?:19|20)\d{2})\s*年")
+# The look-behind stands after the century (it reads the character before it), not first:
+# a pattern that opens with a look-behind is tried at every character of a text, one that
+# opens with 19|20 is scanned for (same matches).
+YEAR = re.compile(r"((?:19|20)(?<![\d〔【\[(（-]..)\d{2})\s*年")
 # A year inside a range (2021-2025年) or a document number (〔2023〕) is not the year reported on.
 RANGE = re.compile(r"(?:19|20)\d{2}\s*[-—–~至到]\s*(?:19|20)\d{2}")
 CN_YEAR = re.compile(r"((?:一九|二〇|二零)[〇零一二三四五六七八九]{2})年")
@@ -43,7 +46,8 @@ CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 # Titles of other documents cited in the opening (根据《2023年全面依法治省工作要点》)
 # say nothing about this document's kind or year.
 # A notice that issues a document (关于印发《2016年…工作要点》的通知) is that document.
-CITED = re.compile(r"(?<!印发)(?<!发布)(?<!转发)《[^》\n]*》")
+# (The look-behinds follow the 《 they test, for the reason given at YEAR.)
+CITED = re.compile(r"《(?<!印发《)(?<!发布《)(?<!转发《)[^》\n]*》")
 
 
 def _title_lines(text: str, chars: int) -> list[str]:
@@ -198,7 +202,7 @@ def _stated_year(text: str, published: list[Published]) -> int | None:
     # documents; with a publication line to fall back on, they do not count.
     cited = [m.span() for m in CITED.finditer(text)] if published else []
     spans = [p.span for p in published] + cited
-    spans += [m.span() for m in d["year_not_reported"].finditer(text)]
+    spans += [m.span() for m in starts.finditer(d["year_not_reported"], text)]
     years = [(pos, y) for pos, y in _years(text) if not sections.inside(pos, spans)]
     counts = Counter(y for pos, y in years if not sections.inside(pos, plans))
     for lead in d["year_lead"].finditer(text[:600]):

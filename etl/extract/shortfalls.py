@@ -34,13 +34,23 @@ def _item() -> re.Pattern[str]:
     return re.compile(rules.load("document")["item"])
 
 
+@cache
+def _themes() -> tuple[tuple[str, re.Pattern[str], dict[str, float]], ...]:
+    """Each theme with its words as one pattern (``rules.any_word``) and their weights.
+
+    Why: a statement names the words of one theme or two; one search tells a
+    theme none of whose words stand there, instead of a test per word."""
+    return tuple((theme, rules.any_word(words), words) for theme, words in _lexicon().items())
+
+
 def classify(statement: str) -> str:
     """Theme id for one statement; ``other`` when no theme's words occur."""
     body = _item().sub("", statement, count=1)
     lead = LEAD_END.split(body, maxsplit=1)[0]
     for part in (lead, body):
         scores = {
-            theme: sum(w for word, w in words.items() if word in part) for theme, words in _lexicon().items()
+            theme: sum(w for word, w in words.items() if word in part) if any_word.search(part) else 0
+            for theme, any_word, words in _themes()
         }
         best = max(scores, key=scores.__getitem__)
         if scores[best] > 0:
@@ -65,14 +75,26 @@ def _is_heading(item: str) -> bool:
     return short and bool(_problem_heading().search(body))
 
 
+# A 。 or line end with something after it; the match ends where that sentence starts. Why
+# not a look-behind for the sentence's first character: a pattern that opens with a
+# look-behind is tried at every character, one that opens with a class is scanned for.
+_SENTENCE_STARTS = re.compile(r"[。\n](?=[^。\n])")
+
+
+@cache
+def _closing() -> re.Pattern[str]:
+    return re.compile(rules.load("document")["closing_sentence"])
+
+
 def _statements(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the statements in a problems section."""
     doc = rules.load("document")
-    closing = re.compile(doc["closing_sentence"])
-    # The section ends at a closing remark (以上问题，我们将在今后工作中…).
-    for m in re.finditer(r"(?<=[。\n])[^。\n]", text[start:end]):
-        if closing.match(text, start + m.start()):
-            end = start + m.start()
+    closing = _closing()
+    # The section ends at a closing remark (以上问题，我们将在今后工作中…), which
+    # starts a sentence: right after a 。 or line end that something follows.
+    for m in _SENTENCE_STARTS.finditer(text[start:end]):
+        if closing.match(text, start + m.end()):
+            end = start + m.end()
             break
     # ... or at a sub-heading of remedies ((二)改进措施).
     remedy = _remedy_heading().search(text, start, end)
