@@ -183,3 +183,12 @@ def test_gated_rules_are_those_with_a_gate_literal_in_reach() -> None:
                 if rule.id not in gated:
                     for prep in (False, True):
                         assert mentions._keyword_hits(rule, text, (a, b), (c, d), prep) is None, rule.id
+
+
+def test_rules_read_by_libyaml_are_what_the_python_parser_reads() -> None:
+    import yaml
+
+    from etl.extract import rules
+
+    for path in sorted(rules.RULES_DIR.glob("*.yaml")):
+        assert rules.load(path.stem) == yaml.safe_load(path.read_text(encoding="utf-8")), path.name
