@@ -102,3 +102,28 @@ def test_tall_heatmap_names_its_columns_on_top() -> None:
     rise = max(len(t) for t in THEMES_EN) * charts.LATIN_PX * 0.57
     assert tall["margin"]["t"] >= 50 + rise, "room above the grid for the slanted names"
     assert tall["title"]["yanchor"] == "top"
+
+
+def test_panels_lay_out_what_make_subplots_does() -> None:
+    """The panels are laid out by hand (make_subplots cost a third of a chart): same axes, domains and titles."""
+    from plotly.subplots import make_subplots
+
+    for n in range(1, 7):
+        for spacing in (0.03, 0.1):
+            titles = [f"面板{i}" for i in range(n)]
+            made = make_subplots(rows=1, cols=n, shared_yaxes=True, horizontal_spacing=spacing,
+                                 subplot_titles=titles).to_dict()["layout"]
+            made.pop("template", None)
+            assert charts._panels(n, spacing, titles, {"size": 16}) == made, (n, spacing)
+
+
+def test_small_multiples_draw_each_indicator_on_its_own_panel() -> None:
+    ids = ["a", "b", "c"]
+    frame = pd.DataFrame({"label": ["甲", "乙"] * 3, "indicator": [i for i in ids for _ in range(2)],
+                          "value": [5.0, 9.0, 1.0, 2.0, 30.0, 40.0], "display": ["5", "9", "1", "2", "30", "40"],
+                          "key": ["k"] * 6, "coverage": [""] * 6, "missing": [False] * 6})
+    fig = charts.small_multiples(frame, dict.fromkeys(ids, "名"), "t", "家", "空白", ids).to_dict()
+    assert [(t.get("xaxis", "x"), t.get("yaxis", "y")) for t in fig["data"]] == [("x", "y"), ("x2", "y2"), ("x3", "y3")]
+    layout = fig["layout"]
+    assert [layout[f"yaxis{s}"]["categoryarray"] for s in ("", "2", "3")] == [["甲", "乙"]] * 3, "regions by the first"
+    assert layout["xaxis3"]["range"][1] >= 40, "each panel has its own scale"
