@@ -23,8 +23,7 @@ if not components.opened("shortfalls", src, f):
 
 level = components.level_picker("shortfalls", src, f)
 place = levels.columns(level)
-rows_by_year = levels.narrowed_options(queries.region_options(src), f)[[*place, "year"]].drop_duplicates()
-by_year = len(rows_by_year) <= levels.MAX_GROUPS
+by_year = queries.group_count(src, f, (*place, "year")) <= levels.MAX_GROUPS
 group = (*place, "year") if by_year else tuple(place)
 # one report per row (districts by year): every statement fits on hover
 examples = 50 if level == "district" and by_year else 5
@@ -99,8 +98,8 @@ if cap and work:
         table = shown.rename(columns={"label": t(f"col.{level}"), "year": t("col.year")})
         table[t("shortfalls.both_reports")] = wide["reports"].iloc[order].to_numpy()
         if ratio_id is not None:
-            rows = queries.metric_reports(src, f, f"ratio:{ratio_id}", (years[-1],))
-            med = ranking.by_region(rows, level, "ratio", years[-1])
+            # each region's median of its reports' ratios, as the rankings page ranks them
+            med = ranking.medians(queries.ratio_values(src, f, ratio_id, years[-1]), level)
             med["label"] = levels.labels(med, level) if len(med) else []
             per = dict(zip(med["label"], med["value"], strict=True))
             table[t("shortfalls.ratio")] = [MISSING if per.get(lab) is None or per.get(lab) != per.get(lab)

@@ -1,0 +1,47 @@
+"""Lean queries of the shortfalls page give what the general ones gave it (on the seed warehouse)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import seed_frame
+
+from ui import levels, metrics, queries, ranking
+from ui.db import file_version
+from ui.model import ALL_DOCS, Filters, Source
+
+
+@pytest.fixture(scope="module")
+def seed(seed_db: Path) -> Source:
+    return Source(str(seed_db), file_version(seed_db))
+
+
+@pytest.mark.parametrize("f", [Filters(), Filters(doc_type=ALL_DOCS), Filters(province="广东省")])
+def test_ratio_medians_equal_the_rankings_value(seed: Source, f: Filters) -> None:
+    """Each region's median ratio, as ``ranking.by_region`` makes it from every report's row."""
+    compared = 0
+    for ratio in metrics.value_ratios():
+        for year in queries.years.__wrapped__(seed):
+            for level in levels.LEVELS:
+                rows = queries.metric_reports.__wrapped__(seed, f, f"ratio:{ratio.id}", (year,))
+                full = ranking.by_region(rows, level, "ratio", year)
+                lean = ranking.medians(queries.ratio_values.__wrapped__(seed, f, ratio.id, year), level)
+                cols = levels.columns(level)
+                assert lean[cols].values.tolist() == full[cols].values.tolist(), "every known region keeps its row"
+                assert np.array_equal(lean["value"].to_numpy(float), full["value"].to_numpy(float), equal_nan=True)
+                compared += int(full["value"].notna().sum())
+    assert compared, "the seed reports give some ratio"
+
+
+def test_silent_reports_count_all_and_list_the_first(seed: Source, seed_db: Path) -> None:
+    expected = seed_frame(seed_db, "SELECT source_file FROM v_reports r WHERE doc_type = 'report' AND year IS NOT "
+                                   "NULL AND NOT EXISTS (SELECT 1 FROM v_shortfalls s WHERE s.report_id = r.report_id)"
+                                   " ORDER BY province, city, district, year, source_file")["source_file"].tolist()
+    assert expected, "some seed report states no shortfall"
+    rows, total = queries.silent_reports.__wrapped__(seed, Filters(), 1)
+    assert total == len(expected) and rows["source_file"].tolist() == expected[:1]
+    assert queries.TOTAL not in rows.columns
+    rows, total = queries.silent_reports.__wrapped__(seed, Filters(province="nowhere"), 5)
+    assert (len(rows), total) == (0, 0)
