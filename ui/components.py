@@ -134,8 +134,12 @@ def decorate(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Add what hover and legends say: coverage of each sum, the series (year, document type), and
     group names in the reader's language ("unknown" place)."""
     out = frame.copy()
-    out["label"] = out["label"].map(localise_text)
-    out["coverage"] = [t("coverage", given=g, reports=r) for g, r in zip(out["given"], out["reports"], strict=True)]
+    # each distinct label and coverage pair is worded once: a national rollup repeats them per
+    # indicator and year, and a label lookup per row was a tenth of the page's own work
+    out["label"] = out["label"].map({label: localise_text(label) for label in out["label"].unique()})
+    worded: dict[tuple[Any, Any], str] = {}
+    out["coverage"] = [worded.get((g, r)) or worded.setdefault((g, r), t("coverage", given=g, reports=r))
+                       for g, r in zip(out["given"], out["reports"], strict=True)]
     years = out["year"].astype("Int64").astype(str)
     if f.doc_type == ALL_DOCS:
         years = years + " " + doc_names(out["doc_type"])
