@@ -127,3 +127,32 @@ def test_small_multiples_draw_each_indicator_on_its_own_panel() -> None:
     layout = fig["layout"]
     assert [layout[f"yaxis{s}"]["categoryarray"] for s in ("", "2", "3")] == [["甲", "乙"]] * 3, "regions by the first"
     assert layout["xaxis3"]["range"][1] >= 40, "each panel has its own scale"
+
+
+def test_every_chart_kind_is_a_valid_plotly_figure() -> None:
+    """The indicator pages' charts are made without Plotly's validation (charts._figure): validated
+    here, each kind gives back exactly what it sent (a misspelt property would raise)."""
+    import json
+
+    import plotly.io as pio
+
+    rows = pd.DataFrame({"label": ["甲", "乙", "甲", "乙"], "indicator": ["a", "a", "b", "b"],
+                         "value": [5.0, 9.0, 2.0, 40.0], "display": ["5", "9", "≥2", "40"], "key": ["k"] * 4,
+                         "coverage": ["1/1"] * 4, "missing": [False] * 4, "highlight": [True, False] * 2,
+                         "year": [2023, 2023, 2024, 2024], "x": ["甲", "乙"] * 2})
+    share = pd.DataFrame([[0.5, 0.0], [1.0, 0.25]], index=["甲", "乙"], columns=THEMES_ZH[:2])
+    numbers = pd.DataFrame({"label": ["甲", "乙"], "人": [3.0, float("nan")], "户": [20.0, 5.0]})
+    figures = [
+        charts.ranking(rows[rows["indicator"] == "a"], "一个很长的标题（带有括号里的说明文字，要换行）", "家", True, ["丙"], "未提及"),
+        charts.trend(rows, "t", "家"),
+        charts.trend(rows[rows["label"] == "甲"], "t", "家"),
+        charts.small_multiples(rows, {"a": "A", "b": "B"}, "t", "家", "空白", ["a", "b"]),
+        charts.heatmap(share, share.astype(str), share.astype(str), "t"),
+        charts.heatmap(pd.concat([share] * 6, ignore_index=True), pd.concat([share] * 6).astype(str),
+                       pd.concat([share] * 6).astype(str), "t"),
+        charts.capacity(numbers, numbers.fillna(0).astype(str), ["人"], ["户"], "t", "未提及"),
+        charts.funnel(rows.assign(label="甲"), {"a": "A"}, "t"),
+    ]
+    for fig in figures:
+        sent = pio.to_json(fig, validate=False)
+        assert json.loads(pio.to_json(json.loads(sent), validate=True)) == json.loads(sent)
