@@ -45,3 +45,20 @@ def test_silent_reports_count_all_and_list_the_first(seed: Source, seed_db: Path
     assert queries.TOTAL not in rows.columns
     rows, total = queries.silent_reports.__wrapped__(seed, Filters(province="nowhere"), 5)
     assert (len(rows), total) == (0, 0)
+
+
+@pytest.mark.parametrize("f", [Filters(), Filters(doc_type=ALL_DOCS), Filters(province="广东省")])
+def test_headline_totals_from_the_sums_by_group_equal_the_rollup_over_no_group(seed: Source, f: Filters) -> None:
+    """An indicator page adds its sums by group up for the headline (one rollup, not two)."""
+    from ui import catalog, tables
+
+    for page in ("inspections", "outreach", "penalties"):
+        ids = tuple(catalog.indicator_ids(page))
+        want = queries.rollup.__wrapped__(seed, f, (), ids)
+        assert int(want["reports"].iloc[0]) > 0
+        for level in levels.LEVELS:
+            sums = queries.rollup.__wrapped__(seed, f, (*levels.columns(level), "year", "doc_type"), ids)
+            got = tables.totals(sums, ids)
+            assert list(got.columns) == list(want.columns)
+            assert got.astype(object).where(got.notna(), None).values.tolist() == \
+                want.astype(object).where(want.notna(), None).values.tolist(), (page, level)

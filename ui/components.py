@@ -336,17 +336,21 @@ def indicator_page(page: str, src: Source, f: Filters,
     header(page, f)
     ids = catalog.indicator_ids(page)
     catalogue = queries.indicators(src)
-    totals = queries.rollup(src, f, (), ids)
-    if not has_reports(totals):
+    if not queries.report_count(src, f):
         empty_state(f)
         return None
-    headline(totals, catalogue)
+    # The headline's totals are the sums by group added up (tables.totals): one rollup, not two.
+    # The group depends on the level picked below them, so they are drawn into their place after.
+    heading = st.container()
     label = names(catalogue)
     st.divider()
     level = level_picker(page, src, f)
     group = group_by(level)
     fetched = tuple(dict.fromkeys([*ids, *extra]))
-    frame = decorate(tables.shape(queries.rollup(src, f, group, fetched), level), f)
+    sums = queries.rollup(src, f, group, fetched)
+    with heading:
+        headline(tables.totals(sums, ids), catalogue)
+    frame = decorate(tables.shape(sums, level), f)
     key = filters.url_state("ind", ids, ids[0], page=page, what=t("choose_indicator"))
     chosen = st.selectbox(t("choose_indicator"), ids, format_func=lambda i: label.get(i, i), key=key)
     mine = placed(frame[frame["indicator"] == chosen], level)

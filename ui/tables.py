@@ -69,6 +69,28 @@ def shape(sums: pd.DataFrame, level: str, clickable: bool = True) -> pd.DataFram
     return out
 
 
+def totals(sums: pd.DataFrame, indicator_ids: Sequence[str]) -> pd.DataFrame:
+    """The headline rows, as ``queries.rollup`` over no group gives them, from its sums by group.
+
+    Every report is in exactly one group and every group has a row per indicator, so the
+    sums of ``reports``, ``given``, ``flagged`` and ``total`` over the groups are those over
+    all reports, and the groups' qualifiers combine into the total's (``combine_qualifiers``,
+    the rule of the SQL). ``total`` is NaN where no report gives the number. Rows come in
+    indicator order, as the query sorts them; an indicator page saves its second rollup.
+    """
+    mine = sums[sums["indicator"].isin(list(indicator_ids))]
+    grouped = mine.groupby("indicator", sort=True)
+    out = pd.DataFrame({
+        "reports": grouped["reports"].sum(),
+        "given": grouped["given"].sum(),
+        "total": grouped["total"].sum(min_count=1).astype(float),
+        "qualifier": grouped["qualifier"].agg(lambda q: combine_qualifiers(list(q))),
+        "flagged": grouped["flagged"].sum(),
+    }).reset_index()
+    out["value_id"] = out["quote"] = None
+    return out[["reports", "indicator", "given", "total", "qualifier", "flagged", "value_id", "quote"]]
+
+
 def bar_years(frame: pd.DataFrame, max_bars: int = levels.MAX_BARS) -> list[int]:
     """The years a bar chart draws: all of them while they fit, else the latest year that has data.
 
