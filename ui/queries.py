@@ -701,16 +701,20 @@ def ratio_values(src: Source, f: Filters, ratio_id: str, year: int) -> pd.DataFr
 
     r = metrics.ratio(ratio_id)
     where, params = _where(f, alias="r")
+    # both numbers of a report in one pass over the year's values (a report has one row per indicator)
     sql = f"""
         SELECT r.province, r.city, r.district,
-               CASE WHEN n.value IS NOT NULL AND d.value > 0 AND len(coalesce(n.flags, [])) = 0
-                         AND len(coalesce(d.flags, [])) = 0 THEN n.value / d.value * ? END AS value
+               CASE WHEN p.n IS NOT NULL AND p.d > 0 AND NOT p.flagged THEN p.n / p.d * ? END AS value
         FROM {REPORTS} AS r
-        LEFT JOIN (SELECT report_id, value, flags FROM {VALUES} WHERE indicator = ?) AS n USING (report_id)
-        LEFT JOIN (SELECT report_id, value, flags FROM {VALUES} WHERE indicator = ?) AS d USING (report_id)
+        LEFT JOIN (SELECT report_id, any_value(value) FILTER (WHERE indicator = ?) AS n,
+                          any_value(value) FILTER (WHERE indicator = ?) AS d,
+                          bool_or(len(coalesce(flags, [])) > 0) AS flagged
+                   FROM {VALUES} WHERE year = ? AND list_contains(?, indicator) GROUP BY report_id
+                  ) AS p USING (report_id)
         WHERE {where} AND r.year = ?
     """
-    return frame(src, sql, [r.per, r.numerator, r.denominator, *params, int(year)])
+    return frame(src, sql, [r.per, r.numerator, r.denominator, int(year), [r.numerator, r.denominator], *params,
+                            int(year)])
 
 
 KNOWN_BUREAU = ("province IS NOT NULL AND province <> 'unknown' AND city IS NOT NULL AND city <> 'unknown' "
