@@ -76,7 +76,10 @@ def _figure(traces: list[dict], layout: dict) -> go.Figure:
     validate every kind (tests/test_chart_labels.py), so a misspelt property
     still fails there rather than in a browser.
     """
-    return go.Figure(data=traces, layout=layout, _validate=False)
+    # columns as the arrays validation would have made of them: a figure's dict is deep-copied
+    # when it is sent, and copying a pandas Series (index and all) cost more than drawing it
+    arrays = [{k: v.to_numpy() if isinstance(v, pd.Series) else v for k, v in trace.items()} for trace in traces]
+    return go.Figure(data=arrays, layout=layout, _validate=False)
 
 
 def _custom(part: pd.DataFrame) -> list[list[str]]:
