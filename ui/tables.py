@@ -331,8 +331,6 @@ def shortfall_matrix(sums: pd.DataFrame, level: str, themes: pd.DataFrame, name_
     stating = grouped["stating"].sum().unstack(fill_value=0).reindex(index=index, columns=columns, fill_value=0)
     statements = grouped["statements"].sum().unstack(fill_value=0).reindex(index=index, columns=columns,
                                                                              fill_value=0)
-    samples = grouped["examples"].agg(
-        lambda parts: [text for part in parts for text in (part if part is not None else [])][:examples])
     share = stating.div(reports.reindex(index).replace(0, np.nan), axis=0).fillna(0.0)
     single = reports.reindex(index) == 1
     text = pd.DataFrame(
@@ -340,8 +338,19 @@ def shortfall_matrix(sums: pd.DataFrame, level: str, themes: pd.DataFrame, name_
          for one, nrow, srow in zip(single, statements.to_numpy(), share.to_numpy(), strict=True)],
         index=index, columns=columns,
     )
-    hover = pd.DataFrame("", index=index, columns=columns, dtype=object)
+    # The statements of each cell, in row order, gathered in plain Python and written into an array:
+    # a pandas aggregation with a function per cell and a ``.at`` look-up and write per cell were
+    # half of this function for the 217 cells of the country.
+    samples: dict[tuple[str, str], list[str]] = {}
+    for label, col, part in zip(found["label"], found["col"], found["examples"], strict=True):
+        samples.setdefault((label, col), []).extend(part if part is not None else [])
+    rows_at = {label: i for i, label in enumerate(index)}
+    cols_at = {col: j for j, col in enumerate(columns)}
+    counts, totals = stating.to_numpy(), reports.to_dict()
+    cells = np.full((len(index), len(columns)), "", dtype=object)
     for (label, col), texts in samples.items():
-        n, total = int(stating.at[label, col]), int(reports.get(label, 0))
-        hover.at[label, col] = count_text.format(n=n, reports=total) + "<br>" + "<br>".join(texts)
+        i, j = rows_at[label], cols_at[col]
+        cells[i, j] = (count_text.format(n=int(counts[i, j]), reports=int(totals.get(label, 0))) + "<br>"
+                       + "<br>".join(texts[:examples]))
+    hover = pd.DataFrame(cells, index=index, columns=columns, dtype=object)
     return share, text, hover
