@@ -3,8 +3,6 @@ and which reports state no shortfall at all."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 from ui import bootstrap, catalog, charts, components, filters, levels, metrics, queries, ranking, tables
@@ -70,19 +68,11 @@ else:
 st.subheader(t("shortfalls.capacity"))
 cap, work = catalog.indicator_ids("shortfalls", "capacity"), catalog.indicator_ids("shortfalls", "workload")
 names = components.names(queries.indicators(src))
-by_level = components.group_by(level)
 if cap and work:
     # Like with like: staff and workload summed over the same reports, those that give both (unflagged).
     pair = (cap[0], work[0])
-    # The chart shows the latest year with such reports: asked of the filters' last year first (a
-    # tenth of the values to pair up), of every year only when that one has none in a known place.
-    last = queries.filtered_years(src, f)[-1:]
-    sums = components.placed(queries.complete_rollup(src, replace(f, year_min=last[0], year_max=last[0]),
-                                                     by_level, pair), level) if last else None
-    if sums is None or sums.empty:
-        sums = components.placed(queries.complete_rollup(src, f, by_level, pair), level)
+    sums = components.latest_complete(src, f, level, pair)  # the latest year that has such reports
     years = sorted({int(y) for y in sums["year"].dropna()})
-    sums = sums[sums["year"] == years[-1]] if years else sums
     if sums.empty:
         st.info(t("shortfalls.capacity_none"))
     else:

@@ -62,3 +62,39 @@ def test_headline_totals_from_the_sums_by_group_equal_the_rollup_over_no_group(s
             assert list(got.columns) == list(want.columns)
             assert got.astype(object).where(got.notna(), None).values.tolist() == \
                 want.astype(object).where(want.notna(), None).values.tolist(), (page, level)
+
+
+@pytest.mark.parametrize("f", [Filters(), Filters(doc_type=ALL_DOCS), Filters(doc_type="plan"), Filters(year_max=2022)])
+def test_latest_complete_is_the_last_year_of_every_year_s_sums(seed: Source, f: Filters) -> None:
+    """The capacity chart's sums: those of the latest year with reports giving both numbers."""
+    from ui import catalog, components
+
+    steps = (catalog.indicator_ids("shortfalls", "capacity")[0], catalog.indicator_ids("shortfalls", "workload")[0])
+    for level in levels.LEVELS:
+        every = components.placed(queries.complete_rollup.__wrapped__(
+            seed, f, components.group_by(level), steps), level)
+        years = sorted({int(y) for y in every["year"].dropna()})
+        want = every[every["year"] == years[-1]] if years else every
+        got = components.latest_complete(seed, f, level, steps)
+        assert got.reset_index(drop=True).equals(want.reset_index(drop=True)), (f, level)
+
+
+def test_latest_complete_falls_back_to_an_earlier_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the filters' last year has no report giving every step, the latest year that has one is drawn."""
+    import pandas as pd
+
+    from ui import components
+
+    rows = pd.DataFrame({"province": ["甲", "甲", "乙"], "year": [2021, 2022, 2022], "doc_type": ["report"] * 3,
+                         "indicator": ["a"] * 3, "reports": [1, 2, 3], "total": [1.0, 2.0, 3.0]})
+    asked: list[Filters] = []
+
+    def complete_rollup(src: Source, f: Filters, group: tuple[str, ...], steps: tuple[str, ...]) -> pd.DataFrame:
+        asked.append(f)
+        return rows.iloc[:0] if f.year_min == 2024 else rows
+
+    monkeypatch.setattr(queries, "filtered_years", lambda src, f: [2021, 2022, 2023, 2024])
+    monkeypatch.setattr(queries, "complete_rollup", complete_rollup)
+    got = components.latest_complete(Source("x", "v"), Filters(), "province", ("a",))
+    assert got["year"].tolist() == [2022, 2022] and got["reports"].tolist() == [2, 3]
+    assert [(f.year_min, f.year_max) for f in asked] == [(2024, 2024), (None, None)]

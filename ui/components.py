@@ -10,6 +10,7 @@ the empty state. Everything drawn comes from sums DuckDB computes
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from types import MethodType
 from typing import Any
@@ -272,6 +273,25 @@ def placed(frame: pd.DataFrame, level: str) -> pd.DataFrame:
     """Rows whose region is known at ``level``: an unknown place is never a bar, a line or a map cell
     (the Data quality page lists those reports)."""
     return ranking.known(frame, level)
+
+
+def latest_complete(src: Source, f: Filters, level: str, steps: Sequence[str]) -> pd.DataFrame:
+    """``queries.complete_rollup`` by the level's groups, for the latest year that has reports giving
+    every step in a known place: that year's rows only, empty when no year has any.
+
+    Asked of the filters' last year first (a tenth of the values to pair up), and of every year
+    only when that one has none.
+    """
+    group = group_by(level)
+    last = queries.filtered_years(src, f)[-1:]
+    if last:
+        sums = placed(queries.complete_rollup(src, replace(f, year_min=last[0], year_max=last[0]), group,
+                                              tuple(steps)), level)
+        if not sums.empty:
+            return sums
+    sums = placed(queries.complete_rollup(src, f, group, tuple(steps)), level)
+    years = sorted({int(y) for y in sums["year"].dropna()})
+    return sums[sums["year"] == years[-1]] if years else sums
 
 
 def missing_note(frame: pd.DataFrame) -> None:
