@@ -77,9 +77,10 @@ if cap and work:
         st.info(t("shortfalls.capacity_none"))
     else:
         keys = [*levels.columns(level), "year", "doc_type"]
-        wide = sums.pivot_table(index=keys, columns="indicator", values="total", aggfunc="first").reset_index()
-        quals = sums.pivot_table(index=keys, columns="indicator", values="qualifier", aggfunc="first").reset_index()
-        both = sums.pivot_table(index=keys, values="reports", aggfunc="max").reset_index()
+        # one grouping for the sums and qualifiers (three pivot tables grouped the rows three times)
+        spread = sums.groupby([*keys, "indicator"], sort=True)[["total", "qualifier"]].first().unstack("indicator")
+        wide, quals = spread["total"].reset_index(), spread["qualifier"].reset_index()
+        both = sums.groupby(keys, sort=True)["reports"].max().reset_index()
         wide = wide.merge(both, on=keys)
         wide["label"] = levels.labels(wide, level)
         cap_col, work_col = names.get(pair[0], pair[0]), names.get(pair[1], pair[1])
