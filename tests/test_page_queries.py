@@ -93,8 +93,8 @@ def test_latest_complete_falls_back_to_an_earlier_year(monkeypatch: pytest.Monke
         asked.append(f)
         return rows.iloc[:0] if f.year_min == 2024 else rows
 
-    monkeypatch.setattr(queries, "filtered_years", lambda src, f: [2021, 2022, 2023, 2024])
+    monkeypatch.setattr(queries, "years", lambda src: [2020, 2021, 2022, 2023, 2024, 2025])
     monkeypatch.setattr(queries, "complete_rollup", complete_rollup)
-    got = components.latest_complete(Source("x", "v"), Filters(), "province", ("a",))
+    got = components.latest_complete(Source("x", "v"), Filters(year_min=2021, year_max=2024), "province", ("a",))
     assert got["year"].tolist() == [2022, 2022] and got["reports"].tolist() == [2, 3]
-    assert [(f.year_min, f.year_max) for f in asked] == [(2024, 2024), (None, None)]
+    assert [(f.year_min, f.year_max) for f in asked] == [(2024, 2024), (2021, 2024)]

@@ -279,11 +279,12 @@ def latest_complete(src: Source, f: Filters, level: str, steps: Sequence[str]) -
     """``queries.complete_rollup`` by the level's groups, for the latest year that has reports giving
     every step in a known place: that year's rows only, empty when no year has any.
 
-    Asked of the filters' last year first (a tenth of the values to pair up), and of every year
-    only when that one has none.
+    Asked of the last year the filters let through first (a tenth of the values to pair up; the
+    warehouse's years are the sidebar's, already read), and of every year only when that one has none.
     """
     group = group_by(level)
-    last = queries.filtered_years(src, f)[-1:]
+    last = [y for y in queries.years(src) if (f.year_min is None or y >= f.year_min)
+            and (f.year_max is None or y <= f.year_max)][-1:]
     if last:
         sums = placed(queries.complete_rollup(src, replace(f, year_min=last[0], year_max=last[0]), group,
                                               tuple(steps)), level)
