@@ -45,6 +45,12 @@ def test_silent_reports_count_all_and_list_the_first(seed: Source, seed_db: Path
     assert queries.TOTAL not in rows.columns
     rows, total = queries.silent_reports.__wrapped__(seed, Filters(province="nowhere"), 5)
     assert (len(rows), total) == (0, 0)
+    province = seed_frame(seed_db, "SELECT province FROM v_reports WHERE province <> 'unknown' LIMIT 1").iloc[0, 0]
+    mine = seed_frame(seed_db, "SELECT source_file FROM v_reports r WHERE doc_type = 'report' AND year IS NOT NULL "
+                               "AND province = ? AND NOT EXISTS (SELECT 1 FROM v_shortfalls s WHERE s.report_id = "
+                               "r.report_id) ORDER BY city, district, year, source_file", [province])["source_file"]
+    rows, total = queries.silent_reports.__wrapped__(seed, Filters(province=province), 50)
+    assert total == len(mine) and rows["source_file"].tolist() == mine.tolist()
 
 
 @pytest.mark.parametrize("f", [Filters(), Filters(doc_type=ALL_DOCS), Filters(province="广东省")])

@@ -502,9 +502,13 @@ def shortfall_statements(src: Source, f: Filters, limit: int, theme: str | None 
 @cache
 def silent_reports(src: Source, f: Filters, limit: int) -> tuple[pd.DataFrame, int]:
     """Filtered reports that state no shortfall at all, the first ``limit``, and how many there are."""
-    where, params = _where(f)
+    where, params = _where(f, alias="r")
+    # the statements side narrowed by the same filters: a report's statements carry its place, year
+    # and type (both views take them from v_report_meta), and a province's anti-join is then half the work
+    mine, mine_params = _where(f, alias="s")
     silent = f"FROM {REPORTS} AS r WHERE {where} AND NOT EXISTS " \
-             "(SELECT 1 FROM v_shortfalls AS s WHERE s.report_id = r.report_id)"
+             f"(SELECT 1 FROM v_shortfalls AS s WHERE s.report_id = r.report_id AND {mine})"
+    params = [*params, *mine_params]
     # the file name breaks ties (reports of an unknown place and the same year): the same list on every run
     rows = frame(src, f"SELECT r.*, count(*) OVER () AS {TOTAL} {silent} "
                       "ORDER BY province, city, district, year, source_file LIMIT ?", [*params, int(limit)])
@@ -701,6 +705,7 @@ def ratio_values(src: Source, f: Filters, ratio_id: str, year: int) -> pd.DataFr
 
     r = metrics.ratio(ratio_id)
     where, params = _where(f, alias="r")
+    values_where, values_params = _where(f)  # a value carries its report's place, year and type
     # both numbers of a report in one pass over the year's values (a report has one row per indicator)
     sql = f"""
         SELECT r.province, r.city, r.district,
@@ -709,12 +714,13 @@ def ratio_values(src: Source, f: Filters, ratio_id: str, year: int) -> pd.DataFr
         LEFT JOIN (SELECT report_id, any_value(value) FILTER (WHERE indicator = ?) AS n,
                           any_value(value) FILTER (WHERE indicator = ?) AS d,
                           bool_or(len(coalesce(flags, [])) > 0) AS flagged
-                   FROM {VALUES} WHERE year = ? AND list_contains(?, indicator) GROUP BY report_id
+                   FROM {VALUES} WHERE {values_where} AND year = ? AND list_contains(?, indicator)
+                   GROUP BY report_id
                   ) AS p USING (report_id)
         WHERE {where} AND r.year = ?
     """
-    return frame(src, sql, [r.per, r.numerator, r.denominator, int(year), [r.numerator, r.denominator], *params,
-                            int(year)])
+    return frame(src, sql, [r.per, r.numerator, r.denominator, *values_params, int(year),
+                            [r.numerator, r.denominator], *params, int(year)])
 
 
 KNOWN_BUREAU = ("province IS NOT NULL AND province <> 'unknown' AND city IS NOT NULL AND city <> 'unknown' "
