@@ -23,8 +23,7 @@ if not components.opened("shortfalls", src, f):
 
 level = components.level_picker("shortfalls", src, f)
 place = levels.columns(level)
-rows_by_year = levels.narrowed_options(queries.region_options(src), f)[[*place, "year"]].drop_duplicates()
-by_year = len(rows_by_year) <= levels.MAX_GROUPS
+by_year = queries.group_count(src, f, (*place, "year")) <= levels.MAX_GROUPS
 group = (*place, "year") if by_year else tuple(place)
 # one report per row (districts by year): every statement fits on hover
 examples = 50 if level == "district" and by_year else 5
@@ -69,20 +68,19 @@ else:
 st.subheader(t("shortfalls.capacity"))
 cap, work = catalog.indicator_ids("shortfalls", "capacity"), catalog.indicator_ids("shortfalls", "workload")
 names = components.names(queries.indicators(src))
-by_level = components.group_by(level)
 if cap and work:
     # Like with like: staff and workload summed over the same reports, those that give both (unflagged).
     pair = (cap[0], work[0])
-    sums = components.placed(queries.complete_rollup(src, f, by_level, pair), level)
+    sums = components.latest_complete(src, f, level, pair)  # the latest year that has such reports
     years = sorted({int(y) for y in sums["year"].dropna()})
-    sums = sums[sums["year"] == years[-1]] if years else sums
     if sums.empty:
         st.info(t("shortfalls.capacity_none"))
     else:
         keys = [*levels.columns(level), "year", "doc_type"]
-        wide = sums.pivot_table(index=keys, columns="indicator", values="total", aggfunc="first").reset_index()
-        quals = sums.pivot_table(index=keys, columns="indicator", values="qualifier", aggfunc="first").reset_index()
-        both = sums.pivot_table(index=keys, values="reports", aggfunc="max").reset_index()
+        # one grouping for the sums and qualifiers (three pivot tables grouped the rows three times)
+        spread = sums.groupby([*keys, "indicator"], sort=True)[["total", "qualifier"]].first().unstack("indicator")
+        wide, quals = spread["total"].reset_index(), spread["qualifier"].reset_index()
+        both = sums.groupby(keys, sort=True)["reports"].max().reset_index()
         wide = wide.merge(both, on=keys)
         wide["label"] = levels.labels(wide, level)
         cap_col, work_col = names.get(pair[0], pair[0]), names.get(pair[1], pair[1])
@@ -99,8 +97,8 @@ if cap and work:
         table = shown.rename(columns={"label": t(f"col.{level}"), "year": t("col.year")})
         table[t("shortfalls.both_reports")] = wide["reports"].iloc[order].to_numpy()
         if ratio_id is not None:
-            rows = queries.metric_reports(src, f, f"ratio:{ratio_id}", (years[-1],))
-            med = ranking.by_region(rows, level, "ratio", years[-1])
+            # each region's median of its reports' ratios, as the rankings page ranks them
+            med = ranking.medians(queries.ratio_values(src, f, ratio_id, years[-1]), level)
             med["label"] = levels.labels(med, level) if len(med) else []
             per = dict(zip(med["label"], med["value"], strict=True))
             table[t("shortfalls.ratio")] = [MISSING if per.get(lab) is None or per.get(lab) != per.get(lab)

@@ -102,3 +102,57 @@ def test_tall_heatmap_names_its_columns_on_top() -> None:
     rise = max(len(t) for t in THEMES_EN) * charts.LATIN_PX * 0.57
     assert tall["margin"]["t"] >= 50 + rise, "room above the grid for the slanted names"
     assert tall["title"]["yanchor"] == "top"
+
+
+def test_panels_lay_out_what_make_subplots_does() -> None:
+    """The panels are laid out by hand (make_subplots cost a third of a chart): same axes, domains and titles."""
+    from plotly.subplots import make_subplots
+
+    for n in range(1, 7):
+        for spacing in (0.03, 0.1):
+            titles = [f"面板{i}" for i in range(n)]
+            made = make_subplots(rows=1, cols=n, shared_yaxes=True, horizontal_spacing=spacing,
+                                 subplot_titles=titles).to_dict()["layout"]
+            made.pop("template", None)
+            assert charts._panels(n, spacing, titles, {"size": 16}) == made, (n, spacing)
+
+
+def test_small_multiples_draw_each_indicator_on_its_own_panel() -> None:
+    ids = ["a", "b", "c"]
+    frame = pd.DataFrame({"label": ["甲", "乙"] * 3, "indicator": [i for i in ids for _ in range(2)],
+                          "value": [5.0, 9.0, 1.0, 2.0, 30.0, 40.0], "display": ["5", "9", "1", "2", "30", "40"],
+                          "key": ["k"] * 6, "coverage": [""] * 6, "missing": [False] * 6})
+    fig = charts.small_multiples(frame, dict.fromkeys(ids, "名"), "t", "家", "空白", ids).to_dict()
+    assert [(t.get("xaxis", "x"), t.get("yaxis", "y")) for t in fig["data"]] == [("x", "y"), ("x2", "y2"), ("x3", "y3")]
+    layout = fig["layout"]
+    assert [layout[f"yaxis{s}"]["categoryarray"] for s in ("", "2", "3")] == [["甲", "乙"]] * 3, "regions by the first"
+    assert layout["xaxis3"]["range"][1] >= 40, "each panel has its own scale"
+
+
+def test_every_chart_kind_is_a_valid_plotly_figure() -> None:
+    """The indicator pages' charts are made without Plotly's validation (charts._figure): validated
+    here, each kind gives back exactly what it sent (a misspelt property would raise)."""
+    import json
+
+    import plotly.io as pio
+
+    rows = pd.DataFrame({"label": ["甲", "乙", "甲", "乙"], "indicator": ["a", "a", "b", "b"],
+                         "value": [5.0, 9.0, 2.0, 40.0], "display": ["5", "9", "≥2", "40"], "key": ["k"] * 4,
+                         "coverage": ["1/1"] * 4, "missing": [False] * 4, "highlight": [True, False] * 2,
+                         "year": [2023, 2023, 2024, 2024], "x": ["甲", "乙"] * 2})
+    share = pd.DataFrame([[0.5, 0.0], [1.0, 0.25]], index=["甲", "乙"], columns=THEMES_ZH[:2])
+    numbers = pd.DataFrame({"label": ["甲", "乙"], "人": [3.0, float("nan")], "户": [20.0, 5.0]})
+    figures = [
+        charts.ranking(rows[rows["indicator"] == "a"], "一个很长的标题（带有括号里的说明文字，要换行）", "家", True, ["丙"], "未提及"),
+        charts.trend(rows, "t", "家"),
+        charts.trend(rows[rows["label"] == "甲"], "t", "家"),
+        charts.small_multiples(rows, {"a": "A", "b": "B"}, "t", "家", "空白", ["a", "b"]),
+        charts.heatmap(share, share.astype(str), share.astype(str), "t"),
+        charts.heatmap(pd.concat([share] * 6, ignore_index=True), pd.concat([share] * 6).astype(str),
+                       pd.concat([share] * 6).astype(str), "t"),
+        charts.capacity(numbers, numbers.fillna(0).astype(str), ["人"], ["户"], "t", "未提及"),
+        charts.funnel(rows.assign(label="甲"), {"a": "A"}, "t"),
+    ]
+    for fig in figures:
+        sent = pio.to_json(fig, validate=False)
+        assert json.loads(pio.to_json(json.loads(sent), validate=True)) == json.loads(sent)

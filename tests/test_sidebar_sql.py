@@ -71,3 +71,13 @@ def test_filtered_years_in_sql_equal_narrowing_every_row(national: Source, f: Fi
     options = queries.region_options.__wrapped__(national)
     expected = sorted({int(y) for y in levels.narrowed_options(options, f)["year"].dropna()})
     assert queries.filtered_years.__wrapped__(national, f) == expected
+
+
+@pytest.mark.parametrize("f", FILTERS)
+def test_group_count_in_sql_equals_counting_every_row(national: Source, f: Filters) -> None:
+    """The shortfalls page asks SQL how many place × year rows its heat map would have."""
+    options = queries.region_options.__wrapped__(national)
+    for level in levels.LEVELS:
+        group = (*levels.columns(level), "year")
+        expected = len(levels.narrowed_options(options, f)[list(group)].drop_duplicates())
+        assert queries.group_count.__wrapped__(national, f, group) == expected, level

@@ -3,6 +3,7 @@
 import warnings
 
 import pandas as pd
+import pytest
 
 from ui import levels, tables
 from ui.model import Filters
@@ -74,6 +75,22 @@ def test_wide_numbers_are_wide_s_numbers_and_marks_read_missing_qualifiers_as_ex
     pd.testing.assert_frame_equal(tables.wide_numbers(frame, ["x"], {"x": "X"}, group), numbers)
     marks = tables.marks(frame, ["x"], {"x": "X"}, group)
     assert list(marks["X"]) == [("", ""), ("≥", "* ⚠"), ("", ""), ("≈", "")]
+
+
+def test_wide_rows_in_first_appearance_with_a_cell_per_indicator() -> None:
+    """Groups keep the order they come in; an indicator a group lacks is "—"; two rows for one cell raise."""
+    rollup = pd.concat([_rollup(), _rollup().assign(indicator="y", total=[1.0, 2.0, 3.0, 4.0], given=[10, 12, 8, 8],
+                                                    qualifier="exact", flagged=0)])
+    rollup = rollup.iloc[[3, 0, 7, 1, 2, 4, 5]]  # 江苏省 2023 first; 江苏省 2022 has no "y"
+    frame = tables.shape(rollup, "province", clickable=False).sort_values("province", ascending=False, kind="stable")
+    group = ["province", "year", "doc_type"]
+    numbers, shown = tables.wide(frame, ["y", "x"], {"x": "X", "y": "Y"}, group)
+    assert list(zip(shown["province"], shown["year"], strict=True)) == [
+        ("江苏省", 2023), ("江苏省", 2022), ("广东省", 2022), ("广东省", 2023)]
+    assert list(shown["Y"]) == ["4", "—", "1", "2"] and list(shown["X"]) == ["≈40", "—", "100", "≥70 ⚠ (6/12)"]
+    assert numbers["Y"].tolist()[0] == 4.0 and numbers["Y"].isna().tolist() == [False, True, False, False]
+    with pytest.raises(ValueError):
+        tables.wide(pd.concat([frame, frame.head(1)]), ["x", "y"], {}, group)
 
 
 def test_bars_fall_back_to_the_latest_year_and_trend_to_a_total() -> None:

@@ -8,9 +8,10 @@ never as a zero-height bar.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ui import theme
 
@@ -31,20 +32,54 @@ def _title(title: str) -> dict:
     return {"text": title, "x": 0, "font": {"size": 16}}
 
 
-def _style(fig: go.Figure, title: str, height: int = 380, top: int = 50) -> go.Figure:
+def _merged(base: dict, *updates: dict) -> dict:
+    """``base`` with ``updates`` laid over it key by key, nested dicts merged as ``update_layout`` merges them."""
+    out = dict(base)
+    for update in updates:
+        for key, value in update.items():
+            old = out.get(key)
+            out[key] = _merged(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+    return out
+
+
+def _frame_layout(title: str, height: int = 380, top: int = 50) -> dict:
+    """The title, font, size, margins and click mode every chart shares, as layout properties."""
     styled = _title(title)
     # a subtitle's line comes on top of the plot's height, not out of it: a three-bar chart
     # lost a fifth of its plot to it and Plotly shrank the bar labels to fit the thinner bars
     extra = 24 if "subtitle" in styled else 0
-    fig.update_layout(
-        title=styled,
-        font={"family": FONT, "size": 13},
-        height=height + extra,
-        margin={"l": 10, "r": 10, "t": top + extra, "b": 10},
-        legend={"orientation": "h", "y": -0.18},
-        clickmode="event+select",
-    )
+    return {
+        "title": styled,
+        "font": {"family": FONT, "size": 13},
+        "height": height + extra,
+        "margin": {"l": 10, "r": 10, "t": top + extra, "b": 10},
+        "legend": {"orientation": "h", "y": -0.18},
+        "clickmode": "event+select",
+    }
+
+
+def _style(fig: go.Figure, title: str, height: int = 380, top: int = 50) -> go.Figure:
+    """:func:`_frame_layout` applied to a figure made trace by trace (the brief's percentile chart)."""
+    fig.update_layout(**_frame_layout(title, height, top))
     return fig
+
+
+def _figure(traces: list[dict], layout: dict) -> go.Figure:
+    """One figure from whole trace and layout dicts, made in one go and not validated.
+
+    Building a figure call by call (``add_trace``, ``update_layout``,
+    ``update_xaxes``, ``make_subplots``) parses and validates every path again:
+    a national page spent ~0.1 CPU-s of its 0.3 in that. Laying the same
+    properties out as dicts and making the figure at once gives the same figure
+    (the same JSON) for a tenth of the cost; validating it would be a quarter
+    of what is left. These dicts are fixed shapes written here, and the tests
+    validate every kind (tests/test_chart_labels.py), so a misspelt property
+    still fails there rather than in a browser.
+    """
+    # columns as the arrays validation would have made of them: a figure's dict is deep-copied
+    # when it is sent, and copying a pandas Series (index and all) cost more than drawing it
+    arrays = [{k: v.to_numpy() if isinstance(v, pd.Series) else v for k, v in trace.items()} for trace in traces]
+    return go.Figure(data=arrays, layout=layout, _validate=False)
 
 
 def _custom(part: pd.DataFrame) -> list[list[str]]:
@@ -84,10 +119,15 @@ def bars(frame: pd.DataFrame, title: str, unit: str, not_stated: str) -> go.Figu
     return _style(fig, title)
 
 
-def unit_note(fig: go.Figure, unit: str) -> None:
+def _unit_annotation(unit: str) -> dict:
     """The unit written horizontally above the value axis (a sideways "家" is hard to read)."""
-    fig.add_annotation(text=unit, showarrow=False, x=0, y=1, xref="paper", yref="paper", xanchor="left",
-                       yanchor="bottom", yshift=4, font={"color": "#6b7b8c", "size": 12})
+    return {"text": unit, "showarrow": False, "x": 0, "y": 1, "xref": "paper", "yref": "paper", "xanchor": "left",
+            "yanchor": "bottom", "yshift": 4, "font": {"color": "#6b7b8c", "size": 12}}
+
+
+def unit_note(fig: go.Figure, unit: str) -> None:
+    """:func:`_unit_annotation` added to a figure."""
+    fig.add_annotation(**_unit_annotation(unit))
 
 
 def point_label_positions(values: list[float]) -> list[str]:
@@ -103,54 +143,54 @@ def point_label_positions(values: list[float]) -> list[str]:
 def trend(frame: pd.DataFrame, title: str, unit: str) -> go.Figure:
     """One line per group over the years, all in the page's one colour, each named at its end;
     only stated values are plotted."""
-    fig = go.Figure()
+    traces: list[dict] = []
+    notes: list[dict] = []
     given = frame[~frame["missing"]].sort_values("year")
     groups = list(given.groupby("label", sort=True))
+    single = len(groups) == 1
     for label, part in groups:
-        single = len(groups) == 1
-        fig.add_trace(
-            go.Scatter(
-                x=part["year"].astype(int), y=part["value"], name=str(label),
-                # numbers on the points of a single short line; several lines carry their name at the end
-                mode="lines+markers+text" if single and len(part) <= MAX_POINT_LABELS else "lines+markers",
-                text=part["display"], textposition=point_label_positions(part["value"].tolist()),
-                customdata=_custom(part), cliponaxis=False,
-                line={"color": BLUE, "width": 3 if single else 2}, marker={"size": 9 if single else 6},
-                opacity=1 if single else 0.75,
-                hovertemplate=str(label) + " %{x}: %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
-            )
-        )
+        traces.append(dict(
+            type="scatter", x=part["year"].astype(int), y=part["value"], name=str(label),
+            # numbers on the points of a single short line; several lines carry their name at the end
+            mode="lines+markers+text" if single and len(part) <= MAX_POINT_LABELS else "lines+markers",
+            text=part["display"], textposition=point_label_positions(part["value"].tolist()),
+            customdata=_custom(part), cliponaxis=False,
+            line={"color": BLUE, "width": 3 if single else 2}, marker={"size": 9 if single else 6},
+            opacity=1 if single else 0.75,
+            hovertemplate=str(label) + " %{x}: %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
+        ))
         if not single:
             last = part.iloc[-1]
-            fig.add_annotation(x=int(last["year"]), y=float(last["value"]), text=str(label), showarrow=False,
-                               xanchor="left", xshift=6, font={"size": 11, "color": "#3d4a57"})
+            notes.append({"x": int(last["year"]), "y": float(last["value"]), "text": str(label), "showarrow": False,
+                          "xanchor": "left", "xshift": 6, "font": {"size": 11, "color": "#3d4a57"}})
     # From zero: a band of 148k–158k would make a 6% change look like a collapse.
-    fig.update_layout(xaxis={"dtick": 1, "tickformat": "d", "tickangle": 0}, yaxis={"rangemode": "tozero"},
-                      showlegend=False)
+    xaxis: dict = {"dtick": 1, "tickformat": "d", "tickangle": 0}
     if len(given):  # half a year of room each side: end labels clear the value axis
-        first, last = int(given["year"].min()), int(given["year"].max())
+        first, last_year = int(given["year"].min()), int(given["year"].max())
         # a narrow column fits three or four year labels side by side, not ten
-        fig.update_xaxes(range=[first - 0.5, last + 0.5], dtick=1 if last - first <= 2 else -(-(last - first) // 2))
-    _count_axis(fig, "y", given["value"], True)
-    unit_note(fig, unit)
-    fig = _style(fig, title, height=320, top=60)
-    fig.update_layout(margin={"l": 10, "r": 80, "b": 10})
-    return fig
+        xaxis.update(range=[first - 0.5, last_year + 0.5],
+                     dtick=1 if last_year - first <= 2 else -(-(last_year - first) // 2))
+    layout = _merged(
+        _frame_layout(title, height=320, top=60),
+        {"xaxis": xaxis, "yaxis": {"rangemode": "tozero", **_count_ticks(given["value"], True)},
+         "showlegend": False, "annotations": [*notes, _unit_annotation(unit)]},
+        {"margin": {"l": 10, "r": 80, "b": 10}},
+    )
+    return _figure(traces, layout)
 
 
 def funnel(rows: pd.DataFrame, names: dict[str, str], title: str) -> go.Figure:
     """Inspected → violation → penalty, one funnel per report that gives every step."""
-    fig = go.Figure()
-    for i, (label, part) in enumerate(rows.groupby("label", sort=True)):
-        fig.add_trace(
-            go.Funnel(
-                y=[names.get(ind, ind) for ind in part["indicator"]], x=part["value"], name=str(label),
-                text=part["display"], textinfo="text", customdata=part[["key"]].to_numpy(),
-                marker={"color": BLUE, "opacity": max(1.0 - 0.15 * i, 0.4)},
-                hovertemplate=str(label) + " · %{y}: %{text}<extra></extra>",
-            )
+    traces = [
+        dict(
+            type="funnel", y=[names.get(ind, ind) for ind in part["indicator"]], x=part["value"], name=str(label),
+            text=part["display"], textinfo="text", customdata=part[["key"]].to_numpy(),
+            marker={"color": BLUE, "opacity": max(1.0 - 0.15 * i, 0.4)},
+            hovertemplate=str(label) + " · %{y}: %{text}<extra></extra>",
         )
-    return _style(fig, title, height=360)
+        for i, (label, part) in enumerate(rows.groupby("label", sort=True))
+    ]
+    return _figure(traces, _frame_layout(title, height=360))
 
 
 def wrap(label: str, cjk: int = 5, latin: int = 12) -> str:
@@ -203,13 +243,11 @@ def column_labels(labels: list[str]) -> tuple[list[str], int]:
 def heatmap(share: pd.DataFrame, text: pd.DataFrame, hover: pd.DataFrame, title: str) -> go.Figure:
     """Groups × shortfall themes, darker where more reports state the theme; hover shows statements."""
     ticks, angle = column_labels([str(c) for c in share.columns])
-    fig = go.Figure(
-        go.Heatmap(
-            z=share.to_numpy(), x=ticks, y=list(share.index),
-            customdata=hover.to_numpy(), colorscale=[[0, "#f4f6f9"], [1, "#b8434a"]], zmin=0, zmax=1,
-            xgap=3, ygap=3, showscale=False, text=text.to_numpy(), texttemplate="%{text}",
-            hovertemplate="%{y} · %{x}<br>%{customdata}<extra></extra>",
-        )
+    trace = dict(
+        type="heatmap", z=share.to_numpy(), x=ticks, y=list(share.index),
+        customdata=hover.to_numpy(), colorscale=[[0, "#f4f6f9"], [1, "#b8434a"]], zmin=0, zmax=1,
+        xgap=3, ygap=3, showscale=False, text=text.to_numpy(), texttemplate="%{text}",
+        hovertemplate="%{y} · %{x}<br>%{customdata}<extra></extra>",
     )
     # A tall grid (the 31 provinces) names its columns on top, where the reader starts, not 1,500 px down.
     tall = len(share.index) > TALL_ROWS
@@ -217,13 +255,45 @@ def heatmap(share: pd.DataFrame, text: pd.DataFrame, hover: pd.DataFrame, title:
         label_px = int(max((len(t) for t in ticks), default=1) * LATIN_PX * 0.6) + 10
     else:
         label_px = 16 * max((t.count("<br>") + 1 for t in ticks), default=1)
-    fig.update_xaxes(side="top" if tall else "bottom", tickangle=angle, automargin=True)
-    fig.update_yaxes(autorange="reversed")
-    fig = _style(fig, title, height=150 + label_px + 52 * max(len(share.index), 1),
-                 top=50 + (label_px + 10 if tall else 0))
+    layout = _merged(
+        {"xaxis": {"side": "top" if tall else "bottom", "tickangle": angle, "automargin": True},
+         "yaxis": {"autorange": "reversed"}},
+        _frame_layout(title, height=150 + label_px + 52 * max(len(share.index), 1),
+                      top=50 + (label_px + 10 if tall else 0)),
+    )
     if tall:  # the title at the very top, the column names between it and the grid
-        fig.update_layout(title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}})
-    return fig
+        layout = _merged(layout, {"title": {"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}}})
+    return _figure([trace], layout)
+
+
+def _panels(n: int, spacing: float, titles: Sequence[str], title_font: dict) -> dict:
+    """The axes and panel titles of ``n`` panels side by side sharing one category axis, as layout properties.
+
+    What ``make_subplots(rows=1, cols=n, shared_yaxes=True, horizontal_spacing=spacing,
+    subplot_titles=titles)`` lays out (the same domains, to the last digit), without its cost
+    (a third of a small-multiples chart). Panel ``i`` (from 1) draws on axes ``x{i}``/``y{i}``
+    (``x``/``y`` for the first).
+    """
+    width = (1.0 - spacing * (n - 1)) / n
+    layout: dict = {"annotations": []}
+    for c in range(n):
+        start = width * c + c * spacing  # make_subplots sums the widths before the panel, then the gaps
+        domain = [max(0.0, start), min(1.0, start + width)]
+        suffix = str(c + 1) if c else ""
+        layout[f"xaxis{suffix}"] = {"anchor": f"y{suffix}", "domain": domain}
+        layout[f"yaxis{suffix}"] = {"anchor": f"x{suffix}", "domain": [0.0, 1.0]}
+        if c:
+            layout[f"yaxis{suffix}"].update(matches="y", showticklabels=False)
+        if c < len(titles) and titles[c]:
+            layout["annotations"].append({
+                "y": 1.0, "xref": "paper", "x": sum(domain) / 2.0, "yref": "paper", "text": titles[c],
+                "showarrow": False, "font": dict(title_font), "xanchor": "center", "yanchor": "bottom"})
+    return layout
+
+
+def _axis_names(n: int) -> list[tuple[str, str]]:
+    """The (trace, layout) names of panel ``i``'s x axes: ("x", "xaxis"), ("x2", "xaxis2"), ..."""
+    return [(f"x{i + 1 if i else ''}", f"xaxis{i + 1 if i else ''}") for i in range(n)]
 
 
 def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str],
@@ -233,30 +303,31 @@ def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str
     Two panels because a handful of staff and dozens of inspected units do not
     share a scale; missing numbers are labelled, not drawn as zero.
     """
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.1,
-                        subplot_titles=(" / ".join(capacity_cols), " / ".join(workload_cols)))
+    # panel names at the axes' size, not Plotly's 16 px (they read louder than the chart's own title)
+    layout = _panels(2, 0.1, (" / ".join(capacity_cols), " / ".join(workload_cols)), {"size": 13})
     labels = numbers["label"]
+    traces: list[dict] = []
     for col in capacity_cols + workload_cols:
         side = 1 if col in capacity_cols else 2
         text = [not_stated if s == "—" else s for s in shown[col]]
-        fig.add_trace(
-            go.Bar(
-                y=labels, x=numbers[col].fillna(0), name=col, orientation="h", text=text,
-                textposition="outside", cliponaxis=False, marker_color=BLUE,
-                hovertemplate="%{y}: %{text}<extra>" + col + "</extra>",
-            ),
-            row=1, col=side,
-        )
-    fig.update_layout(barmode="group", showlegend=False)
-    for side, cols in ((1, capacity_cols), (2, workload_cols)):
+        traces.append(dict(
+            type="bar", y=labels, x=numbers[col].fillna(0), name=col, orientation="h", text=text,
+            textposition="outside", cliponaxis=False, marker={"color": BLUE},
+            hovertemplate="%{y}: %{text}<extra>" + col + "</extra>",
+            xaxis="x" if side == 1 else "x2", yaxis="y" if side == 1 else "y2",
+        ))
+    for (_, axis), cols in zip(_axis_names(2), (capacity_cols, workload_cols), strict=True):
         top = float(numbers[cols].max().max()) if len(numbers) and cols else 1.0
         top = top if top == top and top > 0 else 1.0
         # whole persons and units only, with room for the outside labels
-        fig.update_xaxes(range=[0, top * 1.3], tickformat=",d", dtick=1 if top <= 8 else None, row=1, col=side)
-    fig.update_yaxes(type="category", autorange="reversed", automargin=True)
-    # panel names at the axes' size, not Plotly's 16 px (they read louder than the chart's own title)
-    fig.update_annotations(font={"size": 13})
-    return _style(fig, title, height=140 + ROW_PX * max(len(numbers), 1) * max(len(capacity_cols), 1), top=84)
+        layout[axis].update(range=[0, top * 1.3], tickformat=",d", **({"dtick": 1} if top <= 8 else {}))
+    for axis in ("yaxis", "yaxis2"):
+        layout[axis].update(type="category", autorange="reversed", automargin=True)
+    layout = _merged(
+        layout, {"barmode": "group", "showlegend": False},
+        _frame_layout(title, height=140 + ROW_PX * max(len(numbers), 1) * max(len(capacity_cols), 1), top=84),
+    )
+    return _figure(traces, layout)
 
 
 def grouped(frame: pd.DataFrame, names: dict[str, str], title: str, unit: str) -> go.Figure:
@@ -289,12 +360,18 @@ BLUE, ORANGE, GREY = "#1f5fa8", "#e0722b", "#c9ced6"
 ROW_PX = 26
 
 
-def _count_axis(fig: go.Figure, axis: str, values: pd.Series, integer: bool) -> None:
-    """Counts tick at whole numbers only (no "0.5 persons")."""
+def _count_ticks(values: pd.Series, integer: bool) -> dict:
+    """Axis properties so counts tick at whole numbers only (no "0.5 persons")."""
     if integer and len(values) and float(values.max()) <= 10:
-        getattr(fig, f"update_{axis}axes")(dtick=1, tickformat="d")
-    elif integer:
-        getattr(fig, f"update_{axis}axes")(tickformat=",d")
+        return {"dtick": 1, "tickformat": "d"}
+    return {"tickformat": ",d"} if integer else {}
+
+
+def _count_axis(fig: go.Figure, axis: str, values: pd.Series, integer: bool) -> None:
+    """:func:`_count_ticks` applied to a figure's ``axis`` ("x" or "y") axes."""
+    ticks = _count_ticks(values, integer)
+    if ticks:
+        getattr(fig, f"update_{axis}axes")(**ticks)
 
 
 def ranking(frame: pd.DataFrame, title: str, unit: str, integer: bool = True,
@@ -310,29 +387,31 @@ def ranking(frame: pd.DataFrame, title: str, unit: str, integer: bool = True,
     silent = [s for s in (silent or []) if s not in set(frame["label"])]
     rows = frame.iloc[::-1]  # Plotly draws the first category at the bottom
     colours = [ORANGE if h else BLUE for h in rows["highlight"]]
-    fig = go.Figure()
+    traces: list[dict] = []
     if silent:
-        fig.add_trace(go.Scatter(
-            y=silent[::-1], x=[0] * len(silent), mode="text", text=[not_stated] * len(silent),
+        traces.append(dict(
+            type="scatter", y=silent[::-1], x=[0] * len(silent), mode="text", text=[not_stated] * len(silent),
             textposition="middle right", textfont={"color": "#8a8a8a"}, hoverinfo="skip", showlegend=False,
             cliponaxis=False,
         ))
-    fig.add_trace(go.Bar(
-        y=rows["label"], x=rows["value"], orientation="h", text=rows["display"], textposition="outside",
+    traces.append(dict(
+        type="bar", y=rows["label"], x=rows["value"], orientation="h", text=rows["display"], textposition="outside",
         # labels keep the axis' size: Plotly otherwise shrinks them to the bar's thickness (9 px on 3 bars)
         constraintext="none", textfont={"size": 12},
-        cliponaxis=False, marker_color=colours, customdata=_custom(rows),
+        cliponaxis=False, marker={"color": colours}, customdata=_custom(rows),
         hovertemplate="%{y}: %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
     ))
-    fig.update_yaxes(categoryorder="array", categoryarray=[*silent[::-1], *rows["label"]])
     top = float(rows["value"].max()) if len(rows) else 1.0
-    fig.update_xaxes(range=[0, (top or 1.0) * 1.22], showgrid=False, showticklabels=False, zeroline=True,
-                     title={"text": unit, "standoff": 4})
-    _count_axis(fig, "x", rows["value"], integer)
-    fig.update_yaxes(type="category", tickfont={"size": 13}, automargin=True)
-    fig = _style(fig, title, height=90 + ROW_PX * max(len(rows) + len(silent), 1))
-    fig.update_layout(showlegend=False, bargap=0.25, margin={"l": 10, "r": 30, "b": 30})
-    return fig
+    xaxis = {"range": [0, (top or 1.0) * 1.22], "showgrid": False, "showticklabels": False, "zeroline": True,
+             "title": {"text": unit, "standoff": 4}, **_count_ticks(rows["value"], integer)}
+    yaxis = {"categoryorder": "array", "categoryarray": [*silent[::-1], *rows["label"]], "type": "category",
+             "tickfont": {"size": 13}, "automargin": True}
+    layout = _merged(
+        _frame_layout(title, height=90 + ROW_PX * max(len(rows) + len(silent), 1)),
+        {"xaxis": xaxis, "yaxis": yaxis, "showlegend": False, "bargap": 0.25,
+         "margin": {"l": 10, "r": 30, "b": 30}},
+    )
+    return _figure(traces, layout)
 
 
 def slope(frame: pd.DataFrame, first: int, last: int, title: str, unit: str, integer: bool = True) -> go.Figure:
@@ -509,24 +588,29 @@ def small_multiples(frame: pd.DataFrame, names: dict[str, str], title: str, unit
     panel_px = NARROW_PLOT_PX * (1 - spacing * (len(ids) - 1)) / max(len(ids), 1)
     titles = [wrap(names.get(i, i), cjk=min(12, int(panel_px / CJK_PX)), latin=min(22, int(panel_px / LATIN_PX)))
               for i in ids]
-    fig = make_subplots(rows=1, cols=max(len(ids), 1), shared_yaxes=True, horizontal_spacing=spacing,
-                        subplot_titles=titles)
-    for col, ind in enumerate(ids, start=1):
-        part = given[given["indicator"] == ind]
-        fig.add_trace(go.Bar(
-            y=part["label"], x=part["value"], orientation="h", text=part["display"], textposition="outside",
-            cliponaxis=False, marker_color=BLUE, customdata=_custom(part), showlegend=False,
+    layout = _panels(max(len(ids), 1), spacing, titles, {"size": 12})
+    traces: list[dict] = []
+    by_indicator = dict(iter(given.groupby("indicator", sort=False)))
+    for (x_name, axis), ind in zip(_axis_names(len(ids)), ids, strict=True):
+        part = by_indicator.get(ind, given.iloc[:0])
+        traces.append(dict(
+            type="bar", y=part["label"], x=part["value"], orientation="h", text=part["display"],
+            textposition="outside", cliponaxis=False, marker={"color": BLUE}, customdata=_custom(part),
+            showlegend=False,
             hovertemplate="%{y} · " + names.get(ind, ind) + ": %{text} " + unit + "<br>%{customdata[1]}<extra></extra>",
-        ), row=1, col=col)
+            xaxis=x_name, yaxis="y" + x_name[1:],
+        ))
         reach = label_room(part["value"].tolist(), part["display"].astype(str).tolist(), panel_px)
-        fig.update_xaxes(range=[0, reach], showticklabels=False, showgrid=False, row=1, col=col)
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=order, automargin=True)
-    for ann in fig.layout.annotations:
-        ann.update(font={"size": 12})
+        layout[axis].update(range=[0, reach], showticklabels=False, showgrid=False)
+    for key in [k for k in layout if k.startswith("yaxis")]:
+        layout[key].update(type="category", categoryorder="array", categoryarray=order, automargin=True)
     title_lines = max((t.count("<br>") + 1 for t in titles), default=1)
-    fig = _style(fig, title, height=150 + ROW_PX * max(len(order), 1), top=96 + 14 * max(title_lines - 2, 0))
-    fig.update_layout(margin={"l": 10, "r": 30, "b": 30}, showlegend=False)
-    fig.add_annotation(text=unit + " · " + not_stated, showarrow=False, x=1, y=0, xref="paper",
-                       yref="paper", yanchor="top", xanchor="right", yshift=-6,
-                       font={"color": "#6b7b8c", "size": 11})
-    return fig
+    layout = _merged(
+        layout,
+        _frame_layout(title, height=150 + ROW_PX * max(len(order), 1), top=96 + 14 * max(title_lines - 2, 0)),
+        {"margin": {"l": 10, "r": 30, "b": 30}, "showlegend": False},
+    )
+    layout["annotations"] = [*layout["annotations"], {
+        "text": unit + " · " + not_stated, "showarrow": False, "x": 1, "y": 0, "xref": "paper", "yref": "paper",
+        "yanchor": "top", "xanchor": "right", "yshift": -6, "font": {"color": "#6b7b8c", "size": 11}}]
+    return _figure(traces, layout)

@@ -10,6 +10,7 @@ the empty state. Everything drawn comes from sums DuckDB computes
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from types import MethodType
 from typing import Any
@@ -134,8 +135,12 @@ def decorate(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Add what hover and legends say: coverage of each sum, the series (year, document type), and
     group names in the reader's language ("unknown" place)."""
     out = frame.copy()
-    out["label"] = out["label"].map(localise_text)
-    out["coverage"] = [t("coverage", given=g, reports=r) for g, r in zip(out["given"], out["reports"], strict=True)]
+    # each distinct label and coverage pair is worded once: a national rollup repeats them per
+    # indicator and year, and a label lookup per row was a tenth of the page's own work
+    out["label"] = out["label"].map({label: localise_text(label) for label in out["label"].unique()})
+    worded: dict[tuple[Any, Any], str] = {}
+    out["coverage"] = [worded.get((g, r)) or worded.setdefault((g, r), t("coverage", given=g, reports=r))
+                       for g, r in zip(out["given"], out["reports"], strict=True)]
     years = out["year"].astype("Int64").astype(str)
     if f.doc_type == ALL_DOCS:
         years = years + " " + doc_names(out["doc_type"])
@@ -270,6 +275,26 @@ def placed(frame: pd.DataFrame, level: str) -> pd.DataFrame:
     return ranking.known(frame, level)
 
 
+def latest_complete(src: Source, f: Filters, level: str, steps: Sequence[str]) -> pd.DataFrame:
+    """``queries.complete_rollup`` by the level's groups, for the latest year that has reports giving
+    every step in a known place: that year's rows only, empty when no year has any.
+
+    Asked of the last year the filters let through first (a tenth of the values to pair up; the
+    warehouse's years are the sidebar's, already read), and of every year only when that one has none.
+    """
+    group = group_by(level)
+    last = [y for y in queries.years(src) if (f.year_min is None or y >= f.year_min)
+            and (f.year_max is None or y <= f.year_max)][-1:]
+    if last:
+        sums = placed(queries.complete_rollup(src, replace(f, year_min=last[0], year_max=last[0]), group,
+                                              tuple(steps)), level)
+        if not sums.empty:
+            return sums
+    sums = placed(queries.complete_rollup(src, f, group, tuple(steps)), level)
+    years = sorted({int(y) for y in sums["year"].dropna()})
+    return sums[sums["year"] == years[-1]] if years else sums
+
+
 def missing_note(frame: pd.DataFrame) -> None:
     """Say how many reports do not give the number, so a gap is not read as zero."""
     silent = int((frame["reports"] - frame["given"]).sum())
@@ -332,17 +357,21 @@ def indicator_page(page: str, src: Source, f: Filters,
     header(page, f)
     ids = catalog.indicator_ids(page)
     catalogue = queries.indicators(src)
-    totals = queries.rollup(src, f, (), ids)
-    if not has_reports(totals):
+    if not queries.report_count(src, f):
         empty_state(f)
         return None
-    headline(totals, catalogue)
+    # The headline's totals are the sums by group added up (tables.totals): one rollup, not two.
+    # The group depends on the level picked below them, so they are drawn into their place after.
+    heading = st.container()
     label = names(catalogue)
     st.divider()
     level = level_picker(page, src, f)
     group = group_by(level)
     fetched = tuple(dict.fromkeys([*ids, *extra]))
-    frame = decorate(tables.shape(queries.rollup(src, f, group, fetched), level), f)
+    sums = queries.rollup(src, f, group, fetched)
+    with heading:
+        headline(tables.totals(sums, ids), catalogue)
+    frame = decorate(tables.shape(sums, level), f)
     key = filters.url_state("ind", ids, ids[0], page=page, what=t("choose_indicator"))
     chosen = st.selectbox(t("choose_indicator"), ids, format_func=lambda i: label.get(i, i), key=key)
     mine = placed(frame[frame["indicator"] == chosen], level)

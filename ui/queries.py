@@ -189,6 +189,28 @@ def level_counts(src: Source, f: Filters) -> dict[str, int]:
 
 
 @cache
+def group_count(src: Source, f: Filters, group: tuple[str, ...]) -> int:
+    """How many distinct ``group`` rows (e.g. district and year) the filtered reports form.
+
+    Counted in SQL: the shortfalls page asks whether one heat-map row per place and
+    year fits, and reading all of ``region_options`` into pandas for that cost more
+    than the rest of its queries.
+    """
+    where, params = _where(f)
+    select, _ = _group_sql(group)
+    columns = select.rstrip(", ")
+
+    def count(relation: str) -> int:
+        sql = f"SELECT count(*) AS n FROM (SELECT DISTINCT {columns} FROM {relation} WHERE {where})"
+        return int(frame(src, sql, params).iloc[0]["n"])
+
+    try:
+        return count("region_options")
+    except duckdb.CatalogException:  # a warehouse built before that table existed
+        return count(REPORTS)
+
+
+@cache
 def overview(src: Source) -> dict[str, Any]:
     """What is loaded, for the Home page: counts and the last build."""
     counts = frame(
@@ -446,6 +468,18 @@ def shortfall_rollup(src: Source, f: Filters, group: tuple[str, ...], examples: 
     return frame(src, sql, [*params, int(examples), *params])
 
 
+#: The column a listing query counts all its rows in (a window over the whole result), read off
+#: the first of the rows it returns: one anti-join where a count and the rows were two
+#: (``silent_reports``: 42 -> 18 ms for the country).
+TOTAL = "rows_in_all"
+
+
+def _counted(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The listed rows without their ``TOTAL`` column, and that total (0 when nothing matches)."""
+    total = int(rows[TOTAL].iloc[0]) if len(rows) else 0
+    return rows.drop(columns=TOTAL), total
+
+
 @cache
 def shortfall_statements(src: Source, f: Filters, limit: int, theme: str | None = None) -> tuple[pd.DataFrame, int]:
     """Shortfall statements of the filtered reports (of one theme, if given), the first ``limit`` of
@@ -454,6 +488,8 @@ def shortfall_statements(src: Source, f: Filters, limit: int, theme: str | None 
     if theme is not None:
         where += " AND theme = ?"
         params.append(theme)
+    # a count and the rows, not one query with a window count (``TOTAL``): the window carries every
+    # statement's text to the sort, 18 ms against 11 for the country
     count = frame(src, f"SELECT count(*) AS n FROM {SHORTFALLS} WHERE {where}", params).iloc[0]["n"]
     rows = frame(
         src,
@@ -466,12 +502,17 @@ def shortfall_statements(src: Source, f: Filters, limit: int, theme: str | None 
 @cache
 def silent_reports(src: Source, f: Filters, limit: int) -> tuple[pd.DataFrame, int]:
     """Filtered reports that state no shortfall at all, the first ``limit``, and how many there are."""
-    where, params = _where(f)
+    where, params = _where(f, alias="r")
+    # the statements side narrowed by the same filters: a report's statements carry its place, year
+    # and type (both views take them from v_report_meta), and a province's anti-join is then half the work
+    mine, mine_params = _where(f, alias="s")
     silent = f"FROM {REPORTS} AS r WHERE {where} AND NOT EXISTS " \
-             "(SELECT 1 FROM v_shortfalls AS s WHERE s.report_id = r.report_id)"
-    count = frame(src, f"SELECT count(*) AS n {silent}", params).iloc[0]["n"]
-    rows = frame(src, f"SELECT r.* {silent} ORDER BY province, city, district, year LIMIT ?", [*params, int(limit)])
-    return rows, int(count)
+             f"(SELECT 1 FROM v_shortfalls AS s WHERE s.report_id = r.report_id AND {mine})"
+    params = [*params, *mine_params]
+    # the file name breaks ties (reports of an unknown place and the same year): the same list on every run
+    rows = frame(src, f"SELECT r.*, count(*) OVER () AS {TOTAL} {silent} "
+                      "ORDER BY province, city, district, year, source_file LIMIT ?", [*params, int(limit)])
+    return _counted(rows)
 
 
 # --------------------------------------------------------------------------- sources page
@@ -649,6 +690,37 @@ def metric_reports(src: Source, f: Filters, metric: str, years: tuple[int, ...])
         WHERE {where}
     """
     return frame(src, sql, [per, ident, *params])
+
+
+@cache
+def ratio_values(src: Source, f: Filters, ratio_id: str, year: int) -> pd.DataFrame:
+    """Per filtered report of ``year``: its region and the ratio's value, NULL where the report does
+    not give both numbers (denominator > 0) or either is flagged.
+
+    The same value as ``metric_reports`` (``n / d × per``) without the quotes, qualifiers and
+    ids a ranking needs: the shortfalls page takes only each region's median, and the
+    quotes joined per report were most of that query's cost.
+    """
+    from ui import metrics  # a data-file reader with no Streamlit, as in metric_reports
+
+    r = metrics.ratio(ratio_id)
+    where, params = _where(f, alias="r")
+    values_where, values_params = _where(f)  # a value carries its report's place, year and type
+    # both numbers of a report in one pass over the year's values (a report has one row per indicator)
+    sql = f"""
+        SELECT r.province, r.city, r.district,
+               CASE WHEN p.n IS NOT NULL AND p.d > 0 AND NOT p.flagged THEN p.n / p.d * ? END AS value
+        FROM {REPORTS} AS r
+        LEFT JOIN (SELECT report_id, any_value(value) FILTER (WHERE indicator = ?) AS n,
+                          any_value(value) FILTER (WHERE indicator = ?) AS d,
+                          bool_or(len(coalesce(flags, [])) > 0) AS flagged
+                   FROM {VALUES} WHERE {values_where} AND year = ? AND list_contains(?, indicator)
+                   GROUP BY report_id
+                  ) AS p USING (report_id)
+        WHERE {where} AND r.year = ?
+    """
+    return frame(src, sql, [r.per, r.numerator, r.denominator, *values_params, int(year),
+                            [r.numerator, r.denominator], *params, int(year)])
 
 
 KNOWN_BUREAU = ("province IS NOT NULL AND province <> 'unknown' AND city IS NOT NULL AND city <> 'unknown' "

@@ -69,6 +69,28 @@ def shape(sums: pd.DataFrame, level: str, clickable: bool = True) -> pd.DataFram
     return out
 
 
+def totals(sums: pd.DataFrame, indicator_ids: Sequence[str]) -> pd.DataFrame:
+    """The headline rows, as ``queries.rollup`` over no group gives them, from its sums by group.
+
+    Every report is in exactly one group and every group has a row per indicator, so the
+    sums of ``reports``, ``given``, ``flagged`` and ``total`` over the groups are those over
+    all reports, and the groups' qualifiers combine into the total's (``combine_qualifiers``,
+    the rule of the SQL). ``total`` is NaN where no report gives the number. Rows come in
+    indicator order, as the query sorts them; an indicator page saves its second rollup.
+    """
+    mine = sums[sums["indicator"].isin(list(indicator_ids))]
+    grouped = mine.groupby("indicator", sort=True)
+    out = pd.DataFrame({
+        "reports": grouped["reports"].sum(),
+        "given": grouped["given"].sum(),
+        "total": grouped["total"].sum(min_count=1).astype(float),
+        "qualifier": grouped["qualifier"].agg(lambda q: combine_qualifiers(list(q))),
+        "flagged": grouped["flagged"].sum(),
+    }).reset_index()
+    out["value_id"] = out["quote"] = None
+    return out[["reports", "indicator", "given", "total", "qualifier", "flagged", "value_id", "quote"]]
+
+
 def bar_years(frame: pd.DataFrame, max_bars: int = levels.MAX_BARS) -> list[int]:
     """The years a bar chart draws: all of them while they fit, else the latest year that has data.
 
@@ -123,15 +145,41 @@ def _partial(frame: pd.DataFrame) -> pd.Series:
     return (frame["given"] > 0) & (frame["given"] < frame["reports"])
 
 
+def _grid(frame: pd.DataFrame, keys: list[str], indicator_ids: Sequence[str],
+          ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """Where each row of a long frame goes in its group × indicator table.
+
+    Returns the table's rows (``keys`` and ``reports`` of each group, in order of first
+    appearance, as ``drop_duplicates`` keeps them), and for the ``frame`` rows whose
+    indicator is one of ``indicator_ids`` (``taken``) their table row and column. The keys
+    are factorised once: an unstack and a reindex per spread column did it again each time,
+    half the table's cost on an indicator page. Two rows for one cell raise, as ``unstack`` did.
+    """
+    codes = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    base = frame.iloc[np.unique(codes, return_index=True)[1]][[*keys, "reports"]].reset_index(drop=True)
+    column = frame["indicator"].map({ind: k for k, ind in enumerate(indicator_ids)})
+    taken = column.notna().to_numpy()
+    rows, cols = codes[taken], column.to_numpy()[taken].astype(np.int64)
+    if np.unique(rows * max(len(indicator_ids), 1) + cols).size < rows.size:
+        raise ValueError("Index contains duplicate entries, cannot reshape")
+    return base, rows, cols, taken
+
+
+def _numbers(frame: pd.DataFrame, base: pd.DataFrame, cells: tuple[np.ndarray, np.ndarray, np.ndarray],
+             indicator_ids: Sequence[str], header: list[str]) -> pd.DataFrame:
+    """``base`` beside each indicator's ``value`` per group (NaN where the group has no row)."""
+    rows, cols, taken = cells
+    values = np.full((len(base), len(indicator_ids)), np.nan)
+    values[rows, cols] = frame["value"].to_numpy(dtype=float, na_value=np.nan)[taken]
+    return pd.concat([base, pd.DataFrame(values, columns=header)], axis=1)
+
+
 def wide_numbers(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, str],
                  group: Sequence[str]) -> pd.DataFrame:
     """The numbers half of :func:`wide`, for a page that shows them through :func:`marks`
     (the compare table) and so has no use for the display strings (two thirds of its cost)."""
-    keys = ["label", *group]
-    base = frame.drop_duplicates(keys)[[*keys, "reports"]].reset_index(drop=True)
-    values = _cells(frame, keys, "value", indicator_ids, base)
-    header = [names.get(i, i) for i in indicator_ids]
-    return pd.concat([base, values.set_axis(header, axis=1).astype(float)], axis=1)
+    base, rows, cols, taken = _grid(frame, ["label", *group], indicator_ids)
+    return _numbers(frame, base, (rows, cols, taken), indicator_ids, [names.get(i, i) for i in indicator_ids])
 
 
 def wide(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, str],
@@ -142,16 +190,16 @@ def wide(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, str
     then the indicators' display names in ``indicator_ids`` order. A display
     cell says how many reports give a partial sum (``≥120 (12/14)``).
     """
-    keys = ["label", *group]
-    base = frame.drop_duplicates(keys)[[*keys, "reports"]].reset_index(drop=True)
+    base, rows, cols, taken = _grid(frame, ["label", *group], indicator_ids)
+    header = [names.get(i, i) for i in indicator_ids]
+    numbers = _numbers(frame, base, (rows, cols, taken), indicator_ids, header)
     partial = _partial(frame)
     text = frame["display"].astype(str).where(
         ~partial, frame["display"].astype(str) + " (" + frame["given"].astype(str) + "/"
         + frame["reports"].astype(str) + ")")
-    numbers = wide_numbers(frame, indicator_ids, names, group)
-    shown_cells = _cells(frame.assign(text=text), keys, "text", indicator_ids, base).fillna(MISSING)
-    header = [names.get(i, i) for i in indicator_ids]
-    shown = pd.concat([base, shown_cells.set_axis(header, axis=1)], axis=1)
+    cells = np.full((len(base), len(indicator_ids)), MISSING, dtype=object)
+    cells[rows, cols] = text.to_numpy(dtype=object)[taken]
+    shown = pd.concat([base, pd.DataFrame(cells, columns=header)], axis=1)
     return numbers, shown
 
 
@@ -283,8 +331,6 @@ def shortfall_matrix(sums: pd.DataFrame, level: str, themes: pd.DataFrame, name_
     stating = grouped["stating"].sum().unstack(fill_value=0).reindex(index=index, columns=columns, fill_value=0)
     statements = grouped["statements"].sum().unstack(fill_value=0).reindex(index=index, columns=columns,
                                                                              fill_value=0)
-    samples = grouped["examples"].agg(
-        lambda parts: [text for part in parts for text in (part if part is not None else [])][:examples])
     share = stating.div(reports.reindex(index).replace(0, np.nan), axis=0).fillna(0.0)
     single = reports.reindex(index) == 1
     text = pd.DataFrame(
@@ -292,8 +338,19 @@ def shortfall_matrix(sums: pd.DataFrame, level: str, themes: pd.DataFrame, name_
          for one, nrow, srow in zip(single, statements.to_numpy(), share.to_numpy(), strict=True)],
         index=index, columns=columns,
     )
-    hover = pd.DataFrame("", index=index, columns=columns, dtype=object)
+    # The statements of each cell, in row order, gathered in plain Python and written into an array:
+    # a pandas aggregation with a function per cell and a ``.at`` look-up and write per cell were
+    # half of this function for the 217 cells of the country.
+    samples: dict[tuple[str, str], list[str]] = {}
+    for label, col, part in zip(found["label"], found["col"], found["examples"], strict=True):
+        samples.setdefault((label, col), []).extend(part if part is not None else [])
+    rows_at = {label: i for i, label in enumerate(index)}
+    cols_at = {col: j for j, col in enumerate(columns)}
+    counts, totals = stating.to_numpy(), reports.to_dict()
+    cells = np.full((len(index), len(columns)), "", dtype=object)
     for (label, col), texts in samples.items():
-        n, total = int(stating.at[label, col]), int(reports.get(label, 0))
-        hover.at[label, col] = count_text.format(n=n, reports=total) + "<br>" + "<br>".join(texts)
+        i, j = rows_at[label], cols_at[col]
+        cells[i, j] = (count_text.format(n=int(counts[i, j]), reports=int(totals.get(label, 0))) + "<br>"
+                       + "<br>".join(texts[:examples]))
+    hover = pd.DataFrame(cells, index=index, columns=columns, dtype=object)
     return share, text, hover
