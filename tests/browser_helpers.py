@@ -7,11 +7,13 @@ colleague opening a copied link in another browser amounts to.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ui.server import CHROMIUM, CHROMIUM_ARGS, serve, wait_idle
 
@@ -52,8 +54,16 @@ def open_url(browser: Any, url: str, **context: Any) -> Any:
 
 
 def nav(page: Any, label: str) -> None:
-    """Click a page in the sidebar menu, as a reader would."""
+    """Click a page in the sidebar menu, as a reader would, and wait for that page.
+
+    The switch starts after the click returns: on a loaded machine the old page
+    can look idle for longer than ``wait_idle`` lets it settle, so the new
+    page's address is waited for first (unless the page was already open).
+    """
+    before = page.evaluate("location.pathname")
     page.locator(f'{SIDEBAR} [data-testid="stSidebarNav"]').get_by_text(label, exact=True).click()
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function("(p) => location.pathname !== p", arg=before, timeout=20_000, polling=100)
     wait_idle(page)
 
 

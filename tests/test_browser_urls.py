@@ -104,6 +104,8 @@ def test_copied_url_reproduces_the_view(browser: Any, dashboard_url: str, seed_d
 def test_links_between_pages_keep_each_key_once(browser: Any, dashboard_url: str) -> None:  # noqa: F811
     page = open_url(browser, f"{dashboard_url}/?years=2023&doc=report&lang=zh")
     page.locator('[data-testid="stPageLink"]').filter(has_text="执法检查").first.click()
+    # the switch starts after the click returns: on a loaded machine the old page can still look idle
+    page.locator("h1").filter(has_text="执法检查").first.wait_for(timeout=60_000)
     wait_idle(page)
     assert page.locator("h1").first.inner_text() == "执法检查"
     query = _query(page)
