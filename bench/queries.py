@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 import yaml
-from common import BENCH_DIR, CODE, load_average, machine, percentile, verdict
+from common import BENCH_DIR, CODE, DECADE, load_average, machine, percentile, verdict
 
 TARGET_MS = 50
 #: Queries run only to build a download (ui/export.py), not to draw a page.
@@ -68,7 +68,7 @@ def indicator_lists() -> list[tuple[str, ...] | None]:
 
 def arguments(facts: dict[str, Any], src: Any) -> dict[str, list[Any]]:
     """Candidate values for each parameter name a query function may take."""
-    from ui import catalog, components, levels, queries
+    from ui import catalog, components, levels, metrics, queries
     from ui.model import ALL_DOCS, Filters
 
     p, c, d = facts["province"], facts["city"], facts["district"]
@@ -95,6 +95,8 @@ def arguments(facts: dict[str, Any], src: Any) -> dict[str, list[Any]]:
         "steps": [catalog.indicator_ids("penalties", "funnel")],
         "numerator": [work[0]], "denominator": [staff[0]],
         "limit": [20, 1000], "examples": [5], "include": facts["report_ids"][:1],
+        # the shortfalls page's capacity ratio, for the decade's last year
+        "ratio_id": [r.id for r in metrics.value_ratios()][:1], "year": [max(DECADE)],
     }
 
 

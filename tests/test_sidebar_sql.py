@@ -81,3 +81,4 @@ def test_group_count_in_sql_equals_counting_every_row(national: Source, f: Filte
         group = (*levels.columns(level), "year")
         expected = len(levels.narrowed_options(options, f)[list(group)].drop_duplicates())
         assert queries.group_count.__wrapped__(national, f, group) == expected, level
+    assert queries.group_count.__wrapped__(national, f, ()) == min(1, len(levels.narrowed_options(options, f)))

@@ -198,7 +198,7 @@ def group_count(src: Source, f: Filters, group: tuple[str, ...]) -> int:
     """
     where, params = _where(f)
     select, _ = _group_sql(group)
-    columns = select.rstrip(", ")
+    columns = select.rstrip(", ") or "1"  # no group: one row when any report matches, as pandas counts it
 
     def count(relation: str) -> int:
         sql = f"SELECT count(*) AS n FROM (SELECT DISTINCT {columns} FROM {relation} WHERE {where})"
