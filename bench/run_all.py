@@ -10,13 +10,18 @@ script's figures as they come, then every target line again (CPU figure,
 commit ``REF`` in the same run, interleaved with this tree's (the build
 benchmark alternates the two builds step by step; the query and page
 benchmarks run the earlier dashboard code, then this one, on the same
-warehouse), so both sides see the same load.
+warehouse), so both sides see the same load. With Valgrind installed, the
+extractor's instructions per report of both trees are counted too
+(bench/extract_instructions.py): on a shared machine CPU-seconds drift with
+the neighbours (the same build read 62 and 113 CPU-s two hours apart), the
+number of instructions does not.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -39,7 +44,7 @@ def run(script: str, args: list[str], env: dict[str, str], label: str, targets: 
     assert proc.stdout is not None
     for line in proc.stdout:
         print(line, end="", flush=True)
-        if "[target" in line or "[every" in line:
+        if "[target" in line or "[every" in line or line.startswith("new / old"):
             targets.append(f"{script}{label}: {line.strip()}")
     code = proc.wait()
     print(f"--- {script}{label}: {time.perf_counter() - t:.0f} s" + (f", exit {code}" if code else ""), flush=True)
@@ -65,6 +70,10 @@ def main() -> int:
             code = run(script, [], env, "", targets)
         if code:
             failed.append(script)
+    if before and shutil.which("valgrind"):
+        label = f" [{a.before} → this tree]"
+        if run("extract_instructions.py", [str(before), str(HERE.parent)], dict(os.environ), label, targets):
+            failed.append("extract_instructions.py")
     print("\n=== targets")
     for line in targets:
         print(line)
