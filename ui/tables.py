@@ -132,14 +132,6 @@ def trend_frame(frame: pd.DataFrame, total_label: str, max_lines: int = levels.M
     return total_by_year(frame, total_label)
 
 
-def _cells(frame: pd.DataFrame, keys: list[str], column: str, indicator_ids: Sequence[str],
-           base: pd.DataFrame) -> pd.DataFrame:
-    """One long column spread to group rows × indicator columns, rows in ``base`` order."""
-    spread = frame.set_index([*keys, "indicator"])[column].unstack("indicator")
-    rows = pd.MultiIndex.from_frame(base[keys])
-    return spread.reindex(index=rows, columns=list(indicator_ids)).reset_index(drop=True)
-
-
 def _partial(frame: pd.DataFrame) -> pd.Series:
     """Sums that some but not all reports of their group give."""
     return (frame["given"] > 0) & (frame["given"] < frame["reports"])
@@ -153,7 +145,9 @@ def _grid(frame: pd.DataFrame, keys: list[str], indicator_ids: Sequence[str],
     appearance, as ``drop_duplicates`` keeps them), and for the ``frame`` rows whose
     indicator is one of ``indicator_ids`` (``taken``) their table row and column. The keys
     are factorised once: an unstack and a reindex per spread column did it again each time,
-    half the table's cost on an indicator page. Two rows for one cell raise, as ``unstack`` did.
+    half the table's cost on an indicator page. :func:`wide`, :func:`wide_numbers` and
+    :func:`marks` all place their cells by it, so numbers and marks line up cell for cell.
+    Two rows for one cell raise, as ``unstack`` did.
     """
     codes = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
     base = frame.iloc[np.unique(codes, return_index=True)[1]][[*keys, "reports"]].reset_index(drop=True)
@@ -210,8 +204,7 @@ def marks(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, st
     The prefix is the qualifier (``≥``); ``*`` marks a sum that not every
     report of the row gives, ``⚠`` a sum with a flagged part.
     """
-    keys = ["label", *group]
-    base = frame.drop_duplicates(keys)[keys].reset_index(drop=True)
+    base, rows, cols, taken = _grid(frame, ["label", *group], indicator_ids)
     # Whole-column maps, not a lambda per row: the compare page marks ~15,000 cells a view.
     prefix = frame["qualifier"].astype(object).fillna("exact").replace("", "exact").map(QUALIFIER_SYMBOLS).fillna("")
     prefix = prefix.where(frame["given"] > 0, "")
@@ -223,9 +216,9 @@ def marks(frame: pd.DataFrame, indicator_ids: Sequence[str], names: dict[str, st
     lookup = np.empty(len(kinds) + 1, dtype=object)  # filled one by one: a list of pairs would become 2-D
     for i, kind in enumerate([("", ""), *(tuple(k.split("\x00")) for k in kinds)]):
         lookup[i] = kind
-    spread = _cells(frame.assign(mark=codes + 1), keys, "mark", indicator_ids, base)
-    cells = pd.DataFrame(lookup[spread.fillna(0).to_numpy(dtype=np.int64)], columns=spread.columns, index=spread.index)
-    return cells.set_axis([names.get(i, i) for i in indicator_ids], axis=1)
+    spread = np.zeros((len(base), len(indicator_ids)), dtype=np.int64)  # 0: no sum in the cell
+    spread[rows, cols] = (codes + 1)[taken]
+    return pd.DataFrame(lookup[spread], columns=[names.get(i, i) for i in indicator_ids])
 
 
 def changes(frame: pd.DataFrame, names: dict[str, str], keys: Sequence[str]) -> pd.DataFrame:
