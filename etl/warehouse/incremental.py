@@ -104,8 +104,8 @@ def _update(con: duckdb.DuckDBPyConnection, catalog: str, changed: list[str]) ->
     # the v_compare groups of the changed reports as they were ...
     con.execute(compare_groups_sql(catalog, SCRATCH, create=True))
     scoped = quote_ident(catalog) + "." + quote_ident(SCOPED)
-    _scoped_views(con, catalog)
     try:
+        _scoped_views(con, catalog)
         for name in PER_REPORT:
             table = main + "." + quote_ident(name)
             con.execute("DELETE FROM " + table + " WHERE report_id IN " + ids)
