@@ -307,16 +307,17 @@ def capacity(numbers: pd.DataFrame, shown: pd.DataFrame, capacity_cols: list[str
     layout = _panels(2, 0.1, (" / ".join(capacity_cols), " / ".join(workload_cols)), {"size": 13})
     labels = numbers["label"]
     traces: list[dict] = []
+    axes = _axis_names(2)
     for col in capacity_cols + workload_cols:
-        side = 1 if col in capacity_cols else 2
+        x_name = axes[0 if col in capacity_cols else 1][0]
         text = [not_stated if s == "—" else s for s in shown[col]]
         traces.append(dict(
             type="bar", y=labels, x=numbers[col].fillna(0), name=col, orientation="h", text=text,
             textposition="outside", cliponaxis=False, marker={"color": BLUE},
             hovertemplate="%{y}: %{text}<extra>" + col + "</extra>",
-            xaxis="x" if side == 1 else "x2", yaxis="y" if side == 1 else "y2",
+            xaxis=x_name, yaxis="y" + x_name[1:],
         ))
-    for (_, axis), cols in zip(_axis_names(2), (capacity_cols, workload_cols), strict=True):
+    for (_, axis), cols in zip(axes, (capacity_cols, workload_cols), strict=True):
         top = float(numbers[cols].max().max()) if len(numbers) and cols else 1.0
         top = top if top == top and top > 0 else 1.0
         # whole persons and units only, with room for the outside labels
@@ -433,13 +434,13 @@ def slope(frame: pd.DataFrame, first: int, last: int, title: str, unit: str, int
         x=rows["first"], y=rows["label"], mode="markers", name=str(first), marker={"color": "#8a8a8a", "size": 10},
         customdata=_custom(rows), text=rows["first_display"],
         hovertemplate="%{y} " + str(first) + ": %{text} " + unit + "<extra></extra>"))
+    last_colours = [ORANGE if h else BLUE for h in rows["highlight"]]
     fig.add_trace(go.Scatter(
         x=rows["last"], y=rows["label"], mode="markers", name=str(last), text=rows["last_display"],
-        customdata=_custom(rows), marker={"color": [ORANGE if h else BLUE for h in rows["highlight"]], "size": 12},
+        customdata=_custom(rows), marker={"color": last_colours, "size": 12},
         hovertemplate="%{y} " + str(last) + ": %{text} " + unit + "<extra></extra>"))
     # the label stands right of whichever dot is further right, so it never crosses the other dot;
     # it takes the last-year dot's colour, so beside a grey (first-year) dot it still reads as the last year
-    last_colours = [ORANGE if h else BLUE for h in rows["highlight"]]
     fig.add_trace(go.Scatter(
         x=pd.concat([rows["first"], rows["last"]], axis=1).max(axis=1), y=rows["label"], mode="text",
         text=rows["last_display"], textposition="middle right", cliponaxis=False, showlegend=False,
