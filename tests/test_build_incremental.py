@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
-from build_helpers import JINGHAI, PLAN, PUTUO, QINGYUAN, TIANJIN, query, quiet, scalar
+from build_helpers import JINGHAI, PLAN, PUTUO, QINGYUAN, ROOT, TIANJIN, query, quiet, scalar
 
 import etl.warehouse.build
 import etl.warehouse.pool
@@ -118,6 +120,30 @@ def test_nothing_changed_leaves_the_warehouse_file_alone(
     assert not summary.nothing_changed and file_state(db) != before
     assert scalar(db, "SELECT year FROM v_reports WHERE report_id = ?", [report]) == 2019
     assert build(raw, db, jobs=1, log=quiet).nothing_changed
+
+
+#: A build in a fresh interpreter, as `python -m etl build` runs: whether nothing changed, whether pyarrow got loaded.
+FRESH_BUILD = """
+import sys
+from pathlib import Path
+import etl.warehouse.scan
+from etl.warehouse.build import build
+etl.warehouse.scan.RACY_NS = 0  # files the test has just written count as settled
+summary = build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=1, log=lambda *a: None)
+print(summary.nothing_changed, "pyarrow" in sys.modules)
+"""
+
+
+def test_nothing_changed_build_does_not_import_arrow(raw: Path, db: Path) -> None:
+    """pyarrow (with numpy) is a tenth of a no-change build's CPU, which builds no Arrow table."""
+
+    def fresh_build() -> str:
+        done = subprocess.run([sys.executable, "-c", FRESH_BUILD, str(raw), str(db)], cwd=ROOT,
+                              capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+
+    assert fresh_build() == "False True"  # the first build loads rows, as Arrow tables
+    assert fresh_build() == "True False"
 
 
 def test_views_updated_in_place_equal_a_full_rematerialization(

@@ -56,14 +56,15 @@ from etl.warehouse.scan import RawFile
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # the Hive convention for a NULL partition value
 FAILURE_COLUMNS = ("sha256", "source_file", "reason")
-FAILURE_TYPES = (pa.string(), pa.string(), pa.string())
+FAILURE_TYPES = ("string", "string", "string")
 
 _REPORT_COLUMNS = tuple(c for c in load.REPORT_COLUMNS if c != "year")  # year lives in the path
 _REPORT_TYPES = tuple(t for c, t in zip(load.REPORT_COLUMNS, load.REPORT_TYPES, strict=True) if c != "year")
 _YEAR_AT = load.REPORT_COLUMNS.index("year")
 
-# table -> (columns in the Parquet file, their Arrow types); the warehouse tables keep their names.
-TABLES: dict[str, tuple[tuple[str, ...], tuple[pa.DataType, ...]]] = {
+# table -> (columns in the Parquet file, their Arrow type names (load.arrow_type)); the warehouse tables
+# keep their names.
+TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "reports": (_REPORT_COLUMNS, _REPORT_TYPES),
     "values": (load.VALUE_COLUMNS, load.VALUE_TYPES),
     "shortfalls": (load.SHORTFALL_COLUMNS, load.SHORTFALL_TYPES),

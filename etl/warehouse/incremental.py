@@ -22,10 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import duckdb
-import pyarrow as pa
 
 from etl.warehouse.duck import quote_ident
-from etl.warehouse.load import ROW_TABLES
+from etl.warehouse.load import ROW_TABLES, arrow_table
 from etl.warehouse.views import (
     MATERIALIZED,
     REGION_OPTIONS,
@@ -75,7 +74,7 @@ def _update(con: duckdb.DuckDBPyConnection, catalog: str, changed: list[str]) ->
     affected = scratch + ".affected"
     con.execute("CREATE TABLE " + affected + " (report_id VARCHAR)")
     if changed:
-        con.register("_changed", pa.table({"report_id": pa.array(changed, pa.string())}))
+        con.register("_changed", arrow_table(("report_id",), ("string",), [(r,) for r in changed]))
         try:
             con.execute("INSERT INTO " + affected + " SELECT report_id FROM _changed")
         finally:

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
 from etl import catalogue
 from etl.warehouse import corrections, duck
 from etl.warehouse.scan import Stamp
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from etl.warehouse.packed import Rows
 
 SCHEMA_VERSION = 2
@@ -43,18 +44,18 @@ REPORT_COLUMNS = (
     "text",
 )
 REPORT_TYPES = (
-    pa.string(),
-    pa.string(),
-    pa.string(),
-    pa.string(),
-    pa.string(),
-    pa.string(),
-    pa.int32(),
-    pa.string(),
-    pa.int64(),
-    pa.string(),
-    pa.string(),
-    pa.large_string(),
+    "string",
+    "string",
+    "string",
+    "string",
+    "string",
+    "string",
+    "int32",
+    "string",
+    "int64",
+    "string",
+    "string",
+    "large_string",
 )
 VALUE_COLUMNS = (
     "value_id",
@@ -70,34 +71,51 @@ VALUE_COLUMNS = (
     "flags",
 )
 VALUE_TYPES = (
-    pa.string(),
-    pa.string(),
-    pa.string(),
-    pa.float64(),
-    pa.string(),
-    pa.string(),
-    pa.string(),
-    pa.int32(),
-    pa.int32(),
-    pa.float64(),
-    pa.list_(pa.string()),
+    "string",
+    "string",
+    "string",
+    "float64",
+    "string",
+    "string",
+    "string",
+    "int32",
+    "int32",
+    "float64",
+    "list<string>",
 )
 SHORTFALL_COLUMNS = ("report_id", "seq", "theme", "text", "start_pos", "end_pos")
-SHORTFALL_TYPES = (pa.string(), pa.int32(), pa.string(), pa.string(), pa.int32(), pa.int32())
+SHORTFALL_TYPES = ("string", "int32", "string", "string", "int32", "int32")
 TARGET_COLUMNS = ("report_id", "indicator", "comparator", "value", "quote", "start_pos", "end_pos")
-TARGET_TYPES = (pa.string(), pa.string(), pa.string(), pa.float64(), pa.string(), pa.int32(), pa.int32())
+TARGET_TYPES = ("string", "string", "string", "float64", "string", "int32", "int32")
 LOG_COLUMNS = ("source_file", "sha256", "status", "reason", "logged_at")
-LOG_TYPES = (pa.string(), pa.string(), pa.string(), pa.string(), pa.timestamp("us"))
+LOG_TYPES = ("string", "string", "string", "string", "timestamp[us]")
 STAMP_COLUMNS = ("source_file", "sha256", "size_bytes", "mtime_ns", "ctime_ns", "inode", "device")
-STAMP_TYPES = (pa.string(), pa.string(), pa.int64(), pa.int64(), pa.int64(), pa.uint64(), pa.uint64())
+STAMP_TYPES = ("string", "string", "int64", "int64", "int64", "uint64", "uint64")
 #: The tables of extracted rows: an unchanged file's rows are kept from one build to the next.
 ROW_TABLES = ("reports", "values", "shortfalls", "targets")
 
 
-def arrow_table(columns: Sequence[str], types: Sequence[pa.DataType], rows: Sequence[tuple]) -> pa.Table:
-    """Rows (tuples in column order) as an Arrow table with fixed types."""
+@cache
+def arrow_type(name: str) -> pa.DataType:
+    """The Arrow type spelled ``name`` (Arrow's own aliases, and ``list<item type>``).
+
+    Why names and not ``pa.string()`` in the column tables above: pyarrow (with
+    numpy) costs ~0.1 CPU-s to import, a tenth of a build that finds nothing
+    changed, which never builds an Arrow table; it is imported on first use.
+    """
+    import pyarrow as pa
+
+    if name.startswith("list<") and name.endswith(">"):
+        return pa.list_(arrow_type(name[5:-1]))
+    return pa.type_for_alias(name)
+
+
+def arrow_table(columns: Sequence[str], types: Sequence[str], rows: Sequence[tuple]) -> pa.Table:
+    """Rows (tuples in column order) as an Arrow table with fixed types (:func:`arrow_type` names)."""
+    import pyarrow as pa
+
     cols = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
-    arrays = [pa.array(list(col), type=t) for col, t in zip(cols, types, strict=True)]
+    arrays = [pa.array(list(col), type=arrow_type(t)) for col, t in zip(cols, types, strict=True)]
     return pa.Table.from_arrays(arrays, names=list(columns))
 
 
@@ -135,7 +153,7 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, spec_dir: Path = catalogue.SP
         key = "theme" if table == "shortfall_themes" else "indicator"
         rows = [(r["id"], *(r.get(f) for f in fields)) for r in catalogue.read_spec(file_name, spec_dir)]
         columns = (key, *fields)
-        insert(con, table, columns, arrow_table(columns, [pa.string()] * len(columns), rows))
+        insert(con, table, columns, arrow_table(columns, ["string"] * len(columns), rows))
 
 
 def insert_results(con: duckdb.DuckDBPyConnection, rows: Rows, ingested_at: dt.datetime) -> None:
@@ -164,7 +182,7 @@ def copy_unchanged(con: duckdb.DuckDBPyConnection, keep: Sequence[tuple[str, str
     """
     if not keep:
         return
-    con.register("_keep", arrow_table(("report_id", "source_file"), (pa.string(), pa.string()), keep))
+    con.register("_keep", arrow_table(("report_id", "source_file"), ("string", "string"), keep))
     try:
         rcols = [c for c in REPORT_COLUMNS if c != "source_file"]
         sel = ", ".join("p." + duck.quote_ident(c) for c in rcols)
@@ -271,7 +289,7 @@ def keep_only(con: duckdb.DuckDBPyConnection, keep: Sequence[tuple[str, str]]) -
     the blocks freed here and by :func:`clear_for_reuse` are reused by the
     rows and tables written next rather than appended to the file.
     """
-    con.register("_keep", arrow_table(("report_id", "source_file"), (pa.string(), pa.string()), keep))
+    con.register("_keep", arrow_table(("report_id", "source_file"), ("string", "string"), keep))
     try:
         for table in ROW_TABLES:
             con.execute(

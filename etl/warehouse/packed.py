@@ -21,16 +21,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import pyarrow as pa
-
 from etl.warehouse import load
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from etl.warehouse.pool import FileResult
 
-#: (table, columns, Arrow types) in the order a packed chunk carries them; reports without ``ingested_at``
+#: (table, columns, Arrow type names) in the order a packed chunk carries them; reports without ``ingested_at``
 #: (one value for the whole build, bound when inserting).
-TABLES: tuple[tuple[str, tuple[str, ...], tuple[pa.DataType, ...]], ...] = (
+TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("reports", load.REPORT_COLUMNS, load.REPORT_TYPES),
     ("values", load.VALUE_COLUMNS, load.VALUE_TYPES),
     ("shortfalls", load.SHORTFALL_COLUMNS, load.SHORTFALL_TYPES),
@@ -55,6 +55,8 @@ def pack_rows(results: Sequence[FileResult]) -> tuple[bytes, ...]:
 
 
 def _ipc(table: pa.Table) -> bytes:
+    import pyarrow as pa  # imported on first use (etl/warehouse/load.py: arrow_type)
+
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
@@ -77,6 +79,8 @@ class RowBuffer:
 
     def add(self, packed: tuple[bytes, ...], files: int) -> None:
         """One chunk's packed tables (:func:`pack_rows`), covering ``files`` files."""
+        import pyarrow as pa
+
         for (name, _, _), data in zip(TABLES, packed, strict=True):
             if data:
                 self._parts[name].append(pa.ipc.open_stream(data).read_all())
@@ -84,6 +88,8 @@ class RowBuffer:
 
     def take(self) -> Rows:
         """Everything added so far, as one table per table name; the buffer starts empty again."""
+        import pyarrow as pa
+
         out = Rows()
         for name, columns, types in TABLES:
             parts = self._parts[name]
