@@ -175,9 +175,20 @@ def _mention_pattern() -> re.Pattern[str]:
 
 @cache
 def _numeral_start() -> re.Pattern[str]:
-    """A character a numeral of ``_mention_pattern`` starts with: an ASCII digit (full-width
-    ones are folded before) or a Chinese numeral."""
-    return re.compile(f"[0-9{CHINESE.removeprefix('[').removesuffix(']+')}]")
+    """A character a numeral of ``_mention_pattern`` starts with (an ASCII digit, full-width
+    ones being folded before, or a Chinese numeral) that a unit's first character follows
+    past more numeral characters, spaces, 万/亿 and an approximate suffix.
+
+    Why the look-ahead: it holds wherever a match starts (a numeral is made of digits,
+    Chinese numerals, commas and points; then come the optional parts and the look-ahead
+    for a unit's first character of ``_mention_pattern``), and it fails most numeral
+    characters of a report (2023年, 统一, 进一步) inside the same C scan, where each used
+    to cost a turn of the Python loop and a failed match."""
+    units = _all_units()
+    heads = "".join(sorted({re.escape(u[0]) for u in units}))
+    chinese = CHINESE.removeprefix("[").removesuffix("]+")
+    suffixes = "|".join(rules.load("mentions")["approximate_suffixes"])
+    return re.compile(rf"[0-9{chinese}](?=[\d{chinese},.]*\s*(?:万|亿)?(?:{suffixes})?[{heads}])")
 
 
 def _number_matches(text: str) -> Iterator[re.Match[str]]:
@@ -264,9 +275,14 @@ def _any_of(key: str) -> re.Pattern[str]:
 
 
 @cache
-def _after_qualifiers() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """Each qualifier of the words after a unit, with its words as one pattern, in file order."""
-    return tuple((q, rules.any_word(ws)) for q, ws in rules.load("mentions")["qualifiers_after"].items())
+def _after_qualifier() -> re.Pattern[str]:
+    """The words after a unit, one named group per qualifier in file order.
+
+    Why one pattern: ``match`` tries the groups in order, so the group that
+    matches (``lastgroup``) is the first qualifier with a word there, which is
+    what a match per qualifier found with three calls for every number."""
+    groups = (f"(?P<{q}>{rules.any_word(ws).pattern})" for q, ws in rules.load("mentions")["qualifiers_after"].items())
+    return re.compile("|".join(groups))
 
 
 @cache
@@ -283,14 +299,14 @@ def _unit_not_before(unit: str) -> re.Pattern[str]:
 
 def _qualifier(text: str, start: int, end: int, post: str) -> str:
     """Qualifier from the words before the number and after its unit."""
-    before = text[max(0, start - 8) : start]
-    if _any_before_qualifier().search(before):
+    if _any_before_qualifier().search(text, max(0, start - 8), start):  # as on the slice: no look-behind, $ at endpos
+        before = text[max(0, start - 8) : start]
         for pattern, qual in _before_qualifiers():
             if pattern.search(before):
                 return qual
-    for qual, words in _after_qualifiers():
-        if words.match(text, end, end + 4):
-            return qual
+    after = _after_qualifier().match(text, end, end + 4)
+    if after is not None:
+        return after.lastgroup or ""
     return "at_least" if post else "exact"
 
 
