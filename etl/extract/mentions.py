@@ -632,16 +632,51 @@ def _page_furniture(text: str, start: int) -> bool:
     return bool(pattern.search(text, line_start, line_end))
 
 
+_Gated = tuple[re.Pattern[str] | None, re.Pattern[str]]
+
+
+def _with_gate(pattern: re.Pattern[str]) -> _Gated:
+    """``pattern`` and, when it is worth it, a class of characters one of which every match holds.
+
+    Why: a pattern that may start anywhere (other_period opens with a look-behind)
+    or at several characters is tried position by position; most clauses hold none
+    of its required characters (``starts.required_chars``), which one class scan
+    tells. A pattern with one literal first character is left alone: the engine
+    already skips to it as fast."""
+    first = starts.first_chars(pattern)
+    chars = starts.required_chars(pattern)
+    if chars is None or (first is not None and len(first) == 1):
+        return None, pattern
+    return re.compile(f"[{''.join(map(re.escape, sorted(chars)))}]"), pattern
+
+
+@cache
+def _gated_compiled(key: str) -> _Gated:
+    """``_compiled(key)`` with its gate (``_with_gate``)."""
+    return _with_gate(_compiled(key))
+
+
+@cache
+def _gated_list(key: str) -> tuple[_Gated, ...]:
+    """``_compiled_list(key)``, each pattern with its gate (``_with_gate``)."""
+    return tuple(_with_gate(p) for p in _compiled_list(key))
+
+
+def _found(gated: _Gated, s: str) -> bool:
+    """``pattern.search(s)`` found a match, asked only when the gate finds a required character."""
+    gate, pattern = gated
+    return (gate is None or gate.search(s) is not None) and pattern.search(s) is not None
+
+
 def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -> bool:
     """Frequencies, intentions, next year's plans and other bodies' figures."""
     head = text[clause[0] : start]
-    sentence_head = text[sentence[0] : start]
     return bool(
         _compiled("frequency").search(text, max(clause[0], start - 10), start)
         or _compiled("per_item").search(text, max(clause[0], start - 16), start)
-        or _compiled("future_clause").search(head)
-        or _compiled("other_period").search(sentence_head)
-        or _compiled("difference").search(head)
+        or _found(_gated_compiled("future_clause"), head)
+        or _found(_gated_compiled("other_period"), head if sentence[0] == clause[0] else text[sentence[0] : start])
+        or _found(_gated_compiled("difference"), head)
         or _sentence_not_counted(text[sentence[0] : sentence[1]])
     )
 
@@ -651,7 +686,7 @@ def _sentence_not_counted(sentence_text: str) -> bool:
     """A plan sentence or another body's figures: asked once per sentence, not once per number in it."""
     return bool(
         _compiled("plan_sentence").match(sentence_text)
-        or any(p.search(sentence_text) for p in _compiled_list("sentence_excludes"))
+        or any(_found(g, sentence_text) for g in _gated_list("sentence_excludes"))
     )
 
 
