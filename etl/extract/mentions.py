@@ -33,7 +33,7 @@ SENTENCE_END = ";。!?\n"
 _CHINESE_NUMERAL = re.compile(CHINESE)
 _DIGIT_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十]")
 _NUMERAL_CHAR = re.compile(r"[零〇一二两三四五六七八九十百千万亿]")
-_NUMERAL_OR_XING = re.compile(r"[零〇一二两三四五六七八九十百千万性]")
+_NUMERAL_OR_XING = "零〇一二两三四五六七八九十百千万性"
 
 
 @dataclass
@@ -292,9 +292,11 @@ def _ends_with_any(key: str) -> re.Pattern[str]:
 
 
 @cache
-def _unit_not_before(unit: str) -> re.Pattern[str]:
-    """The words that, right after ``unit``, make it the start of another word (``unit_not_before``)."""
-    return rules.any_word((rules.load("mentions").get("unit_not_before") or {}).get(unit, ()))
+def _units_not_before() -> dict[str, re.Pattern[str]]:
+    """For each unit with some, the words that, right after it, make it the start of
+    another word (``unit_not_before``); most units have none and are not looked up further."""
+    lex = rules.load("mentions").get("unit_not_before") or {}
+    return {unit: rules.any_word(words) for unit, words in lex.items() if words}
 
 
 def _qualifier(text: str, start: int, end: int, post: str) -> str:
@@ -371,12 +373,12 @@ def _bare_magnitude_qualified(text: str, m: re.Match[str]) -> bool:
 
 def _is_word_part(text: str, m: re.Match[str]) -> bool:
     """Numbers that are parts of words or not counts: 第五次, 每季度一次, 千家万户, 统一."""
-    lex = rules.load("mentions")
     num = m.group("num")
     start = m.start()
     if _ends_with_any("not_after").search(text, max(0, start - 3), start):
         return True
     if _CHINESE_NUMERAL.fullmatch(num):
+        lex = rules.load("mentions")
         if not _DIGIT_NUMERAL.search(num) and not _bare_magnitude_qualified(text, m):
             return True  # 千家万户: a figure of speech; but 百余家, 超百家, 百人左右 are counts
         if num.startswith("一") and start > 0 and text[start - 1] in lex["word_before_yi"]:
@@ -385,10 +387,11 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
             return True  # 未发生一起, 没有发生一起, 无一家: zero words, not one
         if start > 0 and _NUMERAL_CHAR.match(text[start - 1]):
             return True
-    nxt = text[m.end() : m.end() + 1]
-    if nxt and _NUMERAL_OR_XING.match(nxt):
+    end = m.end()
+    nxt = text[end : end + 1]
+    if nxt and nxt in _NUMERAL_OR_XING:  # one character: the class as a string
         return True  # 一家一户, 一次性
-    if m.group("num")[-1:].isdigit() and text[m.end() : m.end() + 1] in {"年", "月", "日", "号"}:
+    if num[-1:].isdigit() and nxt in {"年", "月", "日", "号"}:
         return True
     return False
 
@@ -694,19 +697,23 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
     """Every number with a unit that may count this year's work, in text order."""
     lex = rules.load("mentions")
     found: list[Mention] = []
+    not_before = _units_not_before()
+    frequency_after = _compiled("frequency_after")
     for mt in _number_matches(text):
-        if inside(mt.start(), excluded):
+        start, end = mt.span()
+        if inside(start, excluded):
             continue  # in a next-year plan: dropped below anyway, tested first as it is the cheapest test
         if _is_word_part(text, mt):
             continue
-        if _unit_not_before(mt.group("unit")).match(text, mt.end()):
+        num, mult, post, unit = mt.group("num", "mult", "post", "unit")
+        if unit in not_before and not_before[unit].match(text, end):
             continue  # 八部委, 8个地区: the unit word starts another word
-        if _compiled("frequency_after").match(text, mt.end()):
+        if frequency_after.match(text, end):
             continue  # 1次/年: a frequency
-        value = parse_number(mt.group("num"), mt.group("mult") or "")
-        qual = _qualifier(text, mt.start(), mt.end(), mt.group("post") or "")
-        found.append(Mention(mt.start(), mt.end(), value or 0.0, qual, mt.group("unit"), (0, 0)))
-        found[-1].distance = -1 if value is None else 0
+        value = parse_number(num, mult or "")
+        m = Mention(start, end, value or 0.0, _qualifier(text, start, end, post or ""), unit, (0, 0))
+        m.distance = -1 if value is None else 0
+        found.append(m)
     for mt in _inverted_pattern().finditer(text):
         value = parse_number(mt.group("num"), mt.group("mult") or "")
         if value is None:
