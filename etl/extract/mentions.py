@@ -725,11 +725,12 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
             qual = "at_least"
         unit = lex["inverted_units"][mt.group("noun")]
         found.append(Mention(mt.start("num"), mt.end(), value, qual, unit, (0, 0)))
-    for mt in _table_cell_pattern().finditer(text):
+    tabs = "\t" in text  # a table row's cells are split by tabs: most reports have none
+    for mt in _table_cell_pattern().finditer(text) if tabs else ():
         value = parse_number(mt.group("num"))
         if value is not None:
             found.append(Mention(mt.start("num"), mt.end(), value, "exact", mt.group("unit"), (0, 0)))
-    cells, table_spans = read_tables(text, _all_units())
+    cells, table_spans = read_tables(text, _all_units()) if tabs else ([], [])
     for c in cells:
         m = Mention(c.start, c.end, c.value, "exact", c.unit, c.row, labels=c.labels, total=c.total, part=c.part)
         found.append(m)
