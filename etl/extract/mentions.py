@@ -618,7 +618,11 @@ def _venue_visited(rule: IndicatorRule, text: str, m: Mention) -> bool:
 def _page_furniture(text: str, start: int) -> bool:
     """Navigation, counters and widgets of a web page (浏览次数：356次, 下一篇：…2次).
 
-    Looks only within a bounded window, so a page saved as one long line stays linear."""
+    Looks only within a bounded window, so a page saved as one long line stays linear.
+    Asked of every number without first scanning the whole report for a widget word:
+    its windows (at most a line of ``page_furniture_line`` characters around the
+    number) hold fewer characters than the report, and a report with no widget word
+    anywhere has none in them either."""
     lex = rules.load("mentions")
     pattern = _compiled("page_furniture")
     longest = lex["page_furniture_line"]
@@ -735,7 +739,6 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
         m = Mention(c.start, c.end, c.value, "exact", c.unit, c.row, labels=c.labels, total=c.total, part=c.part)
         found.append(m)
     out = []
-    furniture = bool(_compiled("page_furniture").search(text))  # most reports have none: one scan
     for m in sorted(found, key=lambda m: m.start):
         if m.distance < 0 or inside(m.start, excluded):
             continue
@@ -750,7 +753,7 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
         m.sentence = sentence
         if _in_name(text, m.start, sentence) or _not_this_years_count(text, m.start, m.clause, sentence):
             continue
-        if furniture and _page_furniture(text, m.start):
+        if _page_furniture(text, m.start):  # its windows, not the whole report: fewer characters scanned
             continue
         if _compiled("population_frame").search(text, m.clause[0], m.start) and "中" in text[m.end : m.clause[1]]:
             continue  # 从全区1480家联网直报单位中随机抽取60家: the pool, not a count
