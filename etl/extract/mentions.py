@@ -889,13 +889,16 @@ def _between(mentions: list[Mention], starts: list[int], span: Span) -> list[Men
 def _refer_back(text: str, mentions: list[Mention], starts: list[int]) -> None:
     """发现统计违法企业2家，均依法作出行政处罚: the clause after a count, with no
     number of its own, says what was also done to the same units."""
+    refer_back = _compiled("refer_back")
     for m in mentions:
         c1 = m.clause[1]
         if c1 >= len(text) or text[c1] in SENTENCE_END:
             continue
-        nxt = _bounds(text, c1 + 1, CLAUSE_END)
-        if not _compiled("refer_back").match(text, nxt[0]):
+        # The clause ends on a stop (a row's on its line end), so the next starts right after it:
+        # its words are matched before its end is looked for, which most never need.
+        if not refer_back.match(text, c1 + 1):
             continue
+        nxt = _bounds(text, c1 + 1, CLAUSE_END)
         # The referring clauses run on while they carry no number of their own
         # (均为首次违法且情节轻微，依法免予处罚，责令限期改正).
         end = nxt[1]
