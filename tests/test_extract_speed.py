@@ -242,3 +242,32 @@ def test_required_characters_stand_in_every_match() -> None:
             if not any(c in text[a:b] for c in chars):
                 assert p.search(text[a:b]) is None, (p.pattern, text[a:b])
                 assert p.search(text, a, b) is None, (p.pattern, text[a:b])
+
+
+def test_not_this_years_count_equals_one_search_per_pattern() -> None:
+    """The joined and gated searches (``_alternation``, ``_per_number``, ``_with_gate``) say what
+    one search per pattern over its own stretch said."""
+    c = mentions._compiled
+
+    def plain(text: str, start: int, clause: tuple[int, int], sentence: tuple[int, int]) -> bool:
+        head, sentence_text = text[clause[0] : start], text[sentence[0] : sentence[1]]
+        return bool(
+            c("frequency").search(text, max(clause[0], start - 10), start)
+            or c("per_item").search(text, max(clause[0], start - 16), start)
+            or c("future_clause").search(head)
+            or c("other_period").search(text[sentence[0] : start])
+            or c("difference").search(head)
+            or c("plan_sentence").match(sentence_text)
+            or any(p.search(sentence_text) for p in mentions._compiled_list("sentence_excludes"))
+        )
+
+    rng = random.Random(19)
+    words = ["每年", "每个乡镇", "每季度", "计划", "拟", "近五年来", "历年", "比上年", "同比", "据市统计局通报", "国家统计局显示",
+             "明年", "下一步", "检查", "企业", "共", "十三五期间", "3年来", "2023年", ",", "。", "\n", "达到", "确定"]
+    odd = ["".join(rng.choice(words) for _ in range(rng.randrange(1, 14))) for _ in range(1500)]
+    for text in [*TEXTS, *odd]:
+        for _ in range(30):
+            start = rng.randrange(0, len(text) + 1)
+            clause = mentions._bounds(text, start, mentions.CLAUSE_END)
+            sentence = mentions._bounds(text, start, mentions.SENTENCE_END)
+            assert mentions._not_this_years_count(text, start, clause, sentence) == plain(text, start, clause, sentence)
