@@ -271,3 +271,12 @@ def test_not_this_years_count_equals_one_search_per_pattern() -> None:
             clause = mentions._bounds(text, start, mentions.CLAUSE_END)
             sentence = mentions._bounds(text, start, mentions.SENTENCE_END)
             assert mentions._not_this_years_count(text, start, clause, sentence) == plain(text, start, clause, sentence)
+
+
+def test_clause_and_sentence_equal_their_own_bounds() -> None:
+    rng = random.Random(23)
+    odd = ["".join(rng.choice("ab,;。\n\t:!?") for _ in range(rng.randint(0, 25))) for _ in range(600)]
+    for text in [*TEXTS, *odd, ""]:
+        for pos in range(0, len(text) + 1, max(1, len(text) // 300)):
+            want = (mentions._bounds(text, pos, mentions.CLAUSE_END), mentions._bounds(text, pos, mentions.SENTENCE_END))
+            assert mentions._clause_and_sentence(text, pos) == want, (text, pos)

@@ -340,6 +340,29 @@ def _bounds(text: str, pos: int, stops: str) -> Span:
     return start, end
 
 
+def _clause_and_sentence(text: str, pos: int) -> tuple[Span, Span]:
+    """``_bounds(text, pos, CLAUSE_END)`` and ``_bounds(text, pos, SENTENCE_END)``.
+
+    Why: every sentence stop is a clause stop, so the sentence ends where the clause
+    does unless the clause ends on a comma (or a colon, a tab): its ends are looked
+    for on from the clause's only then, and the two bounds cost one call."""
+    clause_stop, sentence_stop = _stop_class(CLAUSE_END), _stop_class(SENTENCE_END)
+    n = len(text)
+    reverse = _reversed(text)
+    after = clause_stop.search(text, pos)
+    before = clause_stop.search(reverse, max(0, n - pos))
+    c0 = n - before.start() if before is not None else 0
+    c1 = after.start() if after is not None else max(pos, n)
+    s0, s1 = c0, c1
+    if c0 > 0 and text[c0 - 1] not in SENTENCE_END:  # the last sentence stop before the clause's start
+        before = sentence_stop.search(reverse, n - c0 + 1)
+        s0 = n - before.start() if before is not None else 0
+    if c1 < n and text[c1] not in SENTENCE_END:  # the first sentence stop after the clause's end
+        after = sentence_stop.search(text, c1 + 1)
+        s1 = after.start() if after is not None else n
+    return (c0, c1), (s0, s1)
+
+
 @cache
 def _name_opener() -> re.Pattern[str]:
     return rules.any_word(open_ for open_, _close in rules.load("mentions")["name_brackets"])
@@ -774,8 +797,7 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
             continue
         if inside(m.start, table_spans):
             continue  # read by the table reader
-        sentence = _bounds(text, m.start, SENTENCE_END)
-        m.clause = _bounds(text, m.start, CLAUSE_END)
+        m.clause, sentence = _clause_and_sentence(text, m.start)
         m.sentence = sentence
         if _in_name(text, m.start, sentence) or _not_this_years_count(text, m.start, m.clause, sentence):
             continue
