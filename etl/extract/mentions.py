@@ -639,6 +639,13 @@ def _venue_visited(rule: IndicatorRule, text: str, m: Mention) -> bool:
     return went and outreach and not any(w in clause for w in rule.venue_excludes)
 
 
+@cache
+def _furniture() -> tuple[re.Pattern[str], int, int]:
+    """The page furniture pattern, the longest widget line, and the reach before a number."""
+    lex = rules.load("mentions")
+    return _compiled("page_furniture"), lex["page_furniture_line"], lex["page_furniture_reach"]
+
+
 def _page_furniture(text: str, start: int) -> bool:
     """Navigation, counters and widgets of a web page (浏览次数：356次, 下一篇：…2次).
 
@@ -647,11 +654,9 @@ def _page_furniture(text: str, start: int) -> bool:
     its windows (at most a line of ``page_furniture_line`` characters around the
     number) hold fewer characters than the report, and a report with no widget word
     anywhere has none in them either."""
-    lex = rules.load("mentions")
-    pattern = _compiled("page_furniture")
-    longest = lex["page_furniture_line"]
+    pattern, longest, reach = _furniture()
     line_start = text.rfind("\n", max(0, start - longest), start) + 1  # 0 also when the line is longer
-    if pattern.search(text, max(line_start, start - lex["page_furniture_reach"]), start):
+    if pattern.search(text, max(line_start, start - reach), start):
         return True
     if line_start == 0 and start > longest and "\n" not in text[start - longest : start]:
         return False  # the line is longer than a widget line
@@ -702,9 +707,16 @@ def _alternation(*keys: str) -> re.Pattern[str]:
 
 
 @cache
-def _gated_alternation(*keys: str) -> _Gated:
-    """``_alternation(*keys)`` with its gate (``_with_gate``)."""
-    return _with_gate(_alternation(*keys))
+def _head_checks() -> tuple[_Gated, re.Pattern[str], re.Pattern[str]]:
+    """What the head of a number's clause is searched with: intentions, other periods and
+    differences as one gated pattern (``_with_gate``); and, for a sentence that starts
+    before the clause, intentions with differences, and other periods alone.
+    Built once, not looked up by name for every number."""
+    return (
+        _with_gate(_alternation("future_clause", "other_period", "difference")),
+        _alternation("future_clause", "difference"),
+        _compiled("other_period"),
+    )
 
 
 @cache
@@ -727,12 +739,11 @@ def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -
     ):
         return True
     head = text[clause[0] : start]
+    (gate, all_three), two, other = _head_checks()
     if sentence[0] == clause[0]:  # the sentence's head is the clause's: one search for the three
-        if _found(_gated_alternation("future_clause", "other_period", "difference"), head):
+        if (gate is None or gate.search(head) is not None) and all_three.search(head) is not None:
             return True
-    elif _alternation("future_clause", "difference").search(head) or _compiled("other_period").search(
-        text[sentence[0] : start]
-    ):
+    elif two.search(head) or other.search(text[sentence[0] : start]):
         return True
     return _sentence_not_counted(text[sentence[0] : sentence[1]])
 
