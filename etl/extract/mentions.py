@@ -687,9 +687,10 @@ def _with_gate(pattern: re.Pattern[str]) -> _Gated:
 
 
 @cache
-def _gated_list(key: str) -> tuple[_Gated, ...]:
-    """``_compiled_list(key)``, each pattern with its gate (``_with_gate``)."""
-    return tuple(_with_gate(p) for p in _compiled_list(key))
+def _sentence_excludes() -> _Gated:
+    """The ``sentence_excludes`` patterns as one (a match where any of them matches), gated (``_with_gate``)."""
+    joined = "|".join(f"(?:{p.pattern})" for p in _compiled_list("sentence_excludes")) or "(?!)"
+    return _with_gate(re.compile(joined))
 
 
 def _found(gated: _Gated, s: str) -> bool:
@@ -751,10 +752,7 @@ def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -
 @lru_cache(maxsize=64)
 def _sentence_not_counted(sentence_text: str) -> bool:
     """A plan sentence or another body's figures: asked once per sentence, not once per number in it."""
-    return bool(
-        _compiled("plan_sentence").match(sentence_text)
-        or any(_found(g, sentence_text) for g in _gated_list("sentence_excludes"))
-    )
+    return bool(_compiled("plan_sentence").match(sentence_text) or _found(_sentence_excludes(), sentence_text))
 
 
 def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
