@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from operator import attrgetter
 from re import _parser  # a pattern's longest match (private, stable since 3.11; regions uses it too)
 
 from etl.extract import rules, starts
@@ -797,22 +798,23 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
         m = Mention(c.start, c.end, c.value, "exact", c.unit, c.row, labels=c.labels, total=c.total, part=c.part)
         found.append(m)
     out = []
-    for m in sorted(found, key=lambda m: m.start):
-        if m.distance < 0 or inside(m.start, excluded):
+    population = _compiled("population_frame")
+    for m in sorted(found, key=attrgetter("start")):
+        start = m.start
+        if m.distance < 0 or inside(start, excluded):
             continue
         if m.labels is not None:  # a table cell: its labels are its words
             m.sentence, m.context = m.clause, text[m.clause[0] : m.clause[1]]
             out.append(m)
             continue
-        if inside(m.start, table_spans):
+        if inside(start, table_spans):
             continue  # read by the table reader
-        m.clause, sentence = _clause_and_sentence(text, m.start)
-        m.sentence = sentence
-        if _in_name(text, m.start, sentence) or _not_this_years_count(text, m.start, m.clause, sentence):
+        clause, sentence = m.clause, m.sentence = _clause_and_sentence(text, start)
+        if _in_name(text, start, sentence) or _not_this_years_count(text, start, clause, sentence):
             continue
-        if _page_furniture(text, m.start):  # its windows, not the whole report: fewer characters scanned
+        if _page_furniture(text, start):  # its windows, not the whole report: fewer characters scanned
             continue
-        if _compiled("population_frame").search(text, m.clause[0], m.start) and "中" in text[m.end : m.clause[1]]:
+        if "中" in text[m.end : clause[1]] and population.search(text, clause[0], start):
             continue  # 从全区1480家联网直报单位中随机抽取60家: the pool, not a count
         out.append(m)
     return out
