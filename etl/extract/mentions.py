@@ -194,19 +194,21 @@ def _numeral_start() -> re.Pattern[str]:
 
 
 def _number_matches(text: str) -> Iterator[re.Match[str]]:
-    """``_mention_pattern().finditer(text)``, tried only where a numeral starts.
+    """``_mention_pattern().finditer(text)``, tried only where a numeral starts with a unit in reach.
 
     Why: the pattern opens with two alternatives the regular-expression engine
     cannot skip ahead for, so finditer tried it at every character; a report
-    has a hundred numeral characters in thousands, found by one scan and tried
-    in order, resuming where finditer would, so the matches are the same
+    has a hundred numeral characters in thousands, of which a few dozen have a
+    unit's first character after them (``_numeral_start``), found by one scan and
+    tried in order, resuming where finditer would, so the matches are the same
     (digits of other scripts are not read as numbers)."""
     pattern = _mention_pattern()
     pos = 0
     for c in _numeral_start().finditer(text):
-        if c.start() < pos:
+        at = c.start()
+        if at < pos:
             continue
-        m = pattern.match(text, c.start())
+        m = pattern.match(text, at)
         if m is not None:
             yield m
             pos = m.end()
