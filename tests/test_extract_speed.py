@@ -192,3 +192,91 @@ def test_rules_read_by_libyaml_are_what_the_python_parser_reads() -> None:
 
     for path in sorted(rules.RULES_DIR.glob("*.yaml")):
         assert rules.load(path.stem) == yaml.safe_load(path.read_text(encoding="utf-8")), path.name
+
+
+def test_numbers_tried_where_a_unit_follows_equal_finditer_on_odd_text() -> None:
+    """The numeral scan's look-ahead (a unit's first character after the numeral) drops no match."""
+    pattern = mentions._mention_pattern()
+    rng = random.Random(13)
+    alphabet = "0123456789,. 一二十百千万亿两零余多家人次年个场名件第统进步\n,。"
+    odd = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60))) for _ in range(3000)]
+    for text in odd:
+        want = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in mentions._number_matches(text)] == want, text
+
+
+def _rule_patterns() -> list:
+    import re
+
+    from etl.extract import rules
+
+    lex = {**rules.load("document"), **rules.load("mentions")}
+    found = [re.compile(v) for v in lex.values() if isinstance(v, str) and any(c in v for c in "(|[^$\\")]
+    found += [re.compile(v) for v in lex.values() if isinstance(v, list) for v in v if isinstance(v, str) and "(" in v]
+    found += [p for r in mentions.indicator_rules().values() for p in (*r.zero, *r.patterns)]
+    return found
+
+
+def test_required_characters_stand_in_every_match() -> None:
+    import re
+
+    from etl.extract import starts
+
+    assert starts.required_chars(re.compile("(?:^|,)(?:根据|据)")) == frozenset("据")
+    assert starts.required_chars(re.compile("(?<![一二])近五年来|历年|多年来")) == frozenset("年")
+    assert starts.required_chars(re.compile("(?<![查划])计划|拟")) in (frozenset("计拟"), frozenset("划拟"))
+    for loose in ("(?:a)?", "a*", "(?=a)", "(?i)a", r"\d", ".", "[^a]", "a|"):
+        assert starts.required_chars(re.compile(loose)) is None, loose
+    patterns = _rule_patterns()
+    gated = [p for p in patterns if starts.required_chars(p) is not None]
+    assert len(gated) >= 20
+    rng = random.Random(17)
+    alphabet = "".join(sorted({c for p in gated for c in starts.required_chars(p)})) + "近五年来过去2023十历多比同上的,。\n共检查"
+    odd = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))) for _ in range(1500)]
+    for text in [*TEXTS, *odd]:
+        for p in gated:
+            chars = starts.required_chars(p)
+            for m in p.finditer(text):
+                assert any(c in m.group() for c in chars), (p.pattern, m.group())
+            a, b = sorted(rng.randrange(0, len(text) + 1) for _ in range(2))
+            if not any(c in text[a:b] for c in chars):
+                assert p.search(text[a:b]) is None, (p.pattern, text[a:b])
+                assert p.search(text, a, b) is None, (p.pattern, text[a:b])
+
+
+def test_not_this_years_count_equals_one_search_per_pattern() -> None:
+    """The joined and gated searches (``_alternation``, ``_per_number``, ``_with_gate``) say what
+    one search per pattern over its own stretch said."""
+    c = mentions._compiled
+
+    def plain(text: str, start: int, clause: tuple[int, int], sentence: tuple[int, int]) -> bool:
+        head, sentence_text = text[clause[0] : start], text[sentence[0] : sentence[1]]
+        return bool(
+            c("frequency").search(text, max(clause[0], start - 10), start)
+            or c("per_item").search(text, max(clause[0], start - 16), start)
+            or c("future_clause").search(head)
+            or c("other_period").search(text[sentence[0] : start])
+            or c("difference").search(head)
+            or c("plan_sentence").match(sentence_text)
+            or any(p.search(sentence_text) for p in mentions._compiled_list("sentence_excludes"))
+        )
+
+    rng = random.Random(19)
+    words = ["每年", "每个乡镇", "每季度", "计划", "拟", "近五年来", "历年", "比上年", "同比", "据市统计局通报", "国家统计局显示",
+             "明年", "下一步", "检查", "企业", "共", "十三五期间", "3年来", "2023年", ",", "。", "\n", "达到", "确定"]
+    odd = ["".join(rng.choice(words) for _ in range(rng.randrange(1, 14))) for _ in range(1500)]
+    for text in [*TEXTS, *odd]:
+        for _ in range(30):
+            start = rng.randrange(0, len(text) + 1)
+            clause = mentions._bounds(text, start, mentions.CLAUSE_END)
+            sentence = mentions._bounds(text, start, mentions.SENTENCE_END)
+            assert mentions._not_this_years_count(text, start, clause, sentence) == plain(text, start, clause, sentence)
+
+
+def test_clause_and_sentence_equal_their_own_bounds() -> None:
+    rng = random.Random(23)
+    odd = ["".join(rng.choice("ab,;。\n\t:!?") for _ in range(rng.randint(0, 25))) for _ in range(600)]
+    for text in [*TEXTS, *odd, ""]:
+        for pos in range(0, len(text) + 1, max(1, len(text) // 300)):
+            want = (mentions._bounds(text, pos, mentions.CLAUSE_END), mentions._bounds(text, pos, mentions.SENTENCE_END))
+            assert mentions._clause_and_sentence(text, pos) == want, (text, pos)

@@ -15,6 +15,8 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from operator import attrgetter
+from re import _parser  # a pattern's longest match (private, stable since 3.11; regions uses it too)
 
 from etl.extract import rules, starts
 from etl.extract.normalize import Normalized
@@ -33,7 +35,7 @@ SENTENCE_END = ";。!?\n"
 _CHINESE_NUMERAL = re.compile(CHINESE)
 _DIGIT_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十]")
 _NUMERAL_CHAR = re.compile(r"[零〇一二两三四五六七八九十百千万亿]")
-_NUMERAL_OR_XING = re.compile(r"[零〇一二两三四五六七八九十百千万性]")
+_NUMERAL_OR_XING = "零〇一二两三四五六七八九十百千万性"
 
 
 @dataclass
@@ -175,25 +177,38 @@ def _mention_pattern() -> re.Pattern[str]:
 
 @cache
 def _numeral_start() -> re.Pattern[str]:
-    """A character a numeral of ``_mention_pattern`` starts with: an ASCII digit (full-width
-    ones are folded before) or a Chinese numeral."""
-    return re.compile(f"[0-9{CHINESE.removeprefix('[').removesuffix(']+')}]")
+    """A character a numeral of ``_mention_pattern`` starts with (an ASCII digit, full-width
+    ones being folded before, or a Chinese numeral) that a unit's first character follows
+    past more numeral characters, spaces, 万/亿 and an approximate suffix.
+
+    Why the look-ahead: it holds wherever a match starts (a numeral is made of digits,
+    Chinese numerals, commas and points; then come the optional parts and the look-ahead
+    for a unit's first character of ``_mention_pattern``), and it fails most numeral
+    characters of a report (2023年, 统一, 进一步) inside the same C scan, where each used
+    to cost a turn of the Python loop and a failed match."""
+    units = _all_units()
+    heads = "".join(sorted({re.escape(u[0]) for u in units}))
+    chinese = CHINESE.removeprefix("[").removesuffix("]+")
+    suffixes = "|".join(rules.load("mentions")["approximate_suffixes"])
+    return re.compile(rf"[0-9{chinese}](?=[\d{chinese},.]*\s*(?:万|亿)?(?:{suffixes})?[{heads}])")
 
 
 def _number_matches(text: str) -> Iterator[re.Match[str]]:
-    """``_mention_pattern().finditer(text)``, tried only where a numeral starts.
+    """``_mention_pattern().finditer(text)``, tried only where a numeral starts with a unit in reach.
 
     Why: the pattern opens with two alternatives the regular-expression engine
     cannot skip ahead for, so finditer tried it at every character; a report
-    has a hundred numeral characters in thousands, found by one scan and tried
-    in order, resuming where finditer would, so the matches are the same
+    has a hundred numeral characters in thousands, of which a few dozen have a
+    unit's first character after them (``_numeral_start``), found by one scan and
+    tried in order, resuming where finditer would, so the matches are the same
     (digits of other scripts are not read as numbers)."""
     pattern = _mention_pattern()
     pos = 0
     for c in _numeral_start().finditer(text):
-        if c.start() < pos:
+        at = c.start()
+        if at < pos:
             continue
-        m = pattern.match(text, c.start())
+        m = pattern.match(text, at)
         if m is not None:
             yield m
             pos = m.end()
@@ -264,9 +279,14 @@ def _any_of(key: str) -> re.Pattern[str]:
 
 
 @cache
-def _after_qualifiers() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """Each qualifier of the words after a unit, with its words as one pattern, in file order."""
-    return tuple((q, rules.any_word(ws)) for q, ws in rules.load("mentions")["qualifiers_after"].items())
+def _after_qualifier() -> re.Pattern[str]:
+    """The words after a unit, one named group per qualifier in file order.
+
+    Why one pattern: ``match`` tries the groups in order, so the group that
+    matches (``lastgroup``) is the first qualifier with a word there, which is
+    what a match per qualifier found with three calls for every number."""
+    groups = (f"(?P<{q}>{rules.any_word(ws).pattern})" for q, ws in rules.load("mentions")["qualifiers_after"].items())
+    return re.compile("|".join(groups))
 
 
 @cache
@@ -276,21 +296,23 @@ def _ends_with_any(key: str) -> re.Pattern[str]:
 
 
 @cache
-def _unit_not_before(unit: str) -> re.Pattern[str]:
-    """The words that, right after ``unit``, make it the start of another word (``unit_not_before``)."""
-    return rules.any_word((rules.load("mentions").get("unit_not_before") or {}).get(unit, ()))
+def _units_not_before() -> dict[str, re.Pattern[str]]:
+    """For each unit with some, the words that, right after it, make it the start of
+    another word (``unit_not_before``); most units have none and are not looked up further."""
+    lex = rules.load("mentions").get("unit_not_before") or {}
+    return {unit: rules.any_word(words) for unit, words in lex.items() if words}
 
 
 def _qualifier(text: str, start: int, end: int, post: str) -> str:
     """Qualifier from the words before the number and after its unit."""
-    before = text[max(0, start - 8) : start]
-    if _any_before_qualifier().search(before):
+    if _any_before_qualifier().search(text, max(0, start - 8), start):  # as on the slice: no look-behind, $ at endpos
+        before = text[max(0, start - 8) : start]
         for pattern, qual in _before_qualifiers():
             if pattern.search(before):
                 return qual
-    for qual, words in _after_qualifiers():
-        if words.match(text, end, end + 4):
-            return qual
+    after = _after_qualifier().match(text, end, end + 4)
+    if after is not None:
+        return after.lastgroup or ""
     return "at_least" if post else "exact"
 
 
@@ -319,6 +341,29 @@ def _bounds(text: str, pos: int, stops: str) -> Span:
     start = n - before.start() if before is not None else 0
     end = after.start() if after is not None else max(pos, n)
     return start, end
+
+
+def _clause_and_sentence(text: str, pos: int) -> tuple[Span, Span]:
+    """``_bounds(text, pos, CLAUSE_END)`` and ``_bounds(text, pos, SENTENCE_END)``.
+
+    Why: every sentence stop is a clause stop, so the sentence ends where the clause
+    does unless the clause ends on a comma (or a colon, a tab): its ends are looked
+    for on from the clause's only then, and the two bounds cost one call."""
+    clause_stop, sentence_stop = _stop_class(CLAUSE_END), _stop_class(SENTENCE_END)
+    n = len(text)
+    reverse = _reversed(text)
+    after = clause_stop.search(text, pos)
+    before = clause_stop.search(reverse, max(0, n - pos))
+    c0 = n - before.start() if before is not None else 0
+    c1 = after.start() if after is not None else max(pos, n)
+    s0, s1 = c0, c1
+    if c0 > 0 and text[c0 - 1] not in SENTENCE_END:  # the last sentence stop before the clause's start
+        before = sentence_stop.search(reverse, n - c0 + 1)
+        s0 = n - before.start() if before is not None else 0
+    if c1 < n and text[c1] not in SENTENCE_END:  # the first sentence stop after the clause's end
+        after = sentence_stop.search(text, c1 + 1)
+        s1 = after.start() if after is not None else n
+    return (c0, c1), (s0, s1)
 
 
 @cache
@@ -355,12 +400,12 @@ def _bare_magnitude_qualified(text: str, m: re.Match[str]) -> bool:
 
 def _is_word_part(text: str, m: re.Match[str]) -> bool:
     """Numbers that are parts of words or not counts: 第五次, 每季度一次, 千家万户, 统一."""
-    lex = rules.load("mentions")
     num = m.group("num")
     start = m.start()
     if _ends_with_any("not_after").search(text, max(0, start - 3), start):
         return True
     if _CHINESE_NUMERAL.fullmatch(num):
+        lex = rules.load("mentions")
         if not _DIGIT_NUMERAL.search(num) and not _bare_magnitude_qualified(text, m):
             return True  # 千家万户: a figure of speech; but 百余家, 超百家, 百人左右 are counts
         if num.startswith("一") and start > 0 and text[start - 1] in lex["word_before_yi"]:
@@ -369,10 +414,11 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
             return True  # 未发生一起, 没有发生一起, 无一家: zero words, not one
         if start > 0 and _NUMERAL_CHAR.match(text[start - 1]):
             return True
-    nxt = text[m.end() : m.end() + 1]
-    if nxt and _NUMERAL_OR_XING.match(nxt):
+    end = m.end()
+    nxt = text[end : end + 1]
+    if nxt and nxt in _NUMERAL_OR_XING:  # one character: the class as a string
         return True  # 一家一户, 一次性
-    if m.group("num")[-1:].isdigit() and text[m.end() : m.end() + 1] in {"年", "月", "日", "号"}:
+    if num[-1:].isdigit() and nxt in {"年", "月", "日", "号"}:
         return True
     return False
 
@@ -596,15 +642,24 @@ def _venue_visited(rule: IndicatorRule, text: str, m: Mention) -> bool:
     return went and outreach and not any(w in clause for w in rule.venue_excludes)
 
 
+@cache
+def _furniture() -> tuple[re.Pattern[str], int, int]:
+    """The page furniture pattern, the longest widget line, and the reach before a number."""
+    lex = rules.load("mentions")
+    return _compiled("page_furniture"), lex["page_furniture_line"], lex["page_furniture_reach"]
+
+
 def _page_furniture(text: str, start: int) -> bool:
     """Navigation, counters and widgets of a web page (浏览次数：356次, 下一篇：…2次).
 
-    Looks only within a bounded window, so a page saved as one long line stays linear."""
-    lex = rules.load("mentions")
-    pattern = _compiled("page_furniture")
-    longest = lex["page_furniture_line"]
+    Looks only within a bounded window, so a page saved as one long line stays linear.
+    Asked of every number without first scanning the whole report for a widget word:
+    its windows (at most a line of ``page_furniture_line`` characters around the
+    number) hold fewer characters than the report, and a report with no widget word
+    anywhere has none in them either."""
+    pattern, longest, reach = _furniture()
     line_start = text.rfind("\n", max(0, start - longest), start) + 1  # 0 also when the line is longer
-    if pattern.search(text, max(line_start, start - lex["page_furniture_reach"]), start):
+    if pattern.search(text, max(line_start, start - reach), start):
         return True
     if line_start == 0 and start > longest and "\n" not in text[start - longest : start]:
         return False  # the line is longer than a widget line
@@ -616,46 +671,114 @@ def _page_furniture(text: str, start: int) -> bool:
     return bool(pattern.search(text, line_start, line_end))
 
 
+_Gated = tuple[re.Pattern[str] | None, re.Pattern[str]]
+
+
+def _with_gate(pattern: re.Pattern[str]) -> _Gated:
+    """``pattern`` and, when it is worth it, a class of characters one of which every match holds.
+
+    Why: a pattern that may start anywhere (other_period opens with a look-behind)
+    or at several characters is tried position by position; most clauses hold none
+    of its required characters (``starts.required_chars``), which one class scan
+    tells. A pattern with one literal first character is left alone: the engine
+    already skips to it as fast."""
+    first = starts.first_chars(pattern)
+    chars = starts.required_chars(pattern)
+    if chars is None or (first is not None and len(first) == 1):
+        return None, pattern
+    return re.compile(f"[{''.join(map(re.escape, sorted(chars)))}]"), pattern
+
+
+@cache
+def _sentence_excludes() -> _Gated:
+    """The ``sentence_excludes`` patterns as one (a match where any of them matches), gated (``_with_gate``)."""
+    joined = "|".join(f"(?:{p.pattern})" for p in _compiled_list("sentence_excludes")) or "(?!)"
+    return _with_gate(re.compile(joined))
+
+
+def _found(gated: _Gated, s: str) -> bool:
+    """``pattern.search(s)`` found a match, asked only when the gate finds a required character."""
+    gate, pattern = gated
+    return (gate is None or gate.search(s) is not None) and pattern.search(s) is not None
+
+
+@cache
+def _alternation(*keys: str) -> re.Pattern[str]:
+    """The patterns ``keys`` (``_compiled``) as one: it finds a match in a string exactly
+    where one of them does, in one call instead of one each (a call costs more than
+    the scan of the few characters before a number)."""
+    return re.compile("|".join(f"(?:{_compiled(k).pattern})" for k in keys))
+
+
+@cache
+def _head_checks() -> tuple[_Gated, re.Pattern[str], re.Pattern[str]]:
+    """What the head of a number's clause is searched with: intentions, other periods and
+    differences as one gated pattern (``_with_gate``); and, for a sentence that starts
+    before the clause, intentions with differences, and other periods alone.
+    Built once, not looked up by name for every number."""
+    return (
+        _with_gate(_alternation("future_clause", "other_period", "difference")),
+        _alternation("future_clause", "difference"),
+        _compiled("other_period"),
+    )
+
+
+@cache
+def _per_number() -> tuple[re.Pattern[str], int] | None:
+    """``frequency`` (ten characters before the number) and ``per_item`` (sixteen) as one
+    pattern searched over sixteen, and that reach; None when a frequency could be longer
+    than ten characters, which the wider reach would then find where it was not looked for."""
+    longest = _parser.parse(_compiled("frequency").pattern).getwidth()[1]
+    return (_alternation("frequency", "per_item"), 16) if longest <= 10 else None
+
+
 def _not_this_years_count(text: str, start: int, clause: Span, sentence: Span) -> bool:
     """Frequencies, intentions, next year's plans and other bodies' figures."""
+    per_number = _per_number()
+    if per_number is not None:
+        if per_number[0].search(text, max(clause[0], start - per_number[1]), start):
+            return True
+    elif _compiled("frequency").search(text, max(clause[0], start - 10), start) or _compiled("per_item").search(
+        text, max(clause[0], start - 16), start
+    ):
+        return True
     head = text[clause[0] : start]
-    sentence_head = text[sentence[0] : start]
-    return bool(
-        _compiled("frequency").search(text, max(clause[0], start - 10), start)
-        or _compiled("per_item").search(text, max(clause[0], start - 16), start)
-        or _compiled("future_clause").search(head)
-        or _compiled("other_period").search(sentence_head)
-        or _compiled("difference").search(head)
-        or _sentence_not_counted(text[sentence[0] : sentence[1]])
-    )
+    (gate, all_three), two, other = _head_checks()
+    if sentence[0] == clause[0]:  # the sentence's head is the clause's: one search for the three
+        if (gate is None or gate.search(head) is not None) and all_three.search(head) is not None:
+            return True
+    elif two.search(head) or other.search(text[sentence[0] : start]):
+        return True
+    return _sentence_not_counted(text[sentence[0] : sentence[1]])
 
 
 @lru_cache(maxsize=64)
 def _sentence_not_counted(sentence_text: str) -> bool:
     """A plan sentence or another body's figures: asked once per sentence, not once per number in it."""
-    return bool(
-        _compiled("plan_sentence").match(sentence_text)
-        or any(p.search(sentence_text) for p in _compiled_list("sentence_excludes"))
-    )
+    return bool(_compiled("plan_sentence").match(sentence_text) or _found(_sentence_excludes(), sentence_text))
 
 
 def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
     """Every number with a unit that may count this year's work, in text order."""
     lex = rules.load("mentions")
     found: list[Mention] = []
+    not_before = _units_not_before()
+    frequency_after = _compiled("frequency_after")
     for mt in _number_matches(text):
-        if inside(mt.start(), excluded):
+        start, end = mt.span()
+        if inside(start, excluded):
             continue  # in a next-year plan: dropped below anyway, tested first as it is the cheapest test
         if _is_word_part(text, mt):
             continue
-        if _unit_not_before(mt.group("unit")).match(text, mt.end()):
+        num, mult, post, unit = mt.group("num", "mult", "post", "unit")
+        if unit in not_before and not_before[unit].match(text, end):
             continue  # 八部委, 8个地区: the unit word starts another word
-        if _compiled("frequency_after").match(text, mt.end()):
+        if frequency_after.match(text, end):
             continue  # 1次/年: a frequency
-        value = parse_number(mt.group("num"), mt.group("mult") or "")
-        qual = _qualifier(text, mt.start(), mt.end(), mt.group("post") or "")
-        found.append(Mention(mt.start(), mt.end(), value or 0.0, qual, mt.group("unit"), (0, 0)))
-        found[-1].distance = -1 if value is None else 0
+        value = parse_number(num, mult or "")
+        m = Mention(start, end, value or 0.0, _qualifier(text, start, end, post or ""), unit, (0, 0))
+        m.distance = -1 if value is None else 0
+        found.append(m)
     for mt in _inverted_pattern().finditer(text):
         value = parse_number(mt.group("num"), mt.group("mult") or "")
         if value is None:
@@ -667,33 +790,33 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
             qual = "at_least"
         unit = lex["inverted_units"][mt.group("noun")]
         found.append(Mention(mt.start("num"), mt.end(), value, qual, unit, (0, 0)))
-    for mt in _table_cell_pattern().finditer(text):
+    tabs = "\t" in text  # a table row's cells are split by tabs: most reports have none
+    for mt in _table_cell_pattern().finditer(text) if tabs else ():
         value = parse_number(mt.group("num"))
         if value is not None:
             found.append(Mention(mt.start("num"), mt.end(), value, "exact", mt.group("unit"), (0, 0)))
-    cells, table_spans = read_tables(text, _all_units())
+    cells, table_spans = read_tables(text, _all_units()) if tabs else ([], [])
     for c in cells:
         m = Mention(c.start, c.end, c.value, "exact", c.unit, c.row, labels=c.labels, total=c.total, part=c.part)
         found.append(m)
     out = []
-    furniture = bool(_compiled("page_furniture").search(text))  # most reports have none: one scan
-    for m in sorted(found, key=lambda m: m.start):
-        if m.distance < 0 or inside(m.start, excluded):
+    population = _compiled("population_frame")
+    for m in sorted(found, key=attrgetter("start")):
+        start = m.start
+        if m.distance < 0 or inside(start, excluded):
             continue
         if m.labels is not None:  # a table cell: its labels are its words
             m.sentence, m.context = m.clause, text[m.clause[0] : m.clause[1]]
             out.append(m)
             continue
-        if inside(m.start, table_spans):
+        if inside(start, table_spans):
             continue  # read by the table reader
-        sentence = _bounds(text, m.start, SENTENCE_END)
-        m.clause = _bounds(text, m.start, CLAUSE_END)
-        m.sentence = sentence
-        if _in_name(text, m.start, sentence) or _not_this_years_count(text, m.start, m.clause, sentence):
+        clause, sentence = m.clause, m.sentence = _clause_and_sentence(text, start)
+        if _in_name(text, start, sentence) or _not_this_years_count(text, start, clause, sentence):
             continue
-        if furniture and _page_furniture(text, m.start):
+        if _page_furniture(text, start):  # its windows, not the whole report: fewer characters scanned
             continue
-        if _compiled("population_frame").search(text, m.clause[0], m.start) and "中" in text[m.end : m.clause[1]]:
+        if "中" in text[m.end : clause[1]] and population.search(text, clause[0], start):
             continue  # 从全区1480家联网直报单位中随机抽取60家: the pool, not a count
         out.append(m)
     return out
@@ -827,13 +950,16 @@ def _between(mentions: list[Mention], starts: list[int], span: Span) -> list[Men
 def _refer_back(text: str, mentions: list[Mention], starts: list[int]) -> None:
     """发现统计违法企业2家，均依法作出行政处罚: the clause after a count, with no
     number of its own, says what was also done to the same units."""
+    refer_back = _compiled("refer_back")
     for m in mentions:
         c1 = m.clause[1]
         if c1 >= len(text) or text[c1] in SENTENCE_END:
             continue
-        nxt = _bounds(text, c1 + 1, CLAUSE_END)
-        if not _compiled("refer_back").match(text, nxt[0]):
+        # The clause ends on a stop (a row's on its line end), so the next starts right after it:
+        # its words are matched before its end is looked for, which most never need.
+        if not refer_back.match(text, c1 + 1):
             continue
+        nxt = _bounds(text, c1 + 1, CLAUSE_END)
         # The referring clauses run on while they carry no number of their own
         # (均为首次违法且情节轻微，依法免予处罚，责令限期改正).
         end = nxt[1]

@@ -112,4 +112,12 @@ def problem_spans(text: str) -> list[Span]:
 
 
 def inside(pos: int, spans: list[Span]) -> bool:
-    return any(s <= pos < e for s, e in spans)
+    """``pos`` lies in one of ``spans``.
+
+    A plain loop, not ``any`` over a generator: it is asked several times for
+    every number, mostly of an empty list or of one span, where building the
+    generator cost more than the test."""
+    for s, e in spans:
+        if s <= pos < e:
+            return True
+    return False

@@ -59,6 +59,62 @@ def _first_chars(source: str | bytes, flags: int) -> frozenset[str] | None:
     return _first(_parser.parse(source, flags).data)
 
 
+def _required(items: list) -> list[frozenset[str]]:
+    """Sets of characters each of which a match of the node list must hold one of.
+
+    Only what a match consumes counts: look-arounds may read outside the
+    searched stretch (a look-behind before ``pos``), so their contents never do."""
+    out: list[frozenset[str]] = []
+    for op, av in items:
+        if op is sre.LITERAL:
+            out.append(frozenset((chr(av),)))
+        elif op is sre.IN and all(kind is sre.LITERAL for kind, _ in av):
+            out.append(frozenset(chr(code) for _, code in av))
+        elif op is sre.SUBPATTERN and not av[1] & re.IGNORECASE:
+            out += _required(av[3].data)
+        elif op in _REPEATS and av[0] >= 1:
+            out += _required(av[2].data)
+        elif op is sre.BRANCH:
+            per_branch = [_required(branch.data) for branch in av[1]]
+            if all(per_branch):
+                out.append(_union(per_branch))
+    return out
+
+
+def _union(per_branch: list[list[frozenset[str]]]) -> frozenset[str]:
+    """One set per branch, chosen so that their union is small (it gates a search).
+
+    Greedy: the set adding the fewest characters, ties to the characters most
+    branches could give (年 of 近五年来, 历年, 多年来 rather than 近, 历, 多)."""
+    popular: dict[str, int] = {}
+    for sets in per_branch:
+        for ch in set().union(*sets):
+            popular[ch] = popular.get(ch, 0) + 1
+    chosen: frozenset[str] = frozenset()
+    for sets in per_branch:
+        best = min(sets, key=lambda s: (len(s - chosen), -sum(popular[c] for c in s) / len(s), sorted(s)))
+        chosen |= best
+    return chosen
+
+
+def required_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Characters one of which stands inside every match of ``pattern`` (None: could not tell).
+
+    Why: a pattern whose matches may start anywhere (one opening with a
+    look-behind or ``^``) is tried at every position of the stretch searched;
+    when none of these characters stands there (one C scan), no match can."""
+    return _required_chars(pattern.pattern, pattern.flags)
+
+
+@cache
+def _required_chars(source: str | bytes, flags: int) -> frozenset[str] | None:
+    """``required_chars`` by the pattern's source (hashed once, see ``_first_chars``)."""
+    if flags & re.IGNORECASE or not isinstance(source, str):
+        return None
+    found = _required(_parser.parse(source, flags).data)
+    return min(found, key=len) if found else None
+
+
 @lru_cache(maxsize=64)
 def _positions(text: str, ch: str) -> tuple[int, ...]:
     """Where ``ch`` stands in ``text`` (kept for the few patterns of a document that share it)."""

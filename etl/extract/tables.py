@@ -75,9 +75,11 @@ def _blocks(text: str) -> list[list[tuple[str, int]]]:
 
 def read_tables(text: str, known_units: AbstractSet[str]) -> tuple[list[Cell], list[Span]]:
     """Number cells of every table with a header row, and the spans the tables cover."""
-    part_words = rules.load("mentions")["part_markers"]
     cells: list[Cell] = []
     spans: list[Span] = []
+    if "\t" not in text:
+        return cells, spans  # no line with a tab, so no block: one C scan instead of a walk over the lines
+    part_words = rules.load("mentions")["part_markers"]
     for block in _blocks(text):
         header = _cells(*block[0])
         if any(NUMBER.match(c) for c, _ in header):
