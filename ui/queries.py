@@ -424,22 +424,31 @@ def scoped_values(src: Source, f: Filters, indicator_ids: tuple[str, ...], limit
     """The values behind a clicked sum (its filters and indicators), largest first, and how many there are."""
     where, params = _where(f)
     ids = list(indicator_ids)
-    count = frame(src, f"SELECT count(*) AS n FROM {VALUES} WHERE {where} AND list_contains(?, indicator)",
-                [*params, ids]).iloc[0]["n"]
+    limit = max(int(limit), 0)
+    # The count and the ``limit`` largest values in one pass over the numbers alone. Every row that
+    # can rank among the first ``limit`` has a value at least the smallest of those (there are
+    # ``limit`` rows with such values ahead of any row below it, or with no value), so the ranking
+    # below reads only those rows' place and id columns, not every filtered row's: sorting the
+    # national list of a page's indicators by place names was most of this query (45 -> 25 ms).
+    # With fewer than ``limit`` values, rows without one are listed too: no bound then.
+    counted = frame(src, f"SELECT count(*) AS n, max(value, ?) AS top FROM {VALUES} "
+                         f"WHERE {where} AND list_contains(?, indicator)", [max(limit, 1), *params, ids]).iloc[0]
+    top = list(counted["top"]) if pd.api.types.is_list_like(counted["top"]) else []  # NULL when nothing matches
+    bound, bound_params = ("AND value >= ?", [float(top[-1])]) if limit and len(top) == limit else ("", [])
     # Rank on the narrow columns first, then fetch the few winners whole (quotes are wide).
     rows = frame(
         src,
         f"""
         WITH top AS (
-            SELECT value_id FROM {VALUES} WHERE {where} AND list_contains(?, indicator)
+            SELECT value_id FROM {VALUES} WHERE {where} AND list_contains(?, indicator) {bound}
             ORDER BY value DESC NULLS LAST, province, city, district, year LIMIT ?
         )
         SELECT * FROM {VALUES} SEMI JOIN top USING (value_id)
         ORDER BY value DESC NULLS LAST, province, city, district, year
         """,
-        [*params, ids, int(limit)],
+        [*params, ids, *bound_params, limit],
     )
-    return rows, int(count)
+    return rows, int(counted["n"])
 
 
 @cache
