@@ -76,18 +76,12 @@ if cap and work:
     if sums.empty:
         st.info(t("shortfalls.capacity_none"))
     else:
-        keys = [*levels.columns(level), "year", "doc_type"]
-        # one grouping for the sums and qualifiers (three pivot tables grouped the rows three times)
-        spread = sums.groupby([*keys, "indicator"], sort=True)[["total", "qualifier"]].first().unstack("indicator")
-        wide, quals = spread["total"].reset_index(), spread["qualifier"].reset_index()
-        both = sums.groupby(keys, sort=True)["reports"].max().reset_index()
-        wide = wide.merge(both, on=keys)
-        wide["label"] = levels.labels(wide, level)
+        wide = tables.pairs(sums, level, pair)
         cap_col, work_col = names.get(pair[0], pair[0]), names.get(pair[1], pair[1])
         numbers = wide[["label", "year"]].assign(**{cap_col: wide[pair[0]], work_col: wide[pair[1]]})
         shown = numbers.assign(**{
-            cap_col: [qualified(v, q) for v, q in zip(wide[pair[0]], quals[pair[0]], strict=True)],
-            work_col: [qualified(v, q) for v, q in zip(wide[pair[1]], quals[pair[1]], strict=True)]})
+            cap_col: [qualified(v, q) for v, q in zip(wide[pair[0]], wide[f"{pair[0]}__qualifier"], strict=True)],
+            work_col: [qualified(v, q) for v, q in zip(wide[pair[1]], wide[f"{pair[1]}__qualifier"], strict=True)]})
         order = numbers[work_col].argsort()[::-1]
         numbers, shown = numbers.iloc[order].reset_index(drop=True), shown.iloc[order].reset_index(drop=True)
         title = t("shortfalls.capacity") + (f"（{years[-1]}）" if years else "")
