@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import bootstrap, catalog, charts, components, filters, levels, metrics, queries, ranking, tables
+from ui import bootstrap, catalog, charts, components, filters, levels, metrics, queries, tables
 from ui.fmt import MISSING, qualified
 from ui.i18n import name_col, t
 
@@ -92,7 +92,7 @@ if cap and work:
         table[t("shortfalls.both_reports")] = wide["reports"].iloc[order].to_numpy()
         if ratio_id is not None:
             # each region's median of its reports' ratios, as the rankings page ranks them
-            med = ranking.medians(queries.ratio_values(src, f, ratio_id, years[-1]), level)
+            med = queries.ratio_medians(src, f, ratio_id, years[-1], level)
             med["label"] = levels.labels(med, level) if len(med) else []
             per = dict(zip(med["label"], med["value"], strict=True))
             table[t("shortfalls.ratio")] = [MISSING if per.get(lab) is None or per.get(lab) != per.get(lab)

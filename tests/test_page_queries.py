@@ -27,7 +27,7 @@ def test_ratio_medians_equal_the_rankings_value(seed: Source, f: Filters) -> Non
             for level in levels.LEVELS:
                 rows = queries.metric_reports.__wrapped__(seed, f, f"ratio:{ratio.id}", (year,))
                 full = ranking.by_region(rows, level, "ratio", year)
-                lean = ranking.medians(queries.ratio_values.__wrapped__(seed, f, ratio.id, year), level)
+                lean = queries.ratio_medians.__wrapped__(seed, f, ratio.id, year, level)
                 cols = levels.columns(level)
                 assert lean[cols].values.tolist() == full[cols].values.tolist(), "every known region keeps its row"
                 assert np.array_equal(lean["value"].to_numpy(float), full["value"].to_numpy(float), equal_nan=True)

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from ui import config
+from ui import config, levels
 from ui.db import Reader, file_version
 from ui.model import ALL_DOCS, Filters, Source
 
@@ -702,31 +702,44 @@ def metric_reports(src: Source, f: Filters, metric: str, years: tuple[int, ...])
 
 
 @cache
-def ratio_values(src: Source, f: Filters, ratio_id: str, year: int) -> pd.DataFrame:
-    """Per filtered report of ``year``: its region and the ratio's value, NULL where the report does
-    not give both numbers (denominator > 0) or either is flagged.
+def ratio_medians(src: Source, f: Filters, ratio_id: str, year: int, level: str) -> pd.DataFrame:
+    """Per region of ``level`` whose place is known, among the filtered reports of ``year``: the median
+    of its reports' values of the ratio (NaN where none gives both numbers, denominator > 0, unflagged).
+    Columns: the level's region columns and ``value``, sorted by region.
 
-    The same value as ``metric_reports`` (``n / d × per``) without the quotes, qualifiers and
-    ids a ranking needs: the shortfalls page takes only each region's median, and the
-    quotes joined per report were most of that query's cost.
+    The value a ranking gives the region (``ranking.by_region``, ``n / d × per`` per report) without
+    the quotes, qualifiers and ids of ``metric_reports``: the shortfalls page shows only the medians,
+    and taking them here moves a row per region instead of one per report (2,600 for the country).
+    The median is the one pandas takes: the middle value, or the mean of the two middle ones.
     """
     from ui import metrics  # a data-file reader with no Streamlit, as in metric_reports
 
     r = metrics.ratio(ratio_id)
     where, params = _where(f, alias="r")
     values_where, values_params = _where(f)  # a value carries its report's place, year and type
+    select, _ = _group_sql(levels.columns(level))
+    places = select.rstrip(", ")
+    known = " AND ".join(f"{c} IS NOT NULL AND {c} <> 'unknown' AND {c} <> ''" for c in levels.columns(level))
     # both numbers of a report in one pass over the year's values (a report has one row per indicator)
     sql = f"""
-        SELECT r.province, r.city, r.district,
-               CASE WHEN p.n IS NOT NULL AND p.d > 0 AND NOT p.flagged THEN p.n / p.d * ? END AS value
-        FROM {REPORTS} AS r
-        LEFT JOIN (SELECT report_id, any_value(value) FILTER (WHERE indicator = ?) AS n,
-                          any_value(value) FILTER (WHERE indicator = ?) AS d,
-                          bool_or(len(coalesce(flags, [])) > 0) AS flagged
-                   FROM {VALUES} WHERE {values_where} AND year = ? AND list_contains(?, indicator)
-                   GROUP BY report_id
-                  ) AS p USING (report_id)
-        WHERE {where} AND r.year = ?
+        SELECT {select}CASE WHEN n > 0 THEN (s[(n + 1) // 2] + s[n // 2 + 1]) / 2 END AS value
+        FROM (
+            SELECT {select}count(value) AS n, list_sort(list(value) FILTER (WHERE value IS NOT NULL)) AS s
+            FROM (
+                SELECT r.province, r.city, r.district,
+                       CASE WHEN p.n IS NOT NULL AND p.d > 0 AND NOT p.flagged THEN p.n / p.d * ? END AS value
+                FROM {REPORTS} AS r
+                LEFT JOIN (SELECT report_id, any_value(value) FILTER (WHERE indicator = ?) AS n,
+                                  any_value(value) FILTER (WHERE indicator = ?) AS d,
+                                  bool_or(len(coalesce(flags, [])) > 0) AS flagged
+                           FROM {VALUES} WHERE {values_where} AND year = ? AND list_contains(?, indicator)
+                           GROUP BY report_id
+                          ) AS p USING (report_id)
+                WHERE {where} AND r.year = ?
+            ) WHERE {known}
+            GROUP BY ALL
+        )
+        ORDER BY {places}
     """
     return frame(src, sql, [r.per, r.numerator, r.denominator, *values_params, int(year),
                             [r.numerator, r.denominator], *params, int(year)])
