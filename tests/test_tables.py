@@ -164,3 +164,26 @@ def test_pairs_put_a_group_s_two_numbers_on_one_row_in_group_order() -> None:
         pd.testing.assert_series_equal(got[f"{i}__qualifier"], quals[i], check_names=False)
     assert got["label"].tolist() == ["广东省", "广东省", "江苏省"]
     assert got["year"].tolist() == [2022, 2023, 2023] and got["reports"].tolist() == [1, 2, 3]
+
+
+def test_with_region_labels_alike_row_by_row_and_by_whole_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small frames are labelled in plain Python, large ones by column operations: the same frame."""
+    import numpy as np
+
+    frames = [
+        pd.DataFrame({"province": ["广东省", None, "unknown", "江苏省", np.nan], "city": [None, "广州市", "深圳市", "unknown", "x"],
+                      "district": ["unknown", "天河区", None, "y", "unknown"], "year": [2020, None, 2021.0, None, 1999]}),
+        pd.DataFrame({"province": pd.Series(["a", None], dtype=object), "year": pd.Series([2020, None], dtype="Int64")}),
+        pd.DataFrame({"district": pd.Series(["z"], dtype="str"), "year": pd.Series([2023], dtype="int32")}),
+        pd.DataFrame({"year": [2020, 2021]}, index=[5, 3]),
+    ]
+    for frame in frames:
+        monkeypatch.setattr(tables, "ROWS_IN_PYTHON", 10**9)
+        by_rows = tables.with_region(frame)
+        monkeypatch.setattr(tables, "ROWS_IN_PYTHON", -1)
+        pd.testing.assert_frame_equal(by_rows, tables.with_region(frame), check_exact=True)
+    assert by_rows["region"].tolist() == ["unknown", "unknown"]
+    labelled = tables.with_region(frames[0])
+    assert labelled["region"].tolist() == ["广东省", "天河区", "深圳市", "y", "x"]
+    assert labelled["label"].tolist()[0] == "广东省 2020" and labelled["label"].isna().tolist() == [False, True, False,
+                                                                                                 True, False]
