@@ -456,7 +456,8 @@ def shortfall_rollup(src: Source, f: Filters, group: tuple[str, ...], examples: 
     """Per group × theme: reports stating it, statements, and a few of them for hover.
 
     Groups whose reports state nothing still appear (``theme`` NULL), so a
-    heat map keeps its silent rows.
+    heat map keeps its silent rows. Theme names come from ``themes`` (one row per theme), not
+    from every group's row.
     """
     where, params = _where(f)
     select, join = _group_sql(group)
@@ -464,12 +465,11 @@ def shortfall_rollup(src: Source, f: Filters, group: tuple[str, ...], examples: 
         WITH g AS (
             SELECT {select}count(*) AS reports FROM {REPORTS} WHERE {where} GROUP BY ALL
         ), v AS (
-            SELECT {select}theme, any_value(theme_zh) AS theme_zh, any_value(theme_en) AS theme_en,
-                   count(DISTINCT report_id) AS stating, count(*) AS statements,
+            SELECT {select}theme, count(DISTINCT report_id) AS stating, count(*) AS statements,
                    arg_max(text, year, ?) AS examples  -- the latest few; cheaper than sorting all
             FROM {SHORTFALLS} WHERE {where} GROUP BY ALL
         )
-        SELECT {''.join(f"g.{c}, " for c in group)}g.reports, v.theme, v.theme_zh, v.theme_en,
+        SELECT {''.join(f"g.{c}, " for c in group)}g.reports, v.theme,
                coalesce(v.stating, 0) AS stating, coalesce(v.statements, 0) AS statements, v.examples
         FROM g LEFT JOIN v ON TRUE{join}
         ORDER BY {", ".join([*group, "theme"])}
