@@ -37,9 +37,12 @@ def names(catalogue: pd.DataFrame) -> dict[str, str]:
 
 
 def unit_of(catalogue: pd.DataFrame, indicator: str) -> str:
-    """The indicator's unit from the warehouse, in the current language when labels know it."""
-    found = catalogue.loc[catalogue["indicator"] == indicator, "unit"]
-    unit = str(found.iloc[0]) if len(found) and found.iloc[0] else ""
+    """The indicator's unit from the warehouse, in the current language when labels know it.
+
+    Looked up in plain Python: a pandas mask over the catalogue cost ~1 ms a call, and a page asks
+    once per headline tile (a dozen)."""
+    found = next((u for i, u in zip(catalogue["indicator"], catalogue["unit"], strict=True) if i == indicator), None)
+    unit = str(found) if found is not None and found else ""
     label = t(f"unit.{unit}")
     return unit if label == f"unit.{unit}" else label
 
