@@ -24,3 +24,5 @@ try:
     navigation.run()
 except Exception as exc:  # noqa: BLE001 - visitors get a message and an id, the log the traceback (ui/errors.py)
     errors.show(exc)
+finally:
+    bootstrap.settle()  # the modules this run loaded leave the collector's full passes (ui/bootstrap.py)

@@ -97,6 +97,8 @@ def arguments(facts: dict[str, Any], src: Any) -> dict[str, list[Any]]:
         "limit": [20, 1000], "examples": [5], "include": facts["report_ids"][:1],
         # the shortfalls page's capacity ratio, for the decade's last year
         "ratio_id": [r.id for r in metrics.value_ratios()][:1], "year": [max(DECADE)],
+        # the finest level a page sums by: the most regions
+        "level": [levels.LEVELS[-1]],
     }
 
 

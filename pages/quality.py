@@ -27,9 +27,10 @@ else:
     st.dataframe(components.localise(shown[["label", "name", "shown", "flags", "quote"]]).rename(columns={
         "name": t("col.name"), "shown": t("col.value"), "flags": t("col.flags"), "quote": t("col.quote")}),
         hide_index=True)
+    base = filters.url_params()  # the view's filters, read once for every link
     for row in shown.to_dict("records"):
         components.source_link(row["report_id"], row["value_id"], f"{row['label']} · {row['name']}",
-                               row.get("source_file"))
+                               row.get("source_file"), base)
 
 st.subheader(t("quality.unplaced"))
 st.caption(t("quality.whole_warehouse"))

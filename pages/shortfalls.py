@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import bootstrap, catalog, charts, components, filters, levels, metrics, queries, ranking, tables
+from ui import bootstrap, catalog, charts, components, filters, levels, metrics, queries, tables
 from ui.fmt import MISSING, qualified
 from ui.i18n import name_col, t
 
@@ -59,9 +59,11 @@ if silent.empty:
     st.caption(t("shortfalls.silent_none"))
 else:
     st.caption(t("shortfalls.silent_note", n=n_silent))
+    base = filters.url_params()  # the view's filters, read once for the 50 links
     for row in tables.with_region(silent).to_dict("records"):
         components.source_link(row["report_id"], None,
-                               f"{components.localise_text(row['label'])} · {row['source_file']}", row["source_file"])
+                               f"{components.localise_text(row['label'])} · {row['source_file']}", row["source_file"],
+                               base)
     if n_silent > len(silent):
         st.caption(t("shortfalls.more", total=n_silent, shown=len(silent)))
 
@@ -76,18 +78,12 @@ if cap and work:
     if sums.empty:
         st.info(t("shortfalls.capacity_none"))
     else:
-        keys = [*levels.columns(level), "year", "doc_type"]
-        # one grouping for the sums and qualifiers (three pivot tables grouped the rows three times)
-        spread = sums.groupby([*keys, "indicator"], sort=True)[["total", "qualifier"]].first().unstack("indicator")
-        wide, quals = spread["total"].reset_index(), spread["qualifier"].reset_index()
-        both = sums.groupby(keys, sort=True)["reports"].max().reset_index()
-        wide = wide.merge(both, on=keys)
-        wide["label"] = levels.labels(wide, level)
+        wide = tables.pairs(sums, level, pair)
         cap_col, work_col = names.get(pair[0], pair[0]), names.get(pair[1], pair[1])
         numbers = wide[["label", "year"]].assign(**{cap_col: wide[pair[0]], work_col: wide[pair[1]]})
         shown = numbers.assign(**{
-            cap_col: [qualified(v, q) for v, q in zip(wide[pair[0]], quals[pair[0]], strict=True)],
-            work_col: [qualified(v, q) for v, q in zip(wide[pair[1]], quals[pair[1]], strict=True)]})
+            cap_col: [qualified(v, q) for v, q in zip(wide[pair[0]], wide[f"{pair[0]}__qualifier"], strict=True)],
+            work_col: [qualified(v, q) for v, q in zip(wide[pair[1]], wide[f"{pair[1]}__qualifier"], strict=True)]})
         order = numbers[work_col].argsort()[::-1]
         numbers, shown = numbers.iloc[order].reset_index(drop=True), shown.iloc[order].reset_index(drop=True)
         title = t("shortfalls.capacity") + (f"（{years[-1]}）" if years else "")
@@ -98,7 +94,7 @@ if cap and work:
         table[t("shortfalls.both_reports")] = wide["reports"].iloc[order].to_numpy()
         if ratio_id is not None:
             # each region's median of its reports' ratios, as the rankings page ranks them
-            med = ranking.medians(queries.ratio_values(src, f, ratio_id, years[-1]), level)
+            med = queries.ratio_medians(src, f, ratio_id, years[-1], level)
             med["label"] = levels.labels(med, level) if len(med) else []
             per = dict(zip(med["label"], med["value"], strict=True))
             table[t("shortfalls.ratio")] = [MISSING if per.get(lab) is None or per.get(lab) != per.get(lab)

@@ -27,7 +27,7 @@ def test_ratio_medians_equal_the_rankings_value(seed: Source, f: Filters) -> Non
             for level in levels.LEVELS:
                 rows = queries.metric_reports.__wrapped__(seed, f, f"ratio:{ratio.id}", (year,))
                 full = ranking.by_region(rows, level, "ratio", year)
-                lean = ranking.medians(queries.ratio_values.__wrapped__(seed, f, ratio.id, year), level)
+                lean = queries.ratio_medians.__wrapped__(seed, f, ratio.id, year, level)
                 cols = levels.columns(level)
                 assert lean[cols].values.tolist() == full[cols].values.tolist(), "every known region keeps its row"
                 assert np.array_equal(lean["value"].to_numpy(float), full["value"].to_numpy(float), equal_nan=True)
@@ -104,3 +104,30 @@ def test_latest_complete_falls_back_to_an_earlier_year(monkeypatch: pytest.Monke
     got = components.latest_complete(Source("x", "v"), Filters(year_min=2021, year_max=2024), "province", ("a",))
     assert got["year"].tolist() == [2022, 2022] and got["reports"].tolist() == [2, 3]
     assert [(f.year_min, f.year_max) for f in asked] == [(2024, 2024), (2021, 2024)]
+
+
+@pytest.mark.parametrize("f", [Filters(), Filters(doc_type=ALL_DOCS), Filters(province="广东省"), Filters(year_min=2023)])
+@pytest.mark.parametrize("limit", [1, 3, 20, 10_000])
+def test_scoped_values_are_the_first_of_the_whole_ranking(seed: Source, seed_db: Path, f: Filters, limit: int) -> None:
+    """The values behind a clicked sum, ranked on the rows at or above the ``limit``-th largest value
+    only: the same rows, in the same order, and the same count as ranking every filtered value
+    (rows without a value come last, and are listed when fewer than ``limit`` have one)."""
+    from ui import catalog
+
+    for page in ("inspections", "outreach", "penalties", "shortfalls"):
+        ids = tuple(catalog.indicator_ids(page))
+        where, params = queries._where(f)
+        every = seed_frame(seed_db, f"SELECT * FROM {queries.VALUES} WHERE {where} AND list_contains(?, indicator) "
+                                    "ORDER BY value DESC NULLS LAST, province, city, district, year", [*params, list(ids)])
+        rows, total = queries.scoped_values.__wrapped__(seed, f, ids, limit)
+        assert total == len(every) and list(rows.columns) == list(every.columns)
+        keys = ["value", "province", "city", "district", "year"]
+        want = every.head(limit)
+        # rows of equal keys may come in either order (the query does not order them further)
+        assert rows[keys].astype(str).values.tolist() == want[keys].astype(str).values.tolist(), (page, f, limit)
+        by_id = every.set_index("value_id")
+        for row in rows.to_dict("records"):
+            expected = by_id.loc[row["value_id"]].to_dict()
+            assert {k: str(v) for k, v in row.items() if k != "value_id"} == {k: str(v) for k, v in expected.items()}
+        if total > limit:
+            assert len(rows) == limit

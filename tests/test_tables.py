@@ -141,3 +141,49 @@ def test_shape_of_a_rollup_where_no_report_gives_a_number_warns_nothing() -> Non
         marks = tables.marks(frame, ["x"], {"x": "X"}, ["province", "year", "doc_type"])
     assert list(frame["display"]) == ["—"] * 4
     assert list(marks["X"]) == [("", "")] * 4
+
+
+def test_pairs_put_a_group_s_two_numbers_on_one_row_in_group_order() -> None:
+    """``tables.pairs`` gives what the pandas pivot it replaced gave (grouping sorted by the keys, the
+    totals and qualifiers unstacked by indicator, the reports merged on), for rows in any order."""
+    sums = pd.DataFrame({
+        "province": ["江苏省", "广东省", "广东省", "江苏省", "广东省", "广东省"],
+        "year": pd.Series([2023, 2023, 2022, 2023, 2023, 2022], dtype="int32"),
+        "doc_type": ["report"] * 6, "indicator": ["b", "a", "b", "a", "b", "a"],
+        "reports": [3, 2, 1, 3, 2, 1], "total": [30.0, 4.0, None, 7.0, 12.0, 2.0],
+        "qualifier": ["exact", "at_least", "exact", "approx", "exact", "exact"],
+    })
+    keys = ["province", "year", "doc_type"]
+    spread = sums.groupby([*keys, "indicator"], sort=True)[["total", "qualifier"]].first().unstack("indicator")
+    wide, quals = spread["total"].reset_index(), spread["qualifier"].reset_index()
+    wide = wide.merge(sums.groupby(keys, sort=True)["reports"].max().reset_index(), on=keys)
+    got = tables.pairs(sums, "province", ("a", "b"))
+    for c in [*keys, "a", "b", "reports"]:
+        pd.testing.assert_series_equal(got[c], wide[c], check_names=False)
+    for i in ("a", "b"):
+        pd.testing.assert_series_equal(got[f"{i}__qualifier"], quals[i], check_names=False)
+    assert got["label"].tolist() == ["广东省", "广东省", "江苏省"]
+    assert got["year"].tolist() == [2022, 2023, 2023] and got["reports"].tolist() == [1, 2, 3]
+
+
+def test_with_region_labels_alike_row_by_row_and_by_whole_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small frames are labelled in plain Python, large ones by column operations: the same frame."""
+    import numpy as np
+
+    frames = [
+        pd.DataFrame({"province": ["广东省", None, "unknown", "江苏省", np.nan], "city": [None, "广州市", "深圳市", "unknown", "x"],
+                      "district": ["unknown", "天河区", None, "y", "unknown"], "year": [2020, None, 2021.0, None, 1999]}),
+        pd.DataFrame({"province": pd.Series(["a", None], dtype=object), "year": pd.Series([2020, None], dtype="Int64")}),
+        pd.DataFrame({"district": pd.Series(["z"], dtype="str"), "year": pd.Series([2023], dtype="int32")}),
+        pd.DataFrame({"year": [2020, 2021]}, index=[5, 3]),
+    ]
+    for frame in frames:
+        monkeypatch.setattr(tables, "ROWS_IN_PYTHON", 10**9)
+        by_rows = tables.with_region(frame)
+        monkeypatch.setattr(tables, "ROWS_IN_PYTHON", -1)
+        pd.testing.assert_frame_equal(by_rows, tables.with_region(frame), check_exact=True)
+    assert by_rows["region"].tolist() == ["unknown", "unknown"]
+    labelled = tables.with_region(frames[0])
+    assert labelled["region"].tolist() == ["广东省", "天河区", "深圳市", "y", "x"]
+    assert labelled["label"].tolist()[0] == "广东省 2020" and labelled["label"].isna().tolist() == [False, True, False,
+                                                                                                 True, False]

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from ui import config
+from ui import config, levels
 from ui.db import Reader, file_version
 from ui.model import ALL_DOCS, Filters, Source
 
@@ -383,8 +383,11 @@ def complete_rollup(src: Source, f: Filters, group: tuple[str, ...], steps: tupl
     """
     where, params = _where(f)
     select, _ = _group_sql(group)
-    # One pass: a report has one row per indicator (value_id is report:indicator), so a window
-    # count per report says whether it gives every step, without a second scan and a join.
+    # A report has one row per indicator (value_id is report:indicator), so a window count per
+    # report says whether it gives every step. DuckDB 2 plans that window as a self-join (two scans
+    # of the filtered values); it is still the cheapest form measured: a MATERIALIZED CTE of the
+    # filtered rows (p95 73-89 ms against 41-46 over bench/queries.py's calls) or an IN over them
+    # grouped by report (52-59 ms) cost more.
     sql = f"""
         WITH v AS (
             SELECT {select}indicator, value, qualifier, value_id,
@@ -424,22 +427,31 @@ def scoped_values(src: Source, f: Filters, indicator_ids: tuple[str, ...], limit
     """The values behind a clicked sum (its filters and indicators), largest first, and how many there are."""
     where, params = _where(f)
     ids = list(indicator_ids)
-    count = frame(src, f"SELECT count(*) AS n FROM {VALUES} WHERE {where} AND list_contains(?, indicator)",
-                [*params, ids]).iloc[0]["n"]
+    limit = max(int(limit), 0)
+    # The count and the ``limit`` largest values in one pass over the numbers alone. Every row that
+    # can rank among the first ``limit`` has a value at least the smallest of those (there are
+    # ``limit`` rows with such values ahead of any row below it, or with no value), so the ranking
+    # below reads only those rows' place and id columns, not every filtered row's: sorting the
+    # national list of a page's indicators by place names was most of this query (45 -> 25 ms).
+    # With fewer than ``limit`` values, rows without one are listed too: no bound then.
+    counted = frame(src, f"SELECT count(*) AS n, max(value, ?) AS top FROM {VALUES} "
+                         f"WHERE {where} AND list_contains(?, indicator)", [max(limit, 1), *params, ids]).iloc[0]
+    top = list(counted["top"]) if pd.api.types.is_list_like(counted["top"]) else []  # NULL when nothing matches
+    bound, bound_params = ("AND value >= ?", [float(top[-1])]) if limit and len(top) == limit else ("", [])
     # Rank on the narrow columns first, then fetch the few winners whole (quotes are wide).
     rows = frame(
         src,
         f"""
         WITH top AS (
-            SELECT value_id FROM {VALUES} WHERE {where} AND list_contains(?, indicator)
+            SELECT value_id FROM {VALUES} WHERE {where} AND list_contains(?, indicator) {bound}
             ORDER BY value DESC NULLS LAST, province, city, district, year LIMIT ?
         )
         SELECT * FROM {VALUES} SEMI JOIN top USING (value_id)
         ORDER BY value DESC NULLS LAST, province, city, district, year
         """,
-        [*params, ids, int(limit)],
+        [*params, ids, *bound_params, limit],
     )
-    return rows, int(count)
+    return rows, int(counted["n"])
 
 
 @cache
@@ -447,7 +459,8 @@ def shortfall_rollup(src: Source, f: Filters, group: tuple[str, ...], examples: 
     """Per group × theme: reports stating it, statements, and a few of them for hover.
 
     Groups whose reports state nothing still appear (``theme`` NULL), so a
-    heat map keeps its silent rows.
+    heat map keeps its silent rows. Theme names come from ``themes`` (one row per theme), not
+    from every group's row.
     """
     where, params = _where(f)
     select, join = _group_sql(group)
@@ -455,12 +468,11 @@ def shortfall_rollup(src: Source, f: Filters, group: tuple[str, ...], examples: 
         WITH g AS (
             SELECT {select}count(*) AS reports FROM {REPORTS} WHERE {where} GROUP BY ALL
         ), v AS (
-            SELECT {select}theme, any_value(theme_zh) AS theme_zh, any_value(theme_en) AS theme_en,
-                   count(DISTINCT report_id) AS stating, count(*) AS statements,
+            SELECT {select}theme, count(DISTINCT report_id) AS stating, count(*) AS statements,
                    arg_max(text, year, ?) AS examples  -- the latest few; cheaper than sorting all
             FROM {SHORTFALLS} WHERE {where} GROUP BY ALL
         )
-        SELECT {''.join(f"g.{c}, " for c in group)}g.reports, v.theme, v.theme_zh, v.theme_en,
+        SELECT {''.join(f"g.{c}, " for c in group)}g.reports, v.theme,
                coalesce(v.stating, 0) AS stating, coalesce(v.statements, 0) AS statements, v.examples
         FROM g LEFT JOIN v ON TRUE{join}
         ORDER BY {", ".join([*group, "theme"])}
@@ -483,7 +495,7 @@ def _counted(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 @cache
 def shortfall_statements(src: Source, f: Filters, limit: int, theme: str | None = None) -> tuple[pd.DataFrame, int]:
     """Shortfall statements of the filtered reports (of one theme, if given), the first ``limit`` of
-    them, and how many there are."""
+    them (their place, year, theme and text), and how many there are."""
     where, params = _where(f)
     if theme is not None:
         where += " AND theme = ?"
@@ -491,9 +503,12 @@ def shortfall_statements(src: Source, f: Filters, limit: int, theme: str | None 
     # a count and the rows, not one query with a window count (``TOTAL``): the window carries every
     # statement's text to the sort, 18 ms against 11 for the country
     count = frame(src, f"SELECT count(*) AS n FROM {SHORTFALLS} WHERE {where}", params).iloc[0]["n"]
+    # only what the page lists (place, year, theme, statement): reading and caching each report's id,
+    # offsets and file name too made the rows cost half as much again
     rows = frame(
         src,
-        f"SELECT * FROM {SHORTFALLS} WHERE {where} ORDER BY province, city, district, year, seq LIMIT ?",
+        f"SELECT province, city, district, year, theme, theme_zh, theme_en, text FROM {SHORTFALLS} "
+        f"WHERE {where} ORDER BY province, city, district, year, seq LIMIT ?",
         [*params, int(limit)],
     )
     return rows, int(count)
@@ -693,31 +708,44 @@ def metric_reports(src: Source, f: Filters, metric: str, years: tuple[int, ...])
 
 
 @cache
-def ratio_values(src: Source, f: Filters, ratio_id: str, year: int) -> pd.DataFrame:
-    """Per filtered report of ``year``: its region and the ratio's value, NULL where the report does
-    not give both numbers (denominator > 0) or either is flagged.
+def ratio_medians(src: Source, f: Filters, ratio_id: str, year: int, level: str) -> pd.DataFrame:
+    """Per region of ``level`` whose place is known, among the filtered reports of ``year``: the median
+    of its reports' values of the ratio (NaN where none gives both numbers, denominator > 0, unflagged).
+    Columns: the level's region columns and ``value``, sorted by region.
 
-    The same value as ``metric_reports`` (``n / d × per``) without the quotes, qualifiers and
-    ids a ranking needs: the shortfalls page takes only each region's median, and the
-    quotes joined per report were most of that query's cost.
+    The value a ranking gives the region (``ranking.by_region``, ``n / d × per`` per report) without
+    the quotes, qualifiers and ids of ``metric_reports``: the shortfalls page shows only the medians,
+    and taking them here moves a row per region instead of one per report (2,600 for the country).
+    The median is the one pandas takes: the middle value, or the mean of the two middle ones.
     """
     from ui import metrics  # a data-file reader with no Streamlit, as in metric_reports
 
     r = metrics.ratio(ratio_id)
     where, params = _where(f, alias="r")
     values_where, values_params = _where(f)  # a value carries its report's place, year and type
+    select, _ = _group_sql(levels.columns(level))
+    places = select.rstrip(", ")
+    known = " AND ".join(f"{c} IS NOT NULL AND {c} <> 'unknown' AND {c} <> ''" for c in levels.columns(level))
     # both numbers of a report in one pass over the year's values (a report has one row per indicator)
     sql = f"""
-        SELECT r.province, r.city, r.district,
-               CASE WHEN p.n IS NOT NULL AND p.d > 0 AND NOT p.flagged THEN p.n / p.d * ? END AS value
-        FROM {REPORTS} AS r
-        LEFT JOIN (SELECT report_id, any_value(value) FILTER (WHERE indicator = ?) AS n,
-                          any_value(value) FILTER (WHERE indicator = ?) AS d,
-                          bool_or(len(coalesce(flags, [])) > 0) AS flagged
-                   FROM {VALUES} WHERE {values_where} AND year = ? AND list_contains(?, indicator)
-                   GROUP BY report_id
-                  ) AS p USING (report_id)
-        WHERE {where} AND r.year = ?
+        SELECT {select}CASE WHEN n > 0 THEN (s[(n + 1) // 2] + s[n // 2 + 1]) / 2 END AS value
+        FROM (
+            SELECT {select}count(value) AS n, list_sort(list(value) FILTER (WHERE value IS NOT NULL)) AS s
+            FROM (
+                SELECT r.province, r.city, r.district,
+                       CASE WHEN p.n IS NOT NULL AND p.d > 0 AND NOT p.flagged THEN p.n / p.d * ? END AS value
+                FROM {REPORTS} AS r
+                LEFT JOIN (SELECT report_id, any_value(value) FILTER (WHERE indicator = ?) AS n,
+                                  any_value(value) FILTER (WHERE indicator = ?) AS d,
+                                  bool_or(len(coalesce(flags, [])) > 0) AS flagged
+                           FROM {VALUES} WHERE {values_where} AND year = ? AND list_contains(?, indicator)
+                           GROUP BY report_id
+                          ) AS p USING (report_id)
+                WHERE {where} AND r.year = ?
+            ) WHERE {known}
+            GROUP BY ALL
+        )
+        ORDER BY {places}
     """
     return frame(src, sql, [r.per, r.numerator, r.denominator, *values_params, int(year),
                             [r.numerator, r.denominator], *params, int(year)])

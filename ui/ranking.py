@@ -119,20 +119,6 @@ def by_region(rows: pd.DataFrame, level: str, kind: str, year: int | None = None
     return out.reset_index()[[*group, *COLUMNS]]
 
 
-def medians(rows: pd.DataFrame, level: str) -> pd.DataFrame:
-    """Per known region at ``level``: the median of its rows' ``value`` (NaN where no row has one).
-
-    What :func:`by_region` gives a ratio as its value, for rows that carry only their
-    region and value (``queries.ratio_values``: NULL where a report's value is not usable),
-    when nothing else of a ranking is needed. Every known region keeps its row.
-    """
-    group = levels.columns(level)
-    rows = known(rows, level)
-    if rows.empty:
-        return pd.DataFrame(columns=[*group, "value"])
-    return rows.groupby(group, sort=True)["value"].median().astype(float).reset_index()
-
-
 def ranked(regions: pd.DataFrame) -> pd.DataFrame:
     """Regions with a value, largest first, with their rank (ties share the smaller rank)."""
     given = regions[regions["value"].notna()].sort_values("value", ascending=False, kind="stable")

@@ -18,18 +18,35 @@ from ui import levels
 from ui.fmt import MISSING, QUALIFIER_SYMBOLS, combine_qualifiers, number, qualified
 from ui.ranking import change_qualifier
 
+#: Up to this many rows :func:`with_region` works row by row in plain Python: a page's lists (50
+#: links, 1,000 statements) paid ~0.2 ms for each of a dozen whole-column operations, more than
+#: their rows cost; an export's 300,000 rows are labelled faster by those operations.
+ROWS_IN_PYTHON = 20_000
+
 
 def with_region(df: pd.DataFrame) -> pd.DataFrame:
-    """Add a ``region`` column (most specific known place) and a ``label`` (region and year)."""
+    """Add a ``region`` column (most specific known place) and a ``label`` (region and year; missing
+    where the year is)."""
     out = df.copy()
-    region = pd.Series("unknown", index=out.index, dtype=object)
-    for column in ("province", "city", "district"):  # coarse to fine: the finest known name wins
-        if column in out.columns:
+    places = [c for c in ("province", "city", "district") if c in out.columns]
+    if len(out) > ROWS_IN_PYTHON:
+        region = pd.Series("unknown", index=out.index, dtype=object)
+        for column in places:  # coarse to fine: the finest known name wins
             known = out[column].notna() & (out[column].astype(str) != "unknown")
             region = region.where(~known, out[column].astype(str))
-    out["region"] = region
-    years = out["year"].astype("Int64").astype(str).replace("<NA>", "?") if len(out) else pd.Series(dtype=str)
-    out["label"] = out["region"] + " " + years
+        out["region"] = region
+        # (a missing year's "<NA>" is missing again in pandas 3's strings: the label is missing then)
+        out["label"] = out["region"] + " " + out["year"].astype("Int64").astype(str).replace("<NA>", "?")
+        return out
+    regions = ["unknown"] * len(out)
+    for column in places:  # coarse to fine: the finest known name wins
+        missing = out[column].isna().tolist()
+        for i, (name, gone) in enumerate(zip(out[column].tolist(), missing, strict=True)):
+            if not gone and str(name) != "unknown":
+                regions[i] = str(name)
+    out["region"] = pd.Series(regions, index=out.index, dtype=object)
+    years = zip(regions, out["year"].tolist(), out["year"].isna().tolist(), strict=True)
+    out["label"] = pd.Series([None if gone else f"{r} {int(y)}" for r, y, gone in years], index=out.index, dtype="str")
     return out
 
 
@@ -311,39 +328,78 @@ def shortfall_matrix(sums: pd.DataFrame, level: str, themes: pd.DataFrame, name_
     different sizes fairly.
     """
     theme_names = dict(zip(themes["theme"], themes[name_col], strict=True))
-    rows = sums.assign(place=levels.labels(sums, level) if len(sums) else pd.Series(dtype=object))
-    rows["label"] = rows["place"] + " " + rows["year"].astype(int).astype(str) if by_year else rows["place"]
-    index = list(dict.fromkeys(rows["label"]))
-    found = rows[rows["theme"].notna()].copy()
-    found["col"] = found["theme"].map(lambda t: theme_names.get(t, t))
-    columns = list(theme_names.values()) + sorted(set(found["col"]) - set(theme_names.values()))
-    reports = rows.drop_duplicates(["label", *levels.columns(level), *(["year"] if by_year else [])]) \
-        .groupby("label", sort=False)["reports"].sum()
-    found["reports"] = found["label"].map(reports)
-    grouped = found.groupby(["label", "col"], sort=False)
-    stating = grouped["stating"].sum().unstack(fill_value=0).reindex(index=index, columns=columns, fill_value=0)
-    statements = grouped["statements"].sum().unstack(fill_value=0).reindex(index=index, columns=columns,
-                                                                             fill_value=0)
-    share = stating.div(reports.reindex(index).replace(0, np.nan), axis=0).fillna(0.0)
-    single = reports.reindex(index) == 1
-    text = pd.DataFrame(
-        [[(str(int(n)) if n else "") if one else (f"{s:.0%}" if s else "") for n, s in zip(nrow, srow, strict=True)]
-         for one, nrow, srow in zip(single, statements.to_numpy(), share.to_numpy(), strict=True)],
-        index=index, columns=columns,
-    )
-    # The statements of each cell, in row order, gathered in plain Python and written into an array:
-    # a pandas aggregation with a function per cell and a ``.at`` look-up and write per cell were
-    # half of this function for the 217 cells of the country.
-    samples: dict[tuple[str, str], list[str]] = {}
-    for label, col, part in zip(found["label"], found["col"], found["examples"], strict=True):
-        samples.setdefault((label, col), []).extend(part if part is not None else [])
+    # Plain Python over the rollup's few hundred rows: a pandas grouping, unstack and reindex per
+    # table cost ~0.2 ms an operation, most of this function (12 -> 3 ms for the country).
+    places = levels.labels(sums, level).tolist() if len(sums) else []
+    labels = [f"{p} {int(y)}" for p, y in zip(places, sums["year"], strict=True)] if by_year else places
+    index = list(dict.fromkeys(labels))
+    group = [*levels.columns(level), *(["year"] if by_year else [])]
+    # a group's reports once (it has a row per theme), added up per label
+    reports: dict[str, int] = dict.fromkeys(index, 0)
+    seen: set[tuple] = set()
+    for label, key, n in zip(labels, zip(*(sums[c] for c in group), strict=True), sums["reports"], strict=True):
+        if (label, key) not in seen:
+            seen.add((label, key))
+            reports[label] += int(n)
+    found = [(label, theme_names.get(theme, theme), int(stating), int(statements), examples_of)
+             for label, theme, stating, statements, examples_of
+             in zip(labels, sums["theme"], sums["stating"], sums["statements"], sums["examples"], strict=True)
+             if isinstance(theme, str)]
+    named = list(theme_names.values())
+    columns = named + sorted({col for _, col, *_ in found} - set(named))
     rows_at = {label: i for i, label in enumerate(index)}
     cols_at = {col: j for j, col in enumerate(columns)}
-    counts, totals = stating.to_numpy(), reports.to_dict()
-    cells = np.full((len(index), len(columns)), "", dtype=object)
-    for (label, col), texts in samples.items():
+    stating = np.zeros((len(index), len(columns)), dtype=np.int64)
+    statements = np.zeros((len(index), len(columns)), dtype=np.int64)
+    # The statements of each cell, in row order, gathered in plain Python and written into an array.
+    samples: dict[tuple[int, int], list[str]] = {}
+    for label, col, n_stating, n_statements, texts in found:
         i, j = rows_at[label], cols_at[col]
-        cells[i, j] = (count_text.format(n=int(counts[i, j]), reports=int(totals.get(label, 0))) + "<br>"
+        stating[i, j] += n_stating
+        statements[i, j] += n_statements
+        samples.setdefault((i, j), []).extend(texts if texts is not None else [])
+    totals = np.array([reports[label] for label in index], dtype=np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(totals[:, None] > 0, stating / np.where(totals > 0, totals, 1)[:, None], 0.0)
+    # the index and column names (and an empty index's type) pandas's grouping gave them
+    share = pd.DataFrame(shares, index=pd.Index(index, dtype="str" if by_year else None, name="label"),
+                         columns=pd.Index(columns, name="col"))
+    text = pd.DataFrame(
+        [[(str(int(n)) if n else "") if total == 1 else (f"{s:.0%}" if s else "")
+          for n, s in zip(nrow, srow, strict=True)]
+         for total, nrow, srow in zip(totals, statements, shares, strict=True)],
+        index=index, columns=columns,
+    )
+    cells = np.full((len(index), len(columns)), "", dtype=object)
+    for (i, j), texts in samples.items():
+        cells[i, j] = (count_text.format(n=int(stating[i, j]), reports=int(totals[i])) + "<br>"
                        + "<br>".join(texts[:examples]))
     hover = pd.DataFrame(cells, index=index, columns=columns, dtype=object)
     return share, text, hover
+
+
+def pairs(sums: pd.DataFrame, level: str, pair: tuple[str, str]) -> pd.DataFrame:
+    """One row per group of a ``queries.complete_rollup`` over the two indicators of ``pair``: the
+    group's columns (region, year, document type, in their order), each indicator's ``total`` and its
+    qualifier (``<indicator>__qualifier``), the group's ``reports`` and its ``label``.
+
+    The rollup has one row per group and indicator; the rows are paired in plain Python, as the
+    pivot of a grouping, an unstack and a merge (~10 ms of a page for a few dozen groups) paired them.
+    """
+    keys = [*levels.columns(level), "year", "doc_type"]
+    totals: dict[tuple, dict[str, object]] = {}
+    for row in zip(*(sums[c] for c in keys), sums["indicator"], sums["total"], sums["qualifier"], sums["reports"],
+                   strict=True):
+        *key, indicator, total, qualifier, reports = row
+        group = totals.setdefault(tuple(key), {"reports": reports})
+        group["reports"] = max(group["reports"], reports)
+        group[indicator], group[f"{indicator}__qualifier"] = total, qualifier  # one row per group and indicator
+    ordered = sorted(totals)
+    out = pd.DataFrame({c: pd.Series([k[i] for k in ordered], dtype=sums[c].dtype) for i, c in enumerate(keys)})
+    for indicator in pair:
+        out[indicator] = pd.Series([totals[k].get(indicator) for k in ordered], dtype=sums["total"].dtype)
+        out[f"{indicator}__qualifier"] = pd.Series([totals[k].get(f"{indicator}__qualifier") for k in ordered],
+                                                   dtype=sums["qualifier"].dtype)
+    out["reports"] = pd.Series([totals[k]["reports"] for k in ordered], dtype=sums["reports"].dtype)
+    out["label"] = levels.labels(out, level) if len(out) else pd.Series(dtype=object)
+    return out
