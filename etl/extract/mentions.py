@@ -22,6 +22,7 @@ from etl.extract.numbers import ARABIC, CHINESE, parse_number
 from etl.extract.sections import Span, inside
 from etl.extract.shortfalls import problems_of
 from etl.extract.tables import read_tables
+from etl.extract.trie import longest_word
 
 CLAUSE_END = ",;。!?:\n\t"
 # The number cell after a label line, past separator lines (|, ||||).
@@ -88,6 +89,14 @@ class IndicatorRule:
     # The plain keywords and the first characters of the keyword patterns: one of them stands
     # wherever a keyword can be found (None: some pattern may start anywhere). See ``_gated``.
     gate_literals: tuple[str, ...] | None = ()
+    # The plain keywords, the longest first, as one pattern (``_keyword_hits`` scans with it), and for
+    # each keyword the lengths of this rule's keywords it begins with, the longest first.
+    word_scan: re.Pattern[str] = rules.any_word(())
+    word_prefixes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # not_nouns / keep_nouns as one pattern each, when no word holds a joiner's character: then a
+    # search in the words before the number tells what ``_only_not_nouns`` does (``_barred``).
+    any_not_noun: re.Pattern[str] | None = None
+    any_keep_noun: re.Pattern[str] | None = None
 
 
 @cache
@@ -127,8 +136,32 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             any_sentence_exclude=rules.any_word(r.get("sentence_excludes", ())),
             any_require=rules.any_word(r.get("requires", ())),
             gate_literals=_gate_literals(r["keywords"]),
+            word_scan=_longest_first([k for k in r["keywords"] if re.escape(k) == k]),
+            word_prefixes=_word_prefixes([k for k in r["keywords"] if re.escape(k) == k]),
+            **_noun_patterns(r.get("not_nouns", ()), r.get("keep_nouns", ())),
         )
     return out
+
+
+def _longest_first(words: list[str]) -> re.Pattern[str]:
+    """One pattern for ``words`` whose match at a position is the longest word there (the others
+    that start there are its prefixes): a scan from each match's start + 1 meets every word."""
+    return longest_word(words)
+
+
+def _word_prefixes(words: list[str]) -> dict[str, tuple[int, ...]]:
+    """For each word, the lengths of the words it begins with (itself included), the longest first."""
+    return {w: tuple(sorted({len(p) for p in words if w.startswith(p)}, reverse=True)) for w in words}
+
+
+def _noun_patterns(not_nouns: list[str], keep_nouns: list[str]) -> dict[str, re.Pattern[str] | None]:
+    """``any_not_noun`` and ``any_keep_noun``, or None for both when a word is empty or holds a
+    character of a joiner: only then can the split at joiners (``_own_nouns``) change what is found."""
+    joined = "".join(rules.load("mentions")["joiners"])
+    plain = all(w and not set(w) & set(joined) for w in (*not_nouns, *keep_nouns))
+    if not plain:
+        return {"any_not_noun": None, "any_keep_noun": None}
+    return {"any_not_noun": rules.any_word(not_nouns), "any_keep_noun": rules.any_word(keep_nouns)}
 
 
 def _gate_literals(keywords: list[str]) -> tuple[str, ...] | None:
@@ -377,41 +410,83 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
     return False
 
 
-def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep: bool) -> float | None:
-    """Distance to the nearest keyword of ``rule`` around a number, or None."""
-    lo, hi = min(left[0], right[0]), max(left[1], right[1])
-    has_word = rule.any_keyword_word.search(text, lo, hi) is not None
-    if not has_word and not rule.patterns and not rule.spanning:
-        return None  # the usual case, told by one scan
+@cache
+def _distance_terms() -> tuple[int, int, int, int, re.Pattern[str]]:
+    """The penalties of rules/mentions.yaml that ``_keyword_hits`` adds, and the relative noun,
+    looked up once rather than per rule and number."""
     lex = rules.load("mentions")
+    return (
+        lex["left_penalty_after_preposition"],
+        lex["right_penalty"],
+        lex["relative_clause_penalty"],
+        lex["max_distance"],
+        _compiled("relative_noun"),
+    )
+
+
+def _word_places(rule: IndicatorRule, text: str, lo: int, hi: int) -> list[tuple[int, tuple[int, ...]]]:
+    """Where a plain keyword of ``rule`` starts in ``text[lo:hi]``, with the lengths of its keywords
+    that start there (the longest first): one scan that resumes one past each match's start."""
+    out = []
+    scan, prefixes = rule.word_scan, rule.word_prefixes
+    km = scan.search(text, lo, hi)
+    while km is not None:
+        pos = km.start()
+        out.append((pos, prefixes[km.group()]))
+        km = scan.search(text, pos + 1, hi)
+    return out
+
+
+def _keyword_hits(
+    rule: IndicatorRule,
+    text: str,
+    left: Span,
+    right: Span,
+    prep: bool,
+    places: list[tuple[int, tuple[int, ...]]] | None = None,
+) -> float | None:
+    """Distance to the nearest keyword of ``rule`` around a number, or None.
+
+    ``places``: where the rule's plain keywords start between the two sides, with their lengths
+    (``_word_places``; ``_classify`` has them from its gate scan). The longest keyword that fits a
+    side at each place counts, and the least distance of all: this is what the last one on the
+    left and the first on the right of each word give (a find and an rfind per word and number,
+    as it was done before)."""
+    if places is None:
+        places = _word_places(rule, text, min(left[0], right[0]), max(left[1], right[1]))
+    if not places and not rule.patterns and not rule.spanning:
+        return None  # the usual case, told by one scan
+    left_pen, right_pen, relative_pen, max_distance, relative_noun = _distance_terms()
     best: float | None = None
     # 对12家存在统计违法行为的企业下达责令改正通知书: after a preposition, what
     # stands before 的+noun describes the units; the action comes after it.
-    rel = _compiled("relative_noun").search(text, right[0], right[1]) if prep else None
-    action = rel.end() if rel else right[0]
-    left_pen = lex["left_penalty_after_preposition"] if prep else 0
-    right_pen = 0 if prep else lex["right_penalty"]
-    # Plain words: the last one on the left and the first on the right are the
-    # nearest (after a preposition, also the first after the describing clause).
-    # One search over both sides first: most words are in neither, and then
-    # neither side needs its own search.
-    words = rule.words if has_word else ()
-    for w in words:
-        if text.find(w, lo, hi) < 0:
-            continue
-        pos = text.rfind(w, left[0], left[1])
-        if pos >= 0:
-            d = left[1] - pos - len(w) + left_pen - len(w) * 0.01
-            best = d if best is None else min(best, d)
-        pos = text.find(w, right[0], right[1])
-        if pos >= 0:
-            d = pos - right[0] + right_pen - len(w) * 0.01
-            if prep and pos < action:
-                d += lex["relative_clause_penalty"]
-                after = text.find(w, action, right[1])
-                if after >= 0:
-                    d = min(d, after - right[0] - len(w) * 0.01)
-            best = d if best is None else min(best, d)
+    action = right[0]
+    if prep:
+        rel = relative_noun.search(text, right[0], right[1])
+        if rel:
+            action = rel.end()
+        right_pen = 0
+    else:
+        left_pen = 0
+    l0, l1 = left
+    r0, r1 = right
+    for pos, lengths in places:
+        if pos >= l0:
+            for n in lengths:
+                if pos + n <= l1:
+                    d = l1 - pos - n + left_pen - n * 0.01
+                    if best is None or d < best:
+                        best = d
+                    break
+        if pos >= r0:
+            for n in lengths:
+                if pos + n <= r1:
+                    d = pos - r0 + right_pen - n * 0.01
+                    if prep and pos < action:
+                        d += relative_pen  # before the describing clause ends
+                    if best is None or d < best:
+                        best = d
+                    break
     for kw in rule.patterns:
         for km in kw.finditer(text, left[0], left[1]):
             d = left[1] - km.end() + left_pen
@@ -420,7 +495,7 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
         for km in kw.finditer(text, right[0], right[1]):
             d = km.start() - right[0] + right_pen
             if prep and km.start() < action:
-                d += lex["relative_clause_penalty"]
+                d += relative_pen
             d -= len(km.group()) * 0.01
             best = d if best is None else min(best, d)
     for kw in rule.spanning:
@@ -428,7 +503,7 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
         km = kw.search(text, left[0], right[1])
         if km and km.start() < left[1] and km.end() > right[0]:
             best = 0.0 if best is None else min(best, 0.0)
-    if best is not None and best > lex["max_distance"]:
+    if best is not None and best > max_distance:
         return None
     return best
 
@@ -437,9 +512,11 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
 class _GateIndex:
     """The gate literals of every rule of one unit, found in one scan (``_gated``)."""
 
-    pattern: re.Pattern[str]  # every literal, the longest first
+    pattern: re.Pattern[str]  # every literal, the longest first (``trie.longest_word``)
     rules_at: dict[str, frozenset[str]]  # a literal -> the rules one of whose literals begins it
     always: frozenset[str]  # rules with a pattern that may start anywhere: always tried
+    # a literal -> for each rule with plain keywords that begin it, their lengths, the longest first
+    words_at: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
 
 
 @cache
@@ -454,8 +531,29 @@ def _gate_index(unit: str) -> _GateIndex:
             own.setdefault(lit, set()).add(rule.id)
     literals = sorted(own, key=lambda w: (-len(w), w))
     rules_at = {w: frozenset(r for p in literals if w.startswith(p) for r in own[p]) for w in literals}
-    pattern = re.compile("|".join(map(re.escape, literals)) if literals else "(?!)")
-    return _GateIndex(pattern, rules_at, frozenset(always))
+    words_at: dict[str, dict[str, tuple[int, ...]]] = {}
+    for w in literals:
+        words_at[w] = {}
+        for rule in _rules_for_unit(unit):
+            lengths = sorted({len(k) for k in rule.words if w.startswith(k)}, reverse=True)
+            if lengths:
+                words_at[w][rule.id] = tuple(lengths)
+    return _GateIndex(longest_word(literals), rules_at, frozenset(always), words_at)
+
+
+def _gate_scan(unit: str, text: str, lo: int, hi: int) -> tuple[frozenset[str], list[tuple[int, str]]]:
+    """``_gated``, and the places where a literal starts with the longest one there."""
+    index = _gate_index(unit)
+    found = index.always
+    places = []
+    pattern, rules_at = index.pattern, index.rules_at
+    m = pattern.search(text, lo, hi)
+    while m is not None:
+        pos, w = m.start(), m.group()
+        places.append((pos, w))
+        found = found | rules_at[w]
+        m = pattern.search(text, pos + 1, hi)
+    return found, places
 
 
 def _gated(unit: str, text: str, lo: int, hi: int) -> frozenset[str]:
@@ -466,14 +564,69 @@ def _gated(unit: str, text: str, lo: int, hi: int) -> frozenset[str]:
     extraction. One scan finds, at each position where any literal starts, the
     longest that fits before ``hi``; every literal that starts there is a prefix
     of it, so the rules it begins (``rules_at``) are exactly those with a literal
-    at that position."""
-    index = _gate_index(unit)
-    found = index.always
-    pos = lo
-    while (m := index.pattern.search(text, pos, hi)) is not None:
-        found = found | index.rules_at[m.group()]
-        pos = m.start() + 1
-    return found
+    at that position. The same places give each rule's plain keywords
+    (``_rule_places``): every keyword of the rule that starts there and fits is a
+    prefix of that longest literal."""
+    return _gate_scan(unit, text, lo, hi)[0]
+
+
+def _rule_places(unit: str, rule_id: str, places: list[tuple[int, str]]) -> list[tuple[int, tuple[int, ...]]]:
+    """The places of ``_gate_scan`` where a plain keyword of the rule starts, as ``_word_places`` gives them."""
+    words_at = _gate_index(unit).words_at
+    out = []
+    for pos, w in places:
+        lengths = words_at[w].get(rule_id)
+        if lengths:
+            out.append((pos, lengths))
+    return out
+
+
+@cache
+def _clause_excluded() -> re.Pattern[str]:
+    """``clause_excludes`` and ``clause_patterns`` of rules/mentions.yaml as one pattern, searched in
+    the clause alone (a pattern may anchor at its start): one search finds what the word list and
+    each pattern would, as a match of the alternation is a match of one of them, and the reverse."""
+    lex = rules.load("mentions")
+    parts = [rules.any_word(lex["clause_excludes"]).pattern, *lex["clause_patterns"]]
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+@dataclass(frozen=True)
+class _UnitRules:
+    """The rules of one unit as ``_classify`` walks them (built once per unit)."""
+
+    rules: tuple[IndicatorRule, ...]  # catalogue order
+    noun_rules: tuple[IndicatorRule, ...]  # those with not_nouns, asked of every number
+
+
+@cache
+def _unit_rules(unit: str) -> _UnitRules:
+    rs = _rules_for_unit(unit)
+    return _UnitRules(rs, tuple(r for r in rs if r.not_nouns))
+
+
+def _barred(rule: IndicatorRule, text: str, left: Span, start: int) -> bool:
+    """``_only_not_nouns`` of the nouns before the number (``_own_nouns``), by two searches when the
+    rule's words hold no joiner's character: no word can then meet a joiner, so it stands in one of
+    the nouns exactly when it stands in the words they are split from."""
+    if rule.any_not_noun is None or rule.any_keep_noun is None:
+        return _only_not_nouns(rule, _own_nouns(text, left, start))
+    return (
+        rule.any_not_noun.search(text, left[0], start) is not None
+        and rule.any_keep_noun.search(text, left[0], start) is None
+    )
+
+
+def _admits(rule: IndicatorRule, text: str, m: Mention) -> bool:
+    """The rule's tests of the number's clause and sentence: venues, excluded and required words."""
+    if rule.venue_units and m.unit in rule.venue_units and not _venue_visited(rule, text, m):
+        return False
+    c0, c1 = m.clause
+    if rule.excludes and rule.any_exclude.search(text, c0, c1):
+        return False
+    if rule.sentence_excludes and rule.any_sentence_exclude.search(text, m.sentence[0], m.sentence[1]):
+        return False
+    return not (rule.requires and not rule.any_require.search(text, c0, c1))
 
 
 def _classify(
@@ -491,59 +644,61 @@ def _classify(
 
     ``parts_total``: the clause sums the clauses before it (两批共40家), so it may
     take an indicator they claimed.
+
+    Why the order of the tests: a rule is first asked whether a keyword can stand in
+    reach (the gates, one scan for all the unit's rules); only then are its clause
+    tests run and its keywords looked for. The tests are pure, so the order changes
+    no result; the not_nouns test is run for every rule that has one, as it bars the
+    number from the rule (``m.barred``) whatever else holds.
     """
-    lex = rules.load("mentions")
-    clause_text = text[m.clause[0] : m.clause[1]]
-    if _any_of("clause_excludes").search(clause_text) or any(
-        p.search(clause_text) for p in _compiled_list("clause_patterns")
-    ):
+    if _clause_excluded().search(text[m.clause[0] : m.clause[1]]):
         return
     if _any_of("right_excludes").search(text, right[0], min(right[1], right[0] + 16)):
         return
-    all_rules = indicator_rules()
-    lo, hi = min(left[0], right[0]), max(left[1], right[1])
-    gated: frozenset[str] | None = None  # found on the first rule that asks
-    lent_gated: frozenset[str] | None = None
+    unit = _unit_rules(m.unit)
+    barred = frozenset(r.id for r in unit.noun_rules if _barred(r, text, left, m.start))
+    gated, places = _gate_scan(m.unit, text, min(left[0], right[0]), max(left[1], right[1]))
+    lent_gated: frozenset[str] | None = None  # found on the first rule that asks
+    lent_places: list[tuple[int, str]] = []
     hits: dict[str, float] = {}
     lent: dict[str, float] = {}  # hits found only in the clause before
-    nouns: list[str] | None = None
-    barred = set()
-    for rule in _rules_for_unit(m.unit):
-        if rule.not_nouns and nouns is None:
-            nouns = _own_nouns(text, left, m.start)
-        if rule.not_nouns and _only_not_nouns(rule, nouns):
-            barred.add(rule.id)
+    for rule in unit.rules:
+        rid = rule.id
+        if rid in barred:
             continue
-        if m.unit in rule.venue_units and not _venue_visited(rule, text, m):
-            continue
-        if rule.excludes and rule.any_exclude.search(clause_text):
-            continue
-        if rule.sentence_excludes and rule.any_sentence_exclude.search(text, m.sentence[0], m.sentence[1]):
-            continue
-        if rule.requires and not rule.any_require.search(clause_text):
-            continue
-        if gated is None:
-            gated = _gated(m.unit, text, lo, hi)
-        d = _keyword_hits(rule, text, left, right, prep) if rule.id in gated else None
-        if d is not None:
-            hits[rule.id] = d
+        admitted = False
+        if rid in gated:
+            if not _admits(rule, text, m):
+                continue
+            admitted = True
+            d = _keyword_hits(rule, text, left, right, prep, _rule_places(m.unit, rid, places))
+            if d is not None:
+                hits[rid] = d
+                continue
         # The clause before may lend its keyword unless one of its own numbers claimed
         # it; a part (其中…) reads on from the whole's clause.
-        elif prev_clause is not None and (part_clause or parts_total or rule.id not in prev_claimed):
-            window = (prev_clause[0], left[1]) if part_clause else prev_clause
-            if lent_gated is None:
-                lent_gated = _gated(m.unit, text, window[0], max(window[1], right[1]))
-            d = _keyword_hits(rule, text, window, (right[1], right[1]), False) if rule.id in lent_gated else None
-            if d is not None and rule.excludes and rule.any_exclude.search(text, window[0], window[1]):
-                continue  # a keyword the rule rules out where it stands is not lent (含投诉建议14条，…)
-            if d is not None:
-                lent[rule.id] = d + lex["previous_clause_penalty"] + (left[1] - left[0])
+        if prev_clause is None or not (part_clause or parts_total or rid not in prev_claimed):
+            continue
+        window = (prev_clause[0], left[1]) if part_clause else prev_clause
+        if lent_gated is None:
+            lent_gated, lent_places = _gate_scan(m.unit, text, window[0], max(window[1], right[1]))
+        if rid not in lent_gated or not (admitted or _admits(rule, text, m)):
+            continue
+        d = _keyword_hits(rule, text, window, (right[1], right[1]), False, _rule_places(m.unit, rid, lent_places))
+        if d is None:
+            continue
+        if rule.excludes and rule.any_exclude.search(text, window[0], window[1]):
+            continue  # a keyword the rule rules out where it stands is not lent (含投诉建议14条，…)
+        lent[rid] = d + rules.load("mentions")["previous_clause_penalty"] + (left[1] - left[0])
+    m.barred = barred
+    if not hits and not lent:
+        return
+    all_rules = indicator_rules()
     # The clause before names the kind of units counted here: it refines a general
     # indicator (与市场监管局联合开展“双随机”抽查，共检查企业11家), or stands alone.
     for ind, d in lent.items():
         if not hits or all_rules[ind].parent in hits:
             hits[ind] = d
-    m.barred = frozenset(barred)
     if not hits:
         return
     # A specific indicator wins over the general one it rolls up into.
