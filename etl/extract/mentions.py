@@ -869,7 +869,17 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     mentions = _read_numbers(text, excluded)
     starts = [m.start for m in mentions]  # sorted: mentions come in text order
     respective = _respectively(text, mentions)
+    joiners = lex["joiners"]
+    right_cuts = [*joiners, "("]
+    preposition, parts_total, restate_frame = _preposition(), _compiled("parts_total"), _compiled("restate_frame")
+    part_markers, markers = _any_of("part_markers"), _any_marker()
+    total_markers, year_markers = _any_of("total_markers"), _any_of("year_markers")
     left_starts: dict[int, int] = {}
+    # The clause before a clause, and what its numbers claimed: the same for every number of the
+    # clause (the numbers before it are classified by then), so found once per clause.
+    prev_of: int | None = None
+    prev_clause: Span | None = None
+    prev_claimed: set[str] = set()
     for i, m in enumerate(mentions):
         if m.labels is not None:
             row_label = m.labels[1] if len(m.labels) > 1 else (m.end, m.end)
@@ -882,9 +892,9 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         left_start = c0
         if prev is not None:
             between = text[prev.end : m.start]
-            cut = max((between.rfind(j) + len(j) for j in lex["joiners"] if j in between), default=-1)
+            cut = max((between.rfind(j) + len(j) for j in joiners if j in between), default=-1)
             left_start = prev.end + cut if cut >= 0 else prev.end
-            if not _without_joiners(between, lex["joiners"]).strip():
+            if not _without_joiners(between, joiners).strip():
                 left_start = left_starts[i - 1]  # 培训共6期20人次: both numbers read the same words
         left_starts[i] = left_start
         left = (left_start, m.start)
@@ -892,29 +902,35 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         if nxt is not None:
             # 抽查二十七家、跨部门联合检查三家: the words after the joiner belong to the next number.
             between = text[m.end : nxt.start]
-            cut = min((between.find(j) for j in [*lex["joiners"], "("] if j in between), default=-1)
+            cut = min((between.find(j) for j in right_cuts if j in between), default=-1)
             right_end = m.end + cut if cut >= 0 else nxt.start
         right = (m.end, right_end)
-        prep = bool(_preposition().search(text, left_start, m.start))
-        prev_clause, prev_claimed = None, set()
-        if c0 > 0 and text[c0 - 1] not in SENTENCE_END:
-            prev_clause = _bounds(text, c0 - 1, CLAUSE_END)
-            prev_claimed = {ind for o in _between(mentions, starts, prev_clause) for ind in o.indicators}
-        # 党组会议21次，其中专题研究法治建设工作4次: a part is read with the whole's subject.
-        part_clause = prev is None and _any_of("part_markers").match(text, c0) is not None
+        prep = bool(preposition.search(text, left_start, m.start))
+        if prev_of != c0:
+            prev_of, prev_clause, prev_claimed = c0, None, set()
+            if c0 > 0 and text[c0 - 1] not in SENTENCE_END:
+                prev_clause = _bounds(text, c0 - 1, CLAUSE_END)
+                prev_claimed = {ind for o in _between(mentions, starts, prev_clause) for ind in o.indicators}
         if i in respective:
             _classify(text, m, respective[i], (m.end, m.end), False, None, set())
         else:
-            sums_before = bool(_compiled("parts_total").match(text[c0 : m.start]))
+            # Both flags only matter when the clause before may lend a keyword (``_classify``);
+            # the sum only for a keyword one of its numbers claimed.
+            # 党组会议21次，其中专题研究法治建设工作4次: a part is read with the whole's subject.
+            part_clause = prev_clause is not None and prev is None and part_markers.match(text, c0) is not None
+            sums_before = bool(prev_claimed) and bool(parts_total.match(text[c0 : m.start]))
             _classify(text, m, left, right, prep, prev_clause, prev_claimed, part_clause, sums_before)
         clause_head = text[c0 : m.start]
         if prev_clause is not None and text[c0 - 1] in ":\t":  # 检查企业数：38家 / a table row's label
             clause_head = text[prev_clause[0] : m.start]
-        m.total = bool(_any_of("total_markers").search(clause_head))
-        m.year_total = bool(_any_of("year_markers").search(clause_head))
-        m.part = m.part or bool(_any_of("part_markers").search(clause_head))
+        if markers.search(clause_head):  # most heads hold none of the three lists' words: one search
+            m.total = bool(total_markers.search(clause_head))
+            m.year_total = bool(year_markers.search(clause_head))
+            m.part = m.part or bool(part_markers.search(clause_head))
+        else:
+            m.total = m.year_total = False
         m.context = text[c0:c1]
-        m.restated = bool(_compiled("restate_frame").search(clause_head)) and "中" in text[m.end : c1]
+        m.restated = bool(restate_frame.search(clause_head)) and "中" in text[m.end : c1]
         if m.restated:  # what follows in the sentence breaks the restated figure down
             for o in mentions[i + 1 :]:
                 if o.sentence == m.sentence:
@@ -925,6 +941,14 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     found = [m for m in mentions if m.indicators]
     rows = _label_rows(text, excluded)
     return sorted(found + rows, key=lambda m: m.start) if rows else found
+
+
+@cache
+def _any_marker() -> re.Pattern[str]:
+    """total_markers, year_markers and part_markers as one pattern: where it finds none, none of
+    the three lists has a word (``find_mentions`` then skips their own searches)."""
+    lex = rules.load("mentions")
+    return rules.any_word([*lex["total_markers"], *lex["year_markers"], *lex["part_markers"]])
 
 
 @cache
