@@ -75,6 +75,8 @@ def _restates(same_value: list[Mention], m: Mention) -> bool:
 
     ``same_value``: the kept mentions of m's value (looked up by value, so a long
     report is not compared mention by mention)."""
+    if not same_value:
+        return False
     lex = rules.load("mentions")
     return any(
         k.sentence != m.sentence
@@ -89,6 +91,8 @@ def _select(mentions: list[Mention], own: list[Mention] | None = None) -> list[M
     ``own``: when summing a general indicator with its children, only its own
     mentions can be the year's total (a child's 全年 figure totals the child).
     """
+    if len(mentions) == 1:
+        return [mentions[0]]  # what the rules below keep of one mention (most indicators have one)
     totals = [m for m in mentions if m.total and not m.part]
     if totals:
         return [max(totals, key=lambda m: m.value)]
@@ -129,7 +133,8 @@ def _children() -> dict[str, tuple[str, ...]]:
     for c, r in indicator_rules().items():
         if r.parent is not None:
             out[r.parent] = (*out.get(r.parent, ()), c)
-    return out
+    # Keyed in catalogue order, as ``aggregate`` walks the general indicators.
+    return {ind: out[ind] for ind in indicator_rules() if ind in out}
 
 
 def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[str, Value]:
@@ -151,8 +156,8 @@ def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[
         values[ind] = Value(ind, value, qual, basis, chosen, _confidence(chosen, basis))
     # General indicators: a stated total of their own, else the sum of their own
     # figures and their children's (双随机 20家 + 专项检查 8家 → 28家).
-    for ind in all_rules:
-        children = [c for c in _children().get(ind, ()) if c in by_ind]
+    for ind, kids in _children().items():
+        children = [c for c in kids if c in by_ind]
         if not children or (ind in values and any(m.total for m in values[ind].mentions)):
             continue
         # Children flagged 其中 are parts of the general figure and drop out in _select.
