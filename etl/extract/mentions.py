@@ -582,13 +582,18 @@ def _rule_places(unit: str, rule_id: str, places: list[tuple[int, str]]) -> list
 
 
 @cache
-def _clause_excluded() -> re.Pattern[str]:
-    """``clause_excludes`` and ``clause_patterns`` of rules/mentions.yaml as one pattern, searched in
-    the clause alone (a pattern may anchor at its start): one search finds what the word list and
-    each pattern would, as a match of the alternation is a match of one of them, and the reverse."""
+def _clause_excluded() -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
+    """``clause_excludes`` and ``clause_patterns`` of rules/mentions.yaml as one pattern searched in
+    the text between the clause's bounds, and the patterns that anchor at the clause's start,
+    searched in the clause alone. A match of the alternation is a match of one of its parts, and
+    the reverse. The anchored ones stay apart: joined to the others they made the engine try every
+    alternative at every character (four times the instructions), where alone each is tried at the
+    start only and the rest skip to the characters that may begin them."""
     lex = rules.load("mentions")
-    parts = [rules.any_word(lex["clause_excludes"]).pattern, *lex["clause_patterns"]]
-    return re.compile("|".join(f"(?:{p})" for p in parts))
+    free = [rules.any_word(lex["clause_excludes"]).pattern, *(p for p in lex["clause_patterns"] if p[:1] != "^")]
+    anchored = tuple(re.compile(p) for p in lex["clause_patterns"] if p[:1] == "^")
+    # Joined bare: an alternation inside a group hides its first characters from the engine.
+    return re.compile("|".join(free)), anchored
 
 
 @dataclass(frozen=True)
@@ -651,8 +656,14 @@ def _classify(
     no result; the not_nouns test is run for every rule that has one, as it bars the
     number from the rule (``m.barred``) whatever else holds.
     """
-    if _clause_excluded().search(text[m.clause[0] : m.clause[1]]):
+    free, anchored = _clause_excluded()
+    if free.search(text, m.clause[0], m.clause[1]):
         return
+    if anchored:
+        clause_text = text[m.clause[0] : m.clause[1]]
+        for p in anchored:
+            if p.search(clause_text):
+                return
     if _any_of("right_excludes").search(text, right[0], min(right[1], right[0] + 16)):
         return
     unit = _unit_rules(m.unit)
