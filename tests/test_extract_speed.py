@@ -256,6 +256,10 @@ def test_keyword_scan_equals_a_find_per_word() -> None:
             unit = rng.choice(units)
             gated, places = mentions._gate_scan(unit, text, a, d)
             assert gated == mentions._gated(unit, text, a, d)
+            for start in (a, b, c):  # the scan of a stretch before a scan already made, and that one
+                assert mentions._gate_scan(unit, text, 0, d, (start, *mentions._gate_scan(unit, text, start, d))) == (
+                    mentions._gate_scan(unit, text, 0, d)
+                )
             for rule in mentions._rules_for_unit(unit):
                 own = mentions._word_places(rule, text, a, d)
                 assert mentions._rule_places(unit, rule.id, places) == own, rule.id

@@ -541,18 +541,31 @@ def _gate_index(unit: str) -> _GateIndex:
     return _GateIndex(longest_word(literals), rules_at, frozenset(always), words_at)
 
 
-def _gate_scan(unit: str, text: str, lo: int, hi: int) -> tuple[frozenset[str], list[tuple[int, str]]]:
-    """``_gated``, and the places where a literal starts with the longest one there."""
+def _gate_scan(
+    unit: str,
+    text: str,
+    lo: int,
+    hi: int,
+    known: tuple[int, frozenset[str], list[tuple[int, str]]] | None = None,
+) -> tuple[frozenset[str], list[tuple[int, str]]]:
+    """``_gated``, and the places where a literal starts with the longest one there.
+
+    ``known``: the scan of ``text[known_lo:hi]`` (its lo, rules and places), with ``lo <= known_lo``:
+    the places from there on are the same (the same longest literal fits before the same ``hi``),
+    so this scan stops where that one starts (the clause before and the number's own words)."""
     index = _gate_index(unit)
     found = index.always
     places = []
+    stop = hi if known is None else known[0]
     pattern, rules_at = index.pattern, index.rules_at
     m = pattern.search(text, lo, hi)
-    while m is not None:
+    while m is not None and m.start() < stop:
         pos, w = m.start(), m.group()
         places.append((pos, w))
         found = found | rules_at[w]
         m = pattern.search(text, pos + 1, hi)
+    if known is not None:
+        found, places = found | known[1], places + known[2]
     return found, places
 
 
@@ -668,39 +681,38 @@ def _classify(
         return
     unit = _unit_rules(m.unit)
     barred = frozenset(r.id for r in unit.noun_rules if _barred(r, text, left, m.start))
-    gated, places = _gate_scan(m.unit, text, min(left[0], right[0]), max(left[1], right[1]))
-    lent_gated: frozenset[str] | None = None  # found on the first rule that asks
-    lent_places: list[tuple[int, str]] = []
+    lo, hi = min(left[0], right[0]), max(left[1], right[1])
+    gated, places = _gate_scan(m.unit, text, lo, hi)
     hits: dict[str, float] = {}
-    lent: dict[str, float] = {}  # hits found only in the clause before
-    for rule in unit.rules:
-        rid = rule.id
-        if rid in barred:
+    admitted: set[str] = set()
+    for rule in [r for r in unit.rules if r.id in gated and r.id not in barred]:
+        if not _admits(rule, text, m):
             continue
-        admitted = False
-        if rid in gated:
-            if not _admits(rule, text, m):
-                continue
-            admitted = True
-            d = _keyword_hits(rule, text, left, right, prep, _rule_places(m.unit, rid, places))
-            if d is not None:
-                hits[rid] = d
-                continue
+        admitted.add(rule.id)
+        d = _keyword_hits(rule, text, left, right, prep, _rule_places(m.unit, rule.id, places))
+        if d is not None:
+            hits[rule.id] = d
+    lent: dict[str, float] = {}  # hits found only in the clause before
+    if prev_clause is not None:
         # The clause before may lend its keyword unless one of its own numbers claimed
         # it; a part (其中…) reads on from the whole's clause.
-        if prev_clause is None or not (part_clause or parts_total or rid not in prev_claimed):
-            continue
         window = (prev_clause[0], left[1]) if part_clause else prev_clause
-        if lent_gated is None:
-            lent_gated, lent_places = _gate_scan(m.unit, text, window[0], max(window[1], right[1]))
-        if rid not in lent_gated or not (admitted or _admits(rule, text, m)):
-            continue
-        d = _keyword_hits(rule, text, window, (right[1], right[1]), False, _rule_places(m.unit, rid, lent_places))
-        if d is None:
-            continue
-        if rule.excludes and rule.any_exclude.search(text, window[0], window[1]):
-            continue  # a keyword the rule rules out where it stands is not lent (含投诉建议14条，…)
-        lent[rid] = d + rules.load("mentions")["previous_clause_penalty"] + (left[1] - left[0])
+        lent_lo, lent_hi = window[0], max(window[1], right[1])
+        known = (lo, gated, places) if lent_hi == hi and lent_lo <= lo else None
+        lent_gated, lent_places = _gate_scan(m.unit, text, lent_lo, lent_hi, known)
+        unclaimed = part_clause or parts_total
+        for rule in unit.rules:
+            rid = rule.id
+            if rid not in lent_gated or rid in hits or rid in barred or not (unclaimed or rid not in prev_claimed):
+                continue
+            if not (rid in admitted if rid in gated else _admits(rule, text, m)):
+                continue  # a gated rule not admitted was not tried; another is asked now
+            d = _keyword_hits(rule, text, window, (right[1], right[1]), False, _rule_places(m.unit, rid, lent_places))
+            if d is None:
+                continue
+            if rule.excludes and rule.any_exclude.search(text, window[0], window[1]):
+                continue  # a keyword the rule rules out where it stands is not lent (含投诉建议14条，…)
+            lent[rid] = d + rules.load("mentions")["previous_clause_penalty"] + (left[1] - left[0])
     m.barred = barred
     if not hits and not lent:
         return
@@ -710,6 +722,10 @@ def _classify(
     for ind, d in lent.items():
         if not hits or all_rules[ind].parent in hits:
             hits[ind] = d
+    if len(hits) == 1:  # the usual case: no parent to drop, no other to share with
+        for best, d in hits.items():
+            m.indicators, m.distance = [best], d
+        return
     if not hits:
         return
     # A specific indicator wins over the general one it rolls up into.
