@@ -42,6 +42,10 @@ class Value:
 
 def _combine(mentions: list[Mention]) -> tuple[float, str, str]:
     """Value, qualifier and basis of one or several mentions."""
+    if len(mentions) == 1:  # most values: what the lines below give for one, without their generators
+        m = mentions[0]
+        QUALIFIER_ORDER[m.qualifier]  # a qualifier the order does not know fails here as in max below
+        return 0 + m.value, m.qualifier, "stated"  # 0 + as sum() adds
     value = sum(m.value for m in mentions)
     qual = max((m.qualifier for m in mentions), key=QUALIFIER_ORDER.__getitem__)
     if len(mentions) > 1 and qual == "at_most":
@@ -121,7 +125,7 @@ def _select(mentions: list[Mention], own: list[Mention] | None = None) -> list[M
 
 def _confidence(mentions: list[Mention], basis: str) -> float:
     """How sure the extractor is: lower for far keywords and derived sums."""
-    worst = max((m.distance for m in mentions), default=0.0)
+    worst = mentions[0].distance if len(mentions) == 1 else max((m.distance for m in mentions), default=0.0)
     conf = 1.0 if worst <= 8 else 0.8 if worst <= 20 else 0.6
     return round(conf * (0.85 if basis == "derived" else 1.0), 2)
 
