@@ -901,6 +901,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     preposition, parts_total, restate_frame = _preposition(), _compiled("parts_total"), _compiled("restate_frame")
     part_markers, markers = _any_of("part_markers"), _any_marker()
     total_markers, year_markers = _any_of("total_markers"), _any_of("year_markers")
+    restate_marker, restate_reach = _restate_marker_pattern()  # _restate_marker_before, inlined
     left_starts: dict[int, int] = {}
     # The clause before a clause, and what its numbers claimed: the same for every number of the
     # clause (the numbers before it are classified by then), so found once per clause.
@@ -962,7 +963,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
             for o in mentions[i + 1 :]:
                 if o.sentence == m.sentence:
                     o.part = True
-        m.restated |= _restate_marker_before(text, c0, m.start)
+        m.restated |= restate_marker.search(text, max(c0, m.start - restate_reach - 1), m.start) is not None
     _share_predicates(text, mentions)
     _refer_back(text, mentions, starts)
     found = [m for m in mentions if m.indicators]
