@@ -609,6 +609,9 @@ def _clause_excluded() -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
     return re.compile("|".join(free)), anchored
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class _UnitRules:
     """The rules of one unit as ``_classify`` walks them (built once per unit)."""
@@ -652,7 +655,7 @@ def _classify(
     m: Mention,
     left: Span,
     right: Span,
-    prep: bool,
+    prep: bool | None,
     prev_clause: Span | None,
     prev_claimed: set[str],
     part_clause: bool = False,
@@ -661,7 +664,8 @@ def _classify(
     """Decide which indicators a mention counts for (fills ``m.indicators``).
 
     ``parts_total``: the clause sums the clauses before it (两批共40家), so it may
-    take an indicator they claimed.
+    take an indicator they claimed. ``prep``: a preposition stands before the number
+    (``_preposition`` of the left words); None: found here, only if a keyword is looked for.
 
     Why the order of the tests: a rule is first asked whether a keyword can stand in
     reach (the gates, one scan for all the unit's rules); only then are its clause
@@ -680,7 +684,7 @@ def _classify(
     if _any_of("right_excludes").search(text, right[0], min(right[1], right[0] + 16)):
         return
     unit = _unit_rules(m.unit)
-    barred = frozenset(r.id for r in unit.noun_rules if _barred(r, text, left, m.start))
+    barred = frozenset(r.id for r in unit.noun_rules if _barred(r, text, left, m.start)) if unit.noun_rules else _NONE
     lo, hi = min(left[0], right[0]), max(left[1], right[1])
     gated, places = _gate_scan(m.unit, text, lo, hi)
     hits: dict[str, float] = {}
@@ -689,6 +693,8 @@ def _classify(
         if not _admits(rule, text, m):
             continue
         admitted.add(rule.id)
+        if prep is None:  # asked only where a keyword is looked for
+            prep = bool(_preposition().search(text, left[0], left[1]))
         d = _keyword_hits(rule, text, left, right, prep, _rule_places(m.unit, rule.id, places))
         if d is not None:
             hits[rule.id] = d
@@ -898,7 +904,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     respective = _respectively(text, mentions)
     joiners = lex["joiners"]
     right_cuts = [*joiners, "("]
-    preposition, parts_total, restate_frame = _preposition(), _compiled("parts_total"), _compiled("restate_frame")
+    parts_total, restate_frame = _compiled("parts_total"), _compiled("restate_frame")
     part_markers, markers = _any_of("part_markers"), _any_marker()
     total_markers, year_markers = _any_of("total_markers"), _any_of("year_markers")
     restate_marker, restate_reach = _restate_marker_pattern()  # _restate_marker_before, inlined
@@ -933,7 +939,6 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
             cut = min((between.find(j) for j in right_cuts if j in between), default=-1)
             right_end = m.end + cut if cut >= 0 else nxt.start
         right = (m.end, right_end)
-        prep = bool(preposition.search(text, left_start, m.start))
         if prev_of != c0:
             prev_of, prev_clause, prev_claimed = c0, None, set()
             if c0 > 0 and text[c0 - 1] not in SENTENCE_END:
@@ -947,7 +952,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
             # 党组会议21次，其中专题研究法治建设工作4次: a part is read with the whole's subject.
             part_clause = prev_clause is not None and prev is None and part_markers.match(text, c0) is not None
             sums_before = bool(prev_claimed) and bool(parts_total.match(text[c0 : m.start]))
-            _classify(text, m, left, right, prep, prev_clause, prev_claimed, part_clause, sums_before)
+            _classify(text, m, left, right, None, prev_clause, prev_claimed, part_clause, sums_before)
         clause_head = text[c0 : m.start]
         if prev_clause is not None and text[c0 - 1] in ":\t":  # 检查企业数：38家 / a table row's label
             clause_head = text[prev_clause[0] : m.start]
