@@ -82,15 +82,15 @@ class IndicatorRule:
     not_nouns: tuple[str, ...] = ()
     keep_nouns: tuple[str, ...] = ()
     # The word lists above as one pattern each (rules.any_word): one C scan per test.
-    any_keyword_word: re.Pattern[str] = rules.any_word(())
     any_exclude: re.Pattern[str] = rules.any_word(())
     any_sentence_exclude: re.Pattern[str] = rules.any_word(())
     any_require: re.Pattern[str] = rules.any_word(())
     # The plain keywords and the first characters of the keyword patterns: one of them stands
     # wherever a keyword can be found (None: some pattern may start anywhere). See ``_gated``.
     gate_literals: tuple[str, ...] | None = ()
-    # The plain keywords, the longest first, as one pattern (``_keyword_hits`` scans with it), and for
-    # each keyword the lengths of this rule's keywords it begins with, the longest first.
+    # The plain keywords as one pattern whose match is the longest keyword at its place (the others
+    # there are its prefixes: ``_word_places`` resumes one past each match's start and meets every
+    # keyword), and for each keyword the lengths of this rule's keywords it begins with, the longest first.
     word_scan: re.Pattern[str] = rules.any_word(())
     word_prefixes: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # not_nouns / keep_nouns as one pattern each, when no word holds a joiner's character: then a
@@ -131,22 +131,15 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             venue_verbs=tuple(r.get("venue_verbs", ())),
             not_nouns=tuple(r.get("not_nouns", ())),
             keep_nouns=tuple(r.get("keep_nouns", ())),
-            any_keyword_word=rules.any_word(k for k in r["keywords"] if re.escape(k) == k),
             any_exclude=rules.any_word(r.get("excludes", ())),
             any_sentence_exclude=rules.any_word(r.get("sentence_excludes", ())),
             any_require=rules.any_word(r.get("requires", ())),
             gate_literals=_gate_literals(r["keywords"]),
-            word_scan=_longest_first([k for k in r["keywords"] if re.escape(k) == k]),
+            word_scan=longest_word(k for k in r["keywords"] if re.escape(k) == k),
             word_prefixes=_word_prefixes([k for k in r["keywords"] if re.escape(k) == k]),
             **_noun_patterns(r.get("not_nouns", ()), r.get("keep_nouns", ())),
         )
     return out
-
-
-def _longest_first(words: list[str]) -> re.Pattern[str]:
-    """One pattern for ``words`` whose match at a position is the longest word there (the others
-    that start there are its prefixes): a scan from each match's start + 1 meets every word."""
-    return longest_word(words)
 
 
 def _word_prefixes(words: list[str]) -> dict[str, tuple[int, ...]]:
@@ -622,6 +615,7 @@ class _UnitRules:
 
 @cache
 def _unit_rules(unit: str) -> _UnitRules:
+    """The unit's rules and those with not_nouns, split once per unit rather than per number."""
     rs = _rules_for_unit(unit)
     return _UnitRules(rs, tuple(r for r in rs if r.not_nouns))
 
