@@ -55,6 +55,8 @@ def _combine(mentions: list[Mention]) -> tuple[float, str, str]:
 
 def _without_breakdowns(mentions: list[Mention]) -> list[Mention]:
     """Drop a run of mentions that adds up to the figure just before it (15场：进企业6场、进社区9场)."""
+    if len(mentions) <= 2:
+        return list(mentions)  # a run is two mentions or more after its figure: none here
     kept: list[Mention] = []
     i = 0
     while i < len(mentions):
