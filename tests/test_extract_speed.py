@@ -327,3 +327,27 @@ def test_clause_excluded_is_any_of_its_parts() -> None:
         assert (bool(free.search(clause)) or any(p.search(clause) for p in anchored)) == want, clause
         hits += want
     assert hits > 50
+
+
+def test_a_rule_tried_always_still_finds_its_words_in_the_gate_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule whose pattern may start anywhere (gate literals None) is gated always; its plain
+    keywords must still be among the scan's places, or ``_classify`` would miss them."""
+    import dataclasses
+
+    unit = "家"
+    rules_ = mentions._rules_for_unit(unit)
+    changed = tuple(dataclasses.replace(r, gate_literals=None) if i % 2 == 0 else r for i, r in enumerate(rules_))
+    monkeypatch.setattr(mentions, "_rules_for_unit", lambda u: changed if u == unit else rules_)
+    mentions._gate_index.cache_clear()
+    try:
+        rng = random.Random(29)
+        for text in _keyword_texts()[:200]:
+            for _ in range(10):
+                a, d = sorted(rng.randrange(0, len(text) + 1) for _ in range(2))
+                gated, places = mentions._gate_scan(unit, text, a, d)
+                for rule in changed:
+                    if rule.gate_literals is None:
+                        assert rule.id in gated
+                    assert mentions._rule_places(unit, rule.id, places) == mentions._word_places(rule, text, a, d)
+    finally:
+        mentions._gate_index.cache_clear()

@@ -520,7 +520,8 @@ def _gate_index(unit: str) -> _GateIndex:
     for rule in _rules_for_unit(unit):
         if rule.gate_literals is None:
             always.add(rule.id)
-        for lit in rule.gate_literals or ():
+        # A rule tried always still has its plain keywords scanned: ``_rule_places`` finds them here.
+        for lit in rule.words if rule.gate_literals is None else rule.gate_literals:
             own.setdefault(lit, set()).add(rule.id)
     literals = sorted(own, key=lambda w: (-len(w), w))
     rules_at = {w: frozenset(r for p in literals if w.startswith(p) for r in own[p]) for w in literals}
