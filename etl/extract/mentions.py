@@ -591,14 +591,17 @@ def _rule_places(unit: str, rule_id: str, places: list[tuple[int, str]]) -> list
 @cache
 def _clause_excluded() -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
     """``clause_excludes`` and ``clause_patterns`` of rules/mentions.yaml as one pattern searched in
-    the text between the clause's bounds, and the patterns that anchor at the clause's start,
-    searched in the clause alone. A match of the alternation is a match of one of its parts, and
+    the text between the clause's bounds, and the patterns that may anchor at the clause's start
+    (or look before it), searched in the clause alone. A match of the alternation is a match of one of its parts, and
     the reverse. The anchored ones stay apart: joined to the others they made the engine try every
     alternative at every character (four times the instructions), where alone each is tried at the
     start only and the rest skip to the characters that may begin them."""
     lex = rules.load("mentions")
-    free = [rules.any_word(lex["clause_excludes"]).pattern, *(p for p in lex["clause_patterns"] if p[:1] != "^")]
-    anchored = tuple(re.compile(p) for p in lex["clause_patterns"] if p[:1] == "^")
+    # A pattern that may look at the clause's start or before it (^, \A, \b, a look-behind) sees
+    # the same only in the clause cut out: it is searched there.
+    sliced = [p for p in lex["clause_patterns"] if any(t in p for t in ("^", "\\A", "\\b", "\\B", "(?<"))]
+    free = [rules.any_word(lex["clause_excludes"]).pattern, *(p for p in lex["clause_patterns"] if p not in sliced)]
+    anchored = tuple(re.compile(p) for p in sliced)
     # Joined bare: an alternation inside a group hides its first characters from the engine.
     return re.compile("|".join(free)), anchored
 
