@@ -280,3 +280,162 @@ def test_clause_and_sentence_equal_their_own_bounds() -> None:
         for pos in range(0, len(text) + 1, max(1, len(text) // 300)):
             want = (mentions._bounds(text, pos, mentions.CLAUSE_END), mentions._bounds(text, pos, mentions.SENTENCE_END))
             assert mentions._clause_and_sentence(text, pos) == want, (text, pos)
+
+
+def _keyword_hits_by_word(rule, text: str, left, right, prep: bool) -> float | None:  # noqa: ANN001
+    """The find/rfind per word ``mentions._keyword_hits`` did before its one scan (patterns and spans as there)."""
+    from etl.extract import rules
+
+    lex = rules.load("mentions")
+    best = None
+    rel = mentions._compiled("relative_noun").search(text, right[0], right[1]) if prep else None
+    action = rel.end() if rel else right[0]
+    left_pen = lex["left_penalty_after_preposition"] if prep else 0
+    right_pen = 0 if prep else lex["right_penalty"]
+    for w in rule.words:
+        pos = text.rfind(w, left[0], left[1])
+        if pos >= 0:
+            d = left[1] - pos - len(w) + left_pen - len(w) * 0.01
+            best = d if best is None else min(best, d)
+        pos = text.find(w, right[0], right[1])
+        if pos >= 0:
+            d = pos - right[0] + right_pen - len(w) * 0.01
+            if prep and pos < action:
+                d += lex["relative_clause_penalty"]
+                after = text.find(w, action, right[1])
+                if after >= 0:
+                    d = min(d, after - right[0] - len(w) * 0.01)
+            best = d if best is None else min(best, d)
+    for kw in rule.patterns:
+        for km in kw.finditer(text, left[0], left[1]):
+            d = left[1] - km.end() + left_pen - len(km.group()) * 0.01
+            best = d if best is None else min(best, d)
+        for km in kw.finditer(text, right[0], right[1]):
+            d = km.start() - right[0] + right_pen
+            if prep and km.start() < action:
+                d += lex["relative_clause_penalty"]
+            d -= len(km.group()) * 0.01
+            best = d if best is None else min(best, d)
+    for kw in rule.spanning:
+        km = kw.search(text, left[0], right[1])
+        if km and km.start() < left[1] and km.end() > right[0]:
+            best = 0.0 if best is None else min(best, 0.0)
+    return None if best is not None and best > lex["max_distance"] else best
+
+
+def _keyword_texts() -> list[str]:
+    """Real texts, and odd ones made of the rules' own keywords (overlapping, nested, repeated)."""
+    words = sorted({w for r in mentions.indicator_rules().values() for w in r.words})
+    rng = random.Random(11)
+    pieces = [*words, *words, "的企业", "对", "检查", "企业", "12家", ",", "。", "和", "、"]
+    odd = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30))) for _ in range(300)]
+    return [*TEXTS, *odd]
+
+
+def test_keyword_scan_equals_a_find_per_word() -> None:
+    """One scan for the places of all plain keywords gives the distance a find and rfind per word gave,
+    whether the places come from the rule's own scan or from the unit's gate scan."""
+    rng = random.Random(13)
+    units = sorted({u for r in mentions.indicator_rules().values() for u in r.units})
+    checked = 0
+    for text in _keyword_texts():
+        for _ in range(30):
+            a, b, c, d = sorted(rng.randrange(0, len(text) + 1) for _ in range(4))
+            unit = rng.choice(units)
+            gated, places = mentions._gate_scan(unit, text, a, d)
+            assert gated == mentions._gated(unit, text, a, d)
+            for start in (a, b, c):  # the scan of a stretch before a scan already made, and that one
+                assert mentions._gate_scan(unit, text, 0, d, (start, *mentions._gate_scan(unit, text, start, d))) == (
+                    mentions._gate_scan(unit, text, 0, d)
+                )
+            for rule in mentions._rules_for_unit(unit):
+                own = mentions._word_places(rule, text, a, d)
+                assert mentions._rule_places(unit, rule.id, places) == own, rule.id
+                for prep in (False, True):
+                    want = _keyword_hits_by_word(rule, text, (a, b), (c, d), prep)
+                    assert mentions._keyword_hits(rule, text, (a, b), (c, d), prep) == want, rule.id
+                    assert mentions._keyword_hits(rule, text, (a, b), (c, d), prep, own) == want, rule.id
+                    checked += want is not None
+    assert checked > 1000
+
+
+def test_longest_word_trie_equals_the_longest_first_alternation() -> None:
+    import re
+
+    from etl.extract.trie import longest_word
+
+    rng = random.Random(17)
+    alphabet = "检查企业统计执法双随机抽查,。"
+    lists = [
+        sorted({w for r in mentions.indicator_rules().values() for w in r.words}),
+        ["检查", "检查企业", "检", "查企", "企业", "随机", "双随机抽查", "抽查"],
+        [],
+        ["a", "ab", "abc", "b", "bc", "(", ".", "|"],
+    ]
+    for words in lists:
+        trie = longest_word(words)
+        plain = re.compile("|".join(map(re.escape, sorted(set(words), key=lambda w: (-len(w), w)))) or "(?!)")
+        texts = [*TEXTS[:20], *("".join(rng.choice(alphabet + "abc(.|") for _ in range(40)) for _ in range(300))]
+        for text in texts:
+            for _ in range(5):
+                lo, hi = sorted(rng.randrange(0, len(text) + 1) for _ in range(2))
+                for pos in range(lo, hi + 1):
+                    got, want = trie.search(text, pos, hi), plain.search(text, pos, hi)
+                    assert (got and got.span()) == (want and want.span()), (words[:5], text[pos:hi])
+
+
+def test_barred_by_searches_equals_the_split_nouns() -> None:
+    rng = random.Random(19)
+    noun_rules = [r for r in mentions.indicator_rules().values() if r.not_nouns]
+    assert noun_rules and all(r.any_not_noun is not None for r in noun_rules)
+    words = sorted({w for r in noun_rules for w in (*r.not_nouns, *r.keep_nouns)})
+    pieces = [*words, "和", "及", "与", "、", "以及", "发放", "份", "物资"]
+    odd = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12))) for _ in range(500)]
+    for text in [*TEXTS[:20], *odd]:
+        for _ in range(10):
+            a, b = sorted(rng.randrange(0, len(text) + 1) for _ in range(2))
+            for rule in noun_rules:
+                want = mentions._only_not_nouns(rule, mentions._own_nouns(text, (a, b), b))
+                assert mentions._barred(rule, text, (a, b), b) == want, (rule.id, text[a:b])
+
+
+def test_clause_excluded_is_any_of_its_parts() -> None:
+    from etl.extract import rules
+
+    lex = rules.load("mentions")
+    words = mentions._any_of("clause_excludes")
+    patterns = mentions._compiled_list("clause_patterns")
+    rng = random.Random(23)
+    pieces = [*lex["clause_excludes"], "区", "市", "市场监管局", "全市", "统计系统", "检查", "共"]
+    odd = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 8))) for _ in range(500)]
+    hits = 0
+    for clause in [*(c for t in TEXTS for c in t.split(",")), *odd]:
+        want = bool(words.search(clause)) or any(p.search(clause) for p in patterns)
+        free, anchored = mentions._clause_excluded()
+        assert (bool(free.search(clause)) or any(p.search(clause) for p in anchored)) == want, clause
+        hits += want
+    assert hits > 50
+
+
+def test_a_rule_tried_always_still_finds_its_words_in_the_gate_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule whose pattern may start anywhere (gate literals None) is gated always; its plain
+    keywords must still be among the scan's places, or ``_classify`` would miss them."""
+    import dataclasses
+
+    unit = "家"
+    rules_ = mentions._rules_for_unit(unit)
+    changed = tuple(dataclasses.replace(r, gate_literals=None) if i % 2 == 0 else r for i, r in enumerate(rules_))
+    monkeypatch.setattr(mentions, "_rules_for_unit", lambda u: changed if u == unit else rules_)
+    mentions._gate_index.cache_clear()
+    try:
+        rng = random.Random(29)
+        for text in _keyword_texts()[:200]:
+            for _ in range(10):
+                a, d = sorted(rng.randrange(0, len(text) + 1) for _ in range(2))
+                gated, places = mentions._gate_scan(unit, text, a, d)
+                for rule in changed:
+                    if rule.gate_literals is None:
+                        assert rule.id in gated
+                    assert mentions._rule_places(unit, rule.id, places) == mentions._word_places(rule, text, a, d)
+    finally:
+        mentions._gate_index.cache_clear()

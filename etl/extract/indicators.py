@@ -42,6 +42,10 @@ class Value:
 
 def _combine(mentions: list[Mention]) -> tuple[float, str, str]:
     """Value, qualifier and basis of one or several mentions."""
+    if len(mentions) == 1:  # most values: what the lines below give for one, without their generators
+        m = mentions[0]
+        QUALIFIER_ORDER[m.qualifier]  # a qualifier the order does not know fails here as in max below
+        return 0 + m.value, m.qualifier, "stated"  # 0 + as sum() adds
     value = sum(m.value for m in mentions)
     qual = max((m.qualifier for m in mentions), key=QUALIFIER_ORDER.__getitem__)
     if len(mentions) > 1 and qual == "at_most":
@@ -51,6 +55,8 @@ def _combine(mentions: list[Mention]) -> tuple[float, str, str]:
 
 def _without_breakdowns(mentions: list[Mention]) -> list[Mention]:
     """Drop a run of mentions that adds up to the figure just before it (15场：进企业6场、进社区9场)."""
+    if len(mentions) <= 2:
+        return list(mentions)  # a run is two mentions or more after its figure: none here
     kept: list[Mention] = []
     i = 0
     while i < len(mentions):
@@ -75,6 +81,8 @@ def _restates(same_value: list[Mention], m: Mention) -> bool:
 
     ``same_value``: the kept mentions of m's value (looked up by value, so a long
     report is not compared mention by mention)."""
+    if not same_value:
+        return False
     lex = rules.load("mentions")
     return any(
         k.sentence != m.sentence
@@ -89,6 +97,8 @@ def _select(mentions: list[Mention], own: list[Mention] | None = None) -> list[M
     ``own``: when summing a general indicator with its children, only its own
     mentions can be the year's total (a child's 全年 figure totals the child).
     """
+    if len(mentions) == 1:
+        return [mentions[0]]  # what the rules below keep of one mention (most indicators have one)
     totals = [m for m in mentions if m.total and not m.part]
     if totals:
         return [max(totals, key=lambda m: m.value)]
@@ -117,7 +127,7 @@ def _select(mentions: list[Mention], own: list[Mention] | None = None) -> list[M
 
 def _confidence(mentions: list[Mention], basis: str) -> float:
     """How sure the extractor is: lower for far keywords and derived sums."""
-    worst = max((m.distance for m in mentions), default=0.0)
+    worst = mentions[0].distance if len(mentions) == 1 else max((m.distance for m in mentions), default=0.0)
     conf = 1.0 if worst <= 8 else 0.8 if worst <= 20 else 0.6
     return round(conf * (0.85 if basis == "derived" else 1.0), 2)
 
@@ -129,7 +139,8 @@ def _children() -> dict[str, tuple[str, ...]]:
     for c, r in indicator_rules().items():
         if r.parent is not None:
             out[r.parent] = (*out.get(r.parent, ()), c)
-    return out
+    # Keyed in catalogue order, as ``aggregate`` walks the general indicators.
+    return {ind: out[ind] for ind in indicator_rules() if ind in out}
 
 
 def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[str, Value]:
@@ -151,8 +162,8 @@ def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[
         values[ind] = Value(ind, value, qual, basis, chosen, _confidence(chosen, basis))
     # General indicators: a stated total of their own, else the sum of their own
     # figures and their children's (双随机 20家 + 专项检查 8家 → 28家).
-    for ind in all_rules:
-        children = [c for c in _children().get(ind, ()) if c in by_ind]
+    for ind, kids in _children().items():
+        children = [c for c in kids if c in by_ind]
         if not children or (ind in values and any(m.total for m in values[ind].mentions)):
             continue
         # Children flagged 其中 are parts of the general figure and drop out in _select.

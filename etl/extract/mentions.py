@@ -24,6 +24,7 @@ from etl.extract.numbers import ARABIC, CHINESE, parse_number
 from etl.extract.sections import Span, inside
 from etl.extract.shortfalls import problems_of
 from etl.extract.tables import read_tables
+from etl.extract.trie import longest_word
 
 CLAUSE_END = ",;。!?:\n\t"
 # The number cell after a label line, past separator lines (|, ||||).
@@ -83,13 +84,21 @@ class IndicatorRule:
     not_nouns: tuple[str, ...] = ()
     keep_nouns: tuple[str, ...] = ()
     # The word lists above as one pattern each (rules.any_word): one C scan per test.
-    any_keyword_word: re.Pattern[str] = rules.any_word(())
     any_exclude: re.Pattern[str] = rules.any_word(())
     any_sentence_exclude: re.Pattern[str] = rules.any_word(())
     any_require: re.Pattern[str] = rules.any_word(())
     # The plain keywords and the first characters of the keyword patterns: one of them stands
     # wherever a keyword can be found (None: some pattern may start anywhere). See ``_gated``.
     gate_literals: tuple[str, ...] | None = ()
+    # The plain keywords as one pattern whose match is the longest keyword at its place (the others
+    # there are its prefixes: ``_word_places`` resumes one past each match's start and meets every
+    # keyword), and for each keyword the lengths of this rule's keywords it begins with, the longest first.
+    word_scan: re.Pattern[str] = rules.any_word(())
+    word_prefixes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # not_nouns / keep_nouns as one pattern each, when no word holds a joiner's character: then a
+    # search in the words before the number tells what ``_only_not_nouns`` does (``_barred``).
+    any_not_noun: re.Pattern[str] | None = None
+    any_keep_noun: re.Pattern[str] | None = None
 
 
 @cache
@@ -124,13 +133,30 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             venue_verbs=tuple(r.get("venue_verbs", ())),
             not_nouns=tuple(r.get("not_nouns", ())),
             keep_nouns=tuple(r.get("keep_nouns", ())),
-            any_keyword_word=rules.any_word(k for k in r["keywords"] if re.escape(k) == k),
             any_exclude=rules.any_word(r.get("excludes", ())),
             any_sentence_exclude=rules.any_word(r.get("sentence_excludes", ())),
             any_require=rules.any_word(r.get("requires", ())),
             gate_literals=_gate_literals(r["keywords"]),
+            word_scan=longest_word(k for k in r["keywords"] if re.escape(k) == k),
+            word_prefixes=_word_prefixes([k for k in r["keywords"] if re.escape(k) == k]),
+            **_noun_patterns(r.get("not_nouns", ()), r.get("keep_nouns", ())),
         )
     return out
+
+
+def _word_prefixes(words: list[str]) -> dict[str, tuple[int, ...]]:
+    """For each word, the lengths of the words it begins with (itself included), the longest first."""
+    return {w: tuple(sorted({len(p) for p in words if w.startswith(p)}, reverse=True)) for w in words}
+
+
+def _noun_patterns(not_nouns: list[str], keep_nouns: list[str]) -> dict[str, re.Pattern[str] | None]:
+    """``any_not_noun`` and ``any_keep_noun``, or None for both when a word is empty or holds a
+    character of a joiner: only then can the split at joiners (``_own_nouns``) change what is found."""
+    joined = "".join(rules.load("mentions")["joiners"])
+    plain = all(w and not set(w) & set(joined) for w in (*not_nouns, *keep_nouns))
+    if not plain:
+        return {"any_not_noun": None, "any_keep_noun": None}
+    return {"any_not_noun": rules.any_word(not_nouns), "any_keep_noun": rules.any_word(keep_nouns)}
 
 
 def _gate_literals(keywords: list[str]) -> tuple[str, ...] | None:
@@ -423,41 +449,83 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
     return False
 
 
-def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep: bool) -> float | None:
-    """Distance to the nearest keyword of ``rule`` around a number, or None."""
-    lo, hi = min(left[0], right[0]), max(left[1], right[1])
-    has_word = rule.any_keyword_word.search(text, lo, hi) is not None
-    if not has_word and not rule.patterns and not rule.spanning:
-        return None  # the usual case, told by one scan
+@cache
+def _distance_terms() -> tuple[int, int, int, int, re.Pattern[str]]:
+    """The penalties of rules/mentions.yaml that ``_keyword_hits`` adds, and the relative noun,
+    looked up once rather than per rule and number."""
     lex = rules.load("mentions")
+    return (
+        lex["left_penalty_after_preposition"],
+        lex["right_penalty"],
+        lex["relative_clause_penalty"],
+        lex["max_distance"],
+        _compiled("relative_noun"),
+    )
+
+
+def _word_places(rule: IndicatorRule, text: str, lo: int, hi: int) -> list[tuple[int, tuple[int, ...]]]:
+    """Where a plain keyword of ``rule`` starts in ``text[lo:hi]``, with the lengths of its keywords
+    that start there (the longest first): one scan that resumes one past each match's start."""
+    out = []
+    scan, prefixes = rule.word_scan, rule.word_prefixes
+    km = scan.search(text, lo, hi)
+    while km is not None:
+        pos = km.start()
+        out.append((pos, prefixes[km.group()]))
+        km = scan.search(text, pos + 1, hi)
+    return out
+
+
+def _keyword_hits(
+    rule: IndicatorRule,
+    text: str,
+    left: Span,
+    right: Span,
+    prep: bool,
+    places: list[tuple[int, tuple[int, ...]]] | None = None,
+) -> float | None:
+    """Distance to the nearest keyword of ``rule`` around a number, or None.
+
+    ``places``: where the rule's plain keywords start between the two sides, with their lengths
+    (``_word_places``; ``_classify`` has them from its gate scan). The longest keyword that fits a
+    side at each place counts, and the least distance of all: this is what the last one on the
+    left and the first on the right of each word give (a find and an rfind per word and number,
+    as it was done before)."""
+    if places is None:
+        places = _word_places(rule, text, min(left[0], right[0]), max(left[1], right[1]))
+    if not places and not rule.patterns and not rule.spanning:
+        return None  # the usual case, told by one scan
+    left_pen, right_pen, relative_pen, max_distance, relative_noun = _distance_terms()
     best: float | None = None
     # 对12家存在统计违法行为的企业下达责令改正通知书: after a preposition, what
     # stands before 的+noun describes the units; the action comes after it.
-    rel = _compiled("relative_noun").search(text, right[0], right[1]) if prep else None
-    action = rel.end() if rel else right[0]
-    left_pen = lex["left_penalty_after_preposition"] if prep else 0
-    right_pen = 0 if prep else lex["right_penalty"]
-    # Plain words: the last one on the left and the first on the right are the
-    # nearest (after a preposition, also the first after the describing clause).
-    # One search over both sides first: most words are in neither, and then
-    # neither side needs its own search.
-    words = rule.words if has_word else ()
-    for w in words:
-        if text.find(w, lo, hi) < 0:
-            continue
-        pos = text.rfind(w, left[0], left[1])
-        if pos >= 0:
-            d = left[1] - pos - len(w) + left_pen - len(w) * 0.01
-            best = d if best is None else min(best, d)
-        pos = text.find(w, right[0], right[1])
-        if pos >= 0:
-            d = pos - right[0] + right_pen - len(w) * 0.01
-            if prep and pos < action:
-                d += lex["relative_clause_penalty"]
-                after = text.find(w, action, right[1])
-                if after >= 0:
-                    d = min(d, after - right[0] - len(w) * 0.01)
-            best = d if best is None else min(best, d)
+    action = right[0]
+    if prep:
+        rel = relative_noun.search(text, right[0], right[1])
+        if rel:
+            action = rel.end()
+        right_pen = 0
+    else:
+        left_pen = 0
+    l0, l1 = left
+    r0, r1 = right
+    for pos, lengths in places:
+        if pos >= l0:
+            for n in lengths:
+                if pos + n <= l1:
+                    d = l1 - pos - n + left_pen - n * 0.01
+                    if best is None or d < best:
+                        best = d
+                    break
+        if pos >= r0:
+            for n in lengths:
+                if pos + n <= r1:
+                    d = pos - r0 + right_pen - n * 0.01
+                    if prep and pos < action:
+                        d += relative_pen  # before the describing clause ends
+                    if best is None or d < best:
+                        best = d
+                    break
     for kw in rule.patterns:
         for km in kw.finditer(text, left[0], left[1]):
             d = left[1] - km.end() + left_pen
@@ -466,7 +534,7 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
         for km in kw.finditer(text, right[0], right[1]):
             d = km.start() - right[0] + right_pen
             if prep and km.start() < action:
-                d += lex["relative_clause_penalty"]
+                d += relative_pen
             d -= len(km.group()) * 0.01
             best = d if best is None else min(best, d)
     for kw in rule.spanning:
@@ -474,7 +542,7 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
         km = kw.search(text, left[0], right[1])
         if km and km.start() < left[1] and km.end() > right[0]:
             best = 0.0 if best is None else min(best, 0.0)
-    if best is not None and best > lex["max_distance"]:
+    if best is not None and best > max_distance:
         return None
     return best
 
@@ -483,9 +551,11 @@ def _keyword_hits(rule: IndicatorRule, text: str, left: Span, right: Span, prep:
 class _GateIndex:
     """The gate literals of every rule of one unit, found in one scan (``_gated``)."""
 
-    pattern: re.Pattern[str]  # every literal, the longest first
+    pattern: re.Pattern[str]  # every literal, the longest first (``trie.longest_word``)
     rules_at: dict[str, frozenset[str]]  # a literal -> the rules one of whose literals begins it
     always: frozenset[str]  # rules with a pattern that may start anywhere: always tried
+    # a literal -> for each rule with plain keywords that begin it, their lengths, the longest first
+    words_at: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
 
 
 @cache
@@ -496,12 +566,47 @@ def _gate_index(unit: str) -> _GateIndex:
     for rule in _rules_for_unit(unit):
         if rule.gate_literals is None:
             always.add(rule.id)
-        for lit in rule.gate_literals or ():
+        # A rule tried always still has its plain keywords scanned: ``_rule_places`` finds them here.
+        for lit in rule.words if rule.gate_literals is None else rule.gate_literals:
             own.setdefault(lit, set()).add(rule.id)
     literals = sorted(own, key=lambda w: (-len(w), w))
     rules_at = {w: frozenset(r for p in literals if w.startswith(p) for r in own[p]) for w in literals}
-    pattern = re.compile("|".join(map(re.escape, literals)) if literals else "(?!)")
-    return _GateIndex(pattern, rules_at, frozenset(always))
+    words_at: dict[str, dict[str, tuple[int, ...]]] = {}
+    for w in literals:
+        words_at[w] = {}
+        for rule in _rules_for_unit(unit):
+            lengths = sorted({len(k) for k in rule.words if w.startswith(k)}, reverse=True)
+            if lengths:
+                words_at[w][rule.id] = tuple(lengths)
+    return _GateIndex(longest_word(literals), rules_at, frozenset(always), words_at)
+
+
+def _gate_scan(
+    unit: str,
+    text: str,
+    lo: int,
+    hi: int,
+    known: tuple[int, frozenset[str], list[tuple[int, str]]] | None = None,
+) -> tuple[frozenset[str], list[tuple[int, str]]]:
+    """``_gated``, and the places where a literal starts with the longest one there.
+
+    ``known``: the scan of ``text[known_lo:hi]`` (its lo, rules and places), with ``lo <= known_lo``:
+    the places from there on are the same (the same longest literal fits before the same ``hi``),
+    so this scan stops where that one starts (the clause before and the number's own words)."""
+    index = _gate_index(unit)
+    found = index.always
+    places = []
+    stop = hi if known is None else known[0]
+    pattern, rules_at = index.pattern, index.rules_at
+    m = pattern.search(text, lo, hi)
+    while m is not None and m.start() < stop:
+        pos, w = m.start(), m.group()
+        places.append((pos, w))
+        found = found | rules_at[w]
+        m = pattern.search(text, pos + 1, hi)
+    if known is not None:
+        found, places = found | known[1], places + known[2]
+    return found, places
 
 
 def _gated(unit: str, text: str, lo: int, hi: int) -> frozenset[str]:
@@ -512,14 +617,81 @@ def _gated(unit: str, text: str, lo: int, hi: int) -> frozenset[str]:
     extraction. One scan finds, at each position where any literal starts, the
     longest that fits before ``hi``; every literal that starts there is a prefix
     of it, so the rules it begins (``rules_at``) are exactly those with a literal
-    at that position."""
-    index = _gate_index(unit)
-    found = index.always
-    pos = lo
-    while (m := index.pattern.search(text, pos, hi)) is not None:
-        found = found | index.rules_at[m.group()]
-        pos = m.start() + 1
-    return found
+    at that position. The same places give each rule's plain keywords
+    (``_rule_places``): every keyword of the rule that starts there and fits is a
+    prefix of that longest literal."""
+    return _gate_scan(unit, text, lo, hi)[0]
+
+
+def _rule_places(unit: str, rule_id: str, places: list[tuple[int, str]]) -> list[tuple[int, tuple[int, ...]]]:
+    """The places of ``_gate_scan`` where a plain keyword of the rule starts, as ``_word_places`` gives them."""
+    words_at = _gate_index(unit).words_at
+    out = []
+    for pos, w in places:
+        lengths = words_at[w].get(rule_id)
+        if lengths:
+            out.append((pos, lengths))
+    return out
+
+
+@cache
+def _clause_excluded() -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
+    """``clause_excludes`` and ``clause_patterns`` of rules/mentions.yaml as one pattern searched in
+    the text between the clause's bounds, and the patterns that may anchor at the clause's start
+    (or look before it), searched in the clause alone. A match of the alternation is a match of one of its parts, and
+    the reverse. The anchored ones stay apart: joined to the others they made the engine try every
+    alternative at every character (four times the instructions), where alone each is tried at the
+    start only and the rest skip to the characters that may begin them."""
+    lex = rules.load("mentions")
+    # A pattern that may look at the clause's start or before it (^, \A, \b, a look-behind) sees
+    # the same only in the clause cut out: it is searched there.
+    sliced = [p for p in lex["clause_patterns"] if any(t in p for t in ("^", "\\A", "\\b", "\\B", "(?<"))]
+    free = [rules.any_word(lex["clause_excludes"]).pattern, *(p for p in lex["clause_patterns"] if p not in sliced)]
+    anchored = tuple(re.compile(p) for p in sliced)
+    # Joined bare: an alternation inside a group hides its first characters from the engine.
+    return re.compile("|".join(free)), anchored
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class _UnitRules:
+    """The rules of one unit as ``_classify`` walks them (built once per unit)."""
+
+    rules: tuple[IndicatorRule, ...]  # catalogue order
+    noun_rules: tuple[IndicatorRule, ...]  # those with not_nouns, asked of every number
+
+
+@cache
+def _unit_rules(unit: str) -> _UnitRules:
+    """The unit's rules and those with not_nouns, split once per unit rather than per number."""
+    rs = _rules_for_unit(unit)
+    return _UnitRules(rs, tuple(r for r in rs if r.not_nouns))
+
+
+def _barred(rule: IndicatorRule, text: str, left: Span, start: int) -> bool:
+    """``_only_not_nouns`` of the nouns before the number (``_own_nouns``), by two searches when the
+    rule's words hold no joiner's character: no word can then meet a joiner, so it stands in one of
+    the nouns exactly when it stands in the words they are split from."""
+    if rule.any_not_noun is None or rule.any_keep_noun is None:
+        return _only_not_nouns(rule, _own_nouns(text, left, start))
+    return (
+        rule.any_not_noun.search(text, left[0], start) is not None
+        and rule.any_keep_noun.search(text, left[0], start) is None
+    )
+
+
+def _admits(rule: IndicatorRule, text: str, m: Mention) -> bool:
+    """The rule's tests of the number's clause and sentence: venues, excluded and required words."""
+    if rule.venue_units and m.unit in rule.venue_units and not _venue_visited(rule, text, m):
+        return False
+    c0, c1 = m.clause
+    if rule.excludes and rule.any_exclude.search(text, c0, c1):
+        return False
+    if rule.sentence_excludes and rule.any_sentence_exclude.search(text, m.sentence[0], m.sentence[1]):
+        return False
+    return not (rule.requires and not rule.any_require.search(text, c0, c1))
 
 
 def _classify(
@@ -527,7 +699,7 @@ def _classify(
     m: Mention,
     left: Span,
     right: Span,
-    prep: bool,
+    prep: bool | None,
     prev_clause: Span | None,
     prev_claimed: set[str],
     part_clause: bool = False,
@@ -536,60 +708,74 @@ def _classify(
     """Decide which indicators a mention counts for (fills ``m.indicators``).
 
     ``parts_total``: the clause sums the clauses before it (两批共40家), so it may
-    take an indicator they claimed.
+    take an indicator they claimed. ``prep``: a preposition stands before the number
+    (``_preposition`` of the left words); None: found here, only if a keyword is looked for.
+
+    Why the order of the tests: a rule is first asked whether a keyword can stand in
+    reach (the gates, one scan for all the unit's rules); only then are its clause
+    tests run and its keywords looked for. The tests are pure, so the order changes
+    no result; the not_nouns test is run for every rule that has one, as it bars the
+    number from the rule (``m.barred``) whatever else holds.
     """
-    lex = rules.load("mentions")
-    clause_text = text[m.clause[0] : m.clause[1]]
-    if _any_of("clause_excludes").search(clause_text) or any(
-        p.search(clause_text) for p in _compiled_list("clause_patterns")
-    ):
+    free, anchored = _clause_excluded()
+    if free.search(text, m.clause[0], m.clause[1]):
         return
+    if anchored:
+        clause_text = text[m.clause[0] : m.clause[1]]
+        for p in anchored:
+            if p.search(clause_text):
+                return
     if _any_of("right_excludes").search(text, right[0], min(right[1], right[0] + 16)):
         return
-    all_rules = indicator_rules()
+    unit = _unit_rules(m.unit)
+    barred = frozenset(r.id for r in unit.noun_rules if _barred(r, text, left, m.start)) if unit.noun_rules else _NONE
     lo, hi = min(left[0], right[0]), max(left[1], right[1])
-    gated: frozenset[str] | None = None  # found on the first rule that asks
-    lent_gated: frozenset[str] | None = None
+    gated, places = _gate_scan(m.unit, text, lo, hi)
     hits: dict[str, float] = {}
-    lent: dict[str, float] = {}  # hits found only in the clause before
-    nouns: list[str] | None = None
-    barred = set()
-    for rule in _rules_for_unit(m.unit):
-        if rule.not_nouns and nouns is None:
-            nouns = _own_nouns(text, left, m.start)
-        if rule.not_nouns and _only_not_nouns(rule, nouns):
-            barred.add(rule.id)
+    admitted: set[str] = set()
+    for rule in [r for r in unit.rules if r.id in gated and r.id not in barred]:
+        if not _admits(rule, text, m):
             continue
-        if m.unit in rule.venue_units and not _venue_visited(rule, text, m):
-            continue
-        if rule.excludes and rule.any_exclude.search(clause_text):
-            continue
-        if rule.sentence_excludes and rule.any_sentence_exclude.search(text, m.sentence[0], m.sentence[1]):
-            continue
-        if rule.requires and not rule.any_require.search(clause_text):
-            continue
-        if gated is None:
-            gated = _gated(m.unit, text, lo, hi)
-        d = _keyword_hits(rule, text, left, right, prep) if rule.id in gated else None
+        admitted.add(rule.id)
+        if prep is None:  # asked only where a keyword is looked for
+            prep = bool(_preposition().search(text, left[0], left[1]))
+        d = _keyword_hits(rule, text, left, right, prep, _rule_places(m.unit, rule.id, places))
         if d is not None:
             hits[rule.id] = d
+    lent: dict[str, float] = {}  # hits found only in the clause before
+    if prev_clause is not None:
         # The clause before may lend its keyword unless one of its own numbers claimed
         # it; a part (其中…) reads on from the whole's clause.
-        elif prev_clause is not None and (part_clause or parts_total or rule.id not in prev_claimed):
-            window = (prev_clause[0], left[1]) if part_clause else prev_clause
-            if lent_gated is None:
-                lent_gated = _gated(m.unit, text, window[0], max(window[1], right[1]))
-            d = _keyword_hits(rule, text, window, (right[1], right[1]), False) if rule.id in lent_gated else None
-            if d is not None and rule.excludes and rule.any_exclude.search(text, window[0], window[1]):
+        window = (prev_clause[0], left[1]) if part_clause else prev_clause
+        lent_lo, lent_hi = window[0], max(window[1], right[1])
+        known = (lo, gated, places) if lent_hi == hi and lent_lo <= lo else None
+        lent_gated, lent_places = _gate_scan(m.unit, text, lent_lo, lent_hi, known)
+        unclaimed = part_clause or parts_total
+        for rule in unit.rules:
+            rid = rule.id
+            if rid not in lent_gated or rid in hits or rid in barred or not (unclaimed or rid not in prev_claimed):
+                continue
+            if not (rid in admitted if rid in gated else _admits(rule, text, m)):
+                continue  # a gated rule not admitted was not tried; another is asked now
+            d = _keyword_hits(rule, text, window, (right[1], right[1]), False, _rule_places(m.unit, rid, lent_places))
+            if d is None:
+                continue
+            if rule.excludes and rule.any_exclude.search(text, window[0], window[1]):
                 continue  # a keyword the rule rules out where it stands is not lent (含投诉建议14条，…)
-            if d is not None:
-                lent[rule.id] = d + lex["previous_clause_penalty"] + (left[1] - left[0])
+            lent[rid] = d + rules.load("mentions")["previous_clause_penalty"] + (left[1] - left[0])
+    m.barred = barred
+    if not hits and not lent:
+        return
+    all_rules = indicator_rules()
     # The clause before names the kind of units counted here: it refines a general
     # indicator (与市场监管局联合开展“双随机”抽查，共检查企业11家), or stands alone.
     for ind, d in lent.items():
         if not hits or all_rules[ind].parent in hits:
             hits[ind] = d
-    m.barred = frozenset(barred)
+    if len(hits) == 1:  # the usual case: no parent to drop, no other to share with
+        for best, d in hits.items():
+            m.indicators, m.distance = [best], d
+        return
     if not hits:
         return
     # A specific indicator wins over the general one it rolls up into.
@@ -837,7 +1023,18 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     mentions = _read_numbers(text, excluded)
     starts = [m.start for m in mentions]  # sorted: mentions come in text order
     respective = _respectively(text, mentions)
+    joiners = lex["joiners"]
+    right_cuts = [*joiners, "("]
+    parts_total, restate_frame = _compiled("parts_total"), _compiled("restate_frame")
+    part_markers, markers = _any_of("part_markers"), _any_marker()
+    total_markers, year_markers = _any_of("total_markers"), _any_of("year_markers")
+    restate_marker, restate_reach = _restate_marker_pattern()  # _restate_marker_before, inlined
     left_starts: dict[int, int] = {}
+    # The clause before a clause, and what its numbers claimed: the same for every number of the
+    # clause (the numbers before it are classified by then), so found once per clause.
+    prev_of: int | None = None
+    prev_clause: Span | None = None
+    prev_claimed: set[str] = set()
     for i, m in enumerate(mentions):
         if m.labels is not None:
             row_label = m.labels[1] if len(m.labels) > 1 else (m.end, m.end)
@@ -850,9 +1047,9 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         left_start = c0
         if prev is not None:
             between = text[prev.end : m.start]
-            cut = max((between.rfind(j) + len(j) for j in lex["joiners"] if j in between), default=-1)
+            cut = max((between.rfind(j) + len(j) for j in joiners if j in between), default=-1)
             left_start = prev.end + cut if cut >= 0 else prev.end
-            if not _without_joiners(between, lex["joiners"]).strip():
+            if not _without_joiners(between, joiners).strip():
                 left_start = left_starts[i - 1]  # 培训共6期20人次: both numbers read the same words
         left_starts[i] = left_start
         left = (left_start, m.start)
@@ -860,39 +1057,52 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
         if nxt is not None:
             # 抽查二十七家、跨部门联合检查三家: the words after the joiner belong to the next number.
             between = text[m.end : nxt.start]
-            cut = min((between.find(j) for j in [*lex["joiners"], "("] if j in between), default=-1)
+            cut = min((between.find(j) for j in right_cuts if j in between), default=-1)
             right_end = m.end + cut if cut >= 0 else nxt.start
         right = (m.end, right_end)
-        prep = bool(_preposition().search(text, left_start, m.start))
-        prev_clause, prev_claimed = None, set()
-        if c0 > 0 and text[c0 - 1] not in SENTENCE_END:
-            prev_clause = _bounds(text, c0 - 1, CLAUSE_END)
-            prev_claimed = {ind for o in _between(mentions, starts, prev_clause) for ind in o.indicators}
-        # 党组会议21次，其中专题研究法治建设工作4次: a part is read with the whole's subject.
-        part_clause = prev is None and _any_of("part_markers").match(text, c0) is not None
+        if prev_of != c0:
+            prev_of, prev_clause, prev_claimed = c0, None, set()
+            if c0 > 0 and text[c0 - 1] not in SENTENCE_END:
+                prev_clause = _bounds(text, c0 - 1, CLAUSE_END)
+                prev_claimed = {ind for o in _between(mentions, starts, prev_clause) for ind in o.indicators}
         if i in respective:
             _classify(text, m, respective[i], (m.end, m.end), False, None, set())
         else:
-            sums_before = bool(_compiled("parts_total").match(text[c0 : m.start]))
-            _classify(text, m, left, right, prep, prev_clause, prev_claimed, part_clause, sums_before)
+            # Both flags only matter when the clause before may lend a keyword (``_classify``);
+            # the sum only for a keyword one of its numbers claimed.
+            # 党组会议21次，其中专题研究法治建设工作4次: a part is read with the whole's subject.
+            part_clause = prev_clause is not None and prev is None and part_markers.match(text, c0) is not None
+            sums_before = bool(prev_claimed) and bool(parts_total.match(text[c0 : m.start]))
+            _classify(text, m, left, right, None, prev_clause, prev_claimed, part_clause, sums_before)
         clause_head = text[c0 : m.start]
         if prev_clause is not None and text[c0 - 1] in ":\t":  # 检查企业数：38家 / a table row's label
             clause_head = text[prev_clause[0] : m.start]
-        m.total = bool(_any_of("total_markers").search(clause_head))
-        m.year_total = bool(_any_of("year_markers").search(clause_head))
-        m.part = m.part or bool(_any_of("part_markers").search(clause_head))
+        if markers.search(clause_head):  # most heads hold none of the three lists' words: one search
+            m.total = bool(total_markers.search(clause_head))
+            m.year_total = bool(year_markers.search(clause_head))
+            m.part = m.part or bool(part_markers.search(clause_head))
+        else:
+            m.total = m.year_total = False
         m.context = text[c0:c1]
-        m.restated = bool(_compiled("restate_frame").search(clause_head)) and "中" in text[m.end : c1]
+        m.restated = bool(restate_frame.search(clause_head)) and "中" in text[m.end : c1]
         if m.restated:  # what follows in the sentence breaks the restated figure down
             for o in mentions[i + 1 :]:
                 if o.sentence == m.sentence:
                     o.part = True
-        m.restated |= _restate_marker_before(text, c0, m.start)
+        m.restated |= restate_marker.search(text, max(c0, m.start - restate_reach - 1), m.start) is not None
     _share_predicates(text, mentions)
     _refer_back(text, mentions, starts)
     found = [m for m in mentions if m.indicators]
     rows = _label_rows(text, excluded)
     return sorted(found + rows, key=lambda m: m.start) if rows else found
+
+
+@cache
+def _any_marker() -> re.Pattern[str]:
+    """total_markers, year_markers and part_markers as one pattern: where it finds none, none of
+    the three lists has a word (``find_mentions`` then skips their own searches)."""
+    lex = rules.load("mentions")
+    return rules.any_word([*lex["total_markers"], *lex["year_markers"], *lex["part_markers"]])
 
 
 @cache
