@@ -111,6 +111,21 @@ def test_cached_character_weights_score_as_before() -> None:
     assert min(map(read._plausibility, right)) > 0.9 > max(map(read._plausibility, wrong))
 
 
+def test_plausibility_by_runs_is_the_per_character_sum_to_the_bit() -> None:
+    """Cutting out the runs of weight 1 gives the very float the per-character sum gave."""
+    rng = random.Random(12)
+    right = [p.read_bytes().decode("utf-8") for p in ROOT.joinpath("data", "raw").glob("*.txt")]
+    gbk = [t.encode("gb18030").decode("gb18030") for t in right]
+    wrong = [t.encode("gb18030").decode(codec, "replace") for t in right for codec in ("utf-16-le", "latin-1", "big5")]
+    odd = [rng.randbytes(4000).decode("latin-1"), "GDP App a b 中文 x", "a", "", " x y", "镕喆 é 一", "①Ⅱ≥■·×"]
+    for text in [*right, *gbk, *wrong, *odd]:
+        assert read._plausibility(text) == read._plausibility_by_char(text)
+    one = read._one()
+    weight_one = [ch for ch in map(chr, range(0x20, 0x10000)) if one.fullmatch(ch)]
+    assert len(weight_one) > 6763 and all(read._char_weight(ch) == 1.0 and not ch.isspace() for ch in weight_one)
+    assert not one.search("aZ \n\u3000é\uac00")  # letters, spaces, 0.3 and 0 stay out
+
+
 def _odd_texts() -> list[str]:
     rng = random.Random(7)
     alphabet = "未没有无零不发现违法行为举报投诉复议诉讼案件为0件起,。\n 涉及统计检查"
