@@ -9,6 +9,7 @@ these tests hold each claim against a straightforward reimplementation.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import ahocorasick
@@ -207,3 +208,23 @@ def test_rules_read_by_libyaml_are_what_the_python_parser_reads() -> None:
 
     for path in sorted(rules.RULES_DIR.glob("*.yaml")):
         assert rules.load(path.stem) == yaml.safe_load(path.read_text(encoding="utf-8")), path.name
+
+
+def test_lines_with_finds_every_line_a_pattern_matches_on() -> None:
+    """Searching the whole text skips only lines on which the pattern finds nothing."""
+    from etl.extract import metadata, starts
+
+    dates = metadata._doc()["full_date"]
+    rng = random.Random(13)
+    odd = ["2023\n年5月1日\n2024年\n1月2日", "".join(rng.choice("20219年月日-/. \n\t") for _ in range(3000))]
+    patterns = [dates, re.compile(r"\d+\s*家"), re.compile(r"(?<!\d)20\d{2}"), re.compile(r"^\s*来源")]
+    for text in [*TEXTS, *odd]:
+        lines = text.split("\n")
+        for pattern in patterns:
+            want = [(i, [m.span() for m in pattern.finditer(line)]) for i, line in enumerate(lines)]
+            got = {i: (pos, line) for i, pos, line in starts.lines_with(pattern, text, lines)}
+            assert all(got[i] == (sum(len(ln) + 1 for ln in lines[:i]), lines[i]) for i in got)
+            assert [w for w in want if w[1]] == [(i, [m.span() for m in pattern.finditer(lines[i])]) for i in got
+                                                 if pattern.search(lines[i])]
+    assert starts.consumes_only(dates.pattern, dates.flags)
+    assert not starts.consumes_only(r"(?<!\d)20\d{2}", 0) and not starts.consumes_only(r"a\b", 0)

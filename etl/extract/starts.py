@@ -11,8 +11,10 @@ same matches, in the same order, as ``finditer``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from functools import cache, lru_cache
+from itertools import accumulate
 from re import _constants as sre  # the parser's node kinds (private, stable since 3.11)
 from re import _parser
 
@@ -85,3 +87,51 @@ def finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
         if m is not None:
             yield m
             pos = m.end()
+
+
+_ASSERTIONS = (sre.AT, sre.ASSERT, sre.ASSERT_NOT, sre.GROUPREF, sre.GROUPREF_EXISTS)
+
+
+def _assertion_free(items: list) -> bool:
+    """No node of the list, at any depth, looks at text it does not consume (anchors, look-arounds,
+    back references)."""
+    for op, av in items:
+        if op in _ASSERTIONS:
+            return False
+        if op is sre.SUBPATTERN and not _assertion_free(av[3].data):
+            return False
+        if op is sre.BRANCH and not all(_assertion_free(b.data) for b in av[1]):
+            return False
+        if op in _REPEATS and not _assertion_free(av[2].data):
+            return False
+        if op is getattr(sre, "ATOMIC_GROUP", None) and not _assertion_free(av.data):
+            return False
+    return True
+
+
+@cache
+def consumes_only(source: str, flags: int) -> bool:
+    """Whether a match of the pattern depends on nothing but the characters it consumes."""
+    return _assertion_free(_parser.parse(source, flags).data)
+
+
+def lines_with(pattern: re.Pattern[str], text: str, lines: list[str]) -> Iterator[tuple[int, int, str]]:
+    """``(index, offset, line)`` of every line of ``text`` (``lines``: its ``split("\\n")``) on which
+    ``pattern.finditer(line)`` may find something, found by searching the whole text.
+
+    Why: trying the pattern line by line costs a call per line, and a date stands on few lines.
+    A match on a line is a match in the whole text at the same place when the pattern looks at
+    nothing but what it consumes, so a line before the whole text's next match has none. Any
+    other pattern gets every line."""
+    if not consumes_only(pattern.pattern, pattern.flags):
+        pos = 0
+        for i, line in enumerate(lines):
+            yield i, pos, line
+            pos += len(line) + 1
+        return
+    offsets = [0, *accumulate(len(line) + 1 for line in lines)]
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        i = bisect_right(offsets, m.start()) - 1
+        yield i, offsets[i], lines[i]
+        pos = offsets[i + 1]
