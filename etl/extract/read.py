@@ -126,8 +126,13 @@ def read_document(path: Path | str, max_bytes: int = MAX_BYTES_DEFAULT) -> Docum
     _check_size(path, st.st_size, max_bytes)
     try:
         with open_regular(path) as fh:
-            # Read one byte past the limit: the file may have grown since stat().
-            data = fh.read(max_bytes + 1)
+            # Read one byte past the limit: the file may have grown since stat(). First only one
+            # byte past the size stat() saw, and on only when there is more. Why: ``read(n)``
+            # allocates n bytes before it reads, and the limit's 20 MB for a 13 KB report made
+            # reading a file twice as costly.
+            data = fh.read(st.st_size + 1)
+            if len(data) > st.st_size:
+                data += fh.read(max_bytes + 1 - len(data))
     except NotRegularFile:
         raise ReadError(path, "not a regular file") from None
     except PermissionError:
