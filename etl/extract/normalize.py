@@ -171,13 +171,16 @@ def normalize(original: str) -> Normalized:
                 keep(kept, drop.start())
             kept = drop.end()
             drop = next(drops, None)
-        if kept < end:
-            keep(kept, end)
         if n == last:
+            if kept < end:
+                keep(kept, end)
             break
-        # Decide what the line break becomes: nothing (wrapped sentence) or "\n".
-        if length > before and not _joins(line, following[n]):  # the line had text of its own
-            keep(end, end + 1)
+        # Decide what the line break becomes: nothing (wrapped sentence) or "\n". The line's
+        # rest and a kept break are one piece (one run: they are contiguous in the original).
+        if (length > before or kept < end) and not _joins(line, following[n]):  # the line had text of its own
+            keep(kept, end + 1)
+        elif kept < end:
+            keep(kept, end)
         pos = end + 1
     if not starts:
         starts.append(0)
