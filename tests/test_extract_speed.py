@@ -228,3 +228,17 @@ def test_lines_with_finds_every_line_a_pattern_matches_on() -> None:
                                                  if pattern.search(lines[i])]
     assert starts.consumes_only(dates.pattern, dates.flags)
     assert not starts.consumes_only(r"(?<!\d)20\d{2}", 0) and not starts.consumes_only(r"a\b", 0)
+
+
+def test_drops_by_first_characters_are_the_pattern_s_matches() -> None:
+    """``normalize._drops`` finds by ``str.find`` exactly what ``DROPPED.finditer`` finds."""
+    from etl.extract import normalize as norm
+
+    rng = random.Random(14)
+    raw = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "raw").glob("*.txt"))]
+    alphabet = "#*, \r\u3000\xa0\u2002\u2003\u2009\u200b\ufeff1234567890a中\n\t"
+    odd = ["".join(rng.choice(alphabet) for _ in range(2000)) for _ in range(20)]
+    odd += ["## 二、问题\n**加粗** 61 家，10,534家 1,23 12,3456\u3000\u3000x", "", "#", "**", "1,000,000"]
+    for text in [*raw, *odd]:
+        assert [m.span() for m in norm._drops(text)] == [m.span() for m in norm.DROPPED.finditer(text)]
+    assert set(norm._DROP_START_CHARS) >= {m.group()[0] for t in odd for m in norm.DROPPED.finditer(t)}
