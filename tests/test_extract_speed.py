@@ -242,3 +242,15 @@ def test_drops_by_first_characters_are_the_pattern_s_matches() -> None:
     for text in [*raw, *odd]:
         assert [m.span() for m in norm._drops(text)] == [m.span() for m in norm.DROPPED.finditer(text)]
     assert set(norm._DROP_START_CHARS) >= {m.group()[0] for t in odd for m in norm.DROPPED.finditer(t)}
+
+
+def test_controls_read_on_utf8_bytes_are_those_of_the_text() -> None:
+    """``read._utf8_has_controls(data)`` says what ``_has_controls`` says of the decoded text."""
+    rng = random.Random(15)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "raw").glob("*.txt"))]
+    pool = [chr(c) for c in [*range(0, 0x30), 0x7F, *range(0x80, 0xC0), 0xB7, 0x4E00, 0x2003, 0xFF0C, 0x1F600]]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 60))) for _ in range(3000)]
+    texts += ["·°±×\u00ad", "\x85", "中\x9f", "a\x7f", "\t\n\x0b\x0c\r", "\x0e", "\xc2"]
+    for text in texts:
+        data = text.encode("utf-8", "surrogatepass")
+        assert read._utf8_has_controls(data) == read._has_controls(text), repr(text)

@@ -482,7 +482,7 @@ def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
             break  # not a BOM after all: GBK 罨 (EF BB) can be followed by a BF lead byte
 
     utf8 = _try(data, "utf-8")
-    if utf8 is not None and not _has_controls(utf8):
+    if utf8 is not None and not _utf8_has_controls(data):
         return utf8, "utf-8"
 
     codec = _declared_codec(declared)
@@ -603,6 +603,26 @@ _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 def _has_controls(text: str) -> bool:
     return _CONTROL.search(text) is not None
+
+
+# Every byte but those of C0 controls (tab to CR excepted) and DEL, and 0xC2, which opens a C1 control in UTF-8.
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if not (b <= 0x08 or 0x0E <= b <= 0x1F or b == 0x7F or b == 0xC2))
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _utf8_has_controls(data: bytes) -> bool:
+    """``_has_controls(data.decode("utf-8"))`` for valid UTF-8 ``data``, read on the bytes.
+
+    In UTF-8 a C0 control or DEL is its own byte (no other character has a byte below 0x80) and a
+    C1 control is 0xC2 0x80–0x9F. Why: ``bytes.translate`` keeps the bytes that may be controls a
+    few instructions a byte; the regular-expression class tested each character of every UTF-8
+    report at some forty."""
+    rest = data.translate(None, _NOT_CONTROL_BYTES)
+    if not rest:
+        return False
+    if rest.count(b"\xc2") < len(rest):  # a C0 control or DEL
+        return True
+    return _C1_UTF8.search(data) is not None
 
 
 def _has_binary_chars(text: str) -> bool:
