@@ -254,3 +254,19 @@ def test_controls_read_on_utf8_bytes_are_those_of_the_text() -> None:
     for text in texts:
         data = text.encode("utf-8", "surrogatepass")
         assert read._utf8_has_controls(data) == read._has_controls(text), repr(text)
+
+
+def test_prefixes_open_every_match() -> None:
+    """Every match of a pattern starts with one of ``starts.prefixes``; unsure patterns give None."""
+    from etl.extract import metadata, starts
+
+    rng = random.Random(16)
+    cases = ["abc", "ab(?:c|d)e", "(?:ab|cd)(?:e|f)", "ab|c\\d", "a(?:b|)c", "(?P<y>(?:19|20)\\d{2})年", "x(?:y|z)+"]
+    text = "".join(rng.choice("abcdefxyz1920年\n") for _ in range(5000))
+    for source in [*cases, metadata._doc()["full_date"].pattern]:
+        heads = starts.prefixes(source, 0)
+        assert heads
+        assert all(any(m.group().startswith(h) for h in heads) for m in re.finditer(source, text))
+    assert starts.prefixes(metadata._doc()["full_date"].pattern, 0) == {"19", "20"}
+    for unsure in ["(?i)ab", "[ab]c", "a*b", "(ab)?c", "^ab", "(?i:a)b", "(?:x|y)+"]:
+        assert starts.prefixes(unsure, 0) is None

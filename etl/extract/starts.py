@@ -62,7 +62,7 @@ def _first_chars(source: str | bytes, flags: int) -> frozenset[str] | None:
 
 
 def positions(text: str, ch: str) -> list[int]:
-    """Where ``ch`` stands in ``text``, by ``str.find`` (memchr speed)."""
+    """Where ``ch`` (a character or a string) starts in ``text``, by ``str.find`` (memchr speed)."""
     out = []
     i = text.find(ch)
     while i >= 0:
@@ -122,11 +122,14 @@ def consumes_only(source: str, flags: int) -> bool:
 
 def lines_with(pattern: re.Pattern[str], text: str, lines: list[str]) -> Iterator[tuple[int, int, str]]:
     """``(index, offset, line)`` of every line of ``text`` (``lines``: its ``split("\\n")``) on which
-    ``pattern.finditer(line)`` may find something, found by searching the whole text.
+    ``pattern.finditer(line)`` may find something, found in the whole text.
 
     Why: trying the pattern line by line costs a call per line, and a date stands on few lines.
     A match on a line is a match in the whole text at the same place when the pattern looks at
-    nothing but what it consumes, so a line before the whole text's next match has none. Any
+    nothing but what it consumes, so a line where the whole text has no match has none. The
+    whole text is tried where one of the literal strings every match opens with stands
+    (``prefixes``, found by ``str.find``), or else searched (a regular-expression search tests
+    the pattern's first characters at every character, some forty instructions each). Any
     other pattern gets every line."""
     if not consumes_only(pattern.pattern, pattern.flags):
         pos = 0
@@ -135,8 +138,53 @@ def lines_with(pattern: re.Pattern[str], text: str, lines: list[str]) -> Iterato
             pos += len(line) + 1
         return
     offsets = [0, *accumulate(len(line) + 1 for line in lines)]
+    heads = prefixes(pattern.pattern, pattern.flags)
+    if heads is None:
+        pos = 0
+        while (m := pattern.search(text, pos)) is not None:
+            i = bisect_right(offsets, m.start()) - 1
+            yield i, offsets[i], lines[i]
+            pos = offsets[i + 1]
+        return
     pos = 0
-    while (m := pattern.search(text, pos)) is not None:
-        i = bisect_right(offsets, m.start()) - 1
-        yield i, offsets[i], lines[i]
-        pos = offsets[i + 1]
+    for c in sorted({i for head in heads for i in positions(text, head)}):
+        if c >= pos and pattern.match(text, c) is not None:
+            i = bisect_right(offsets, c) - 1
+            yield i, offsets[i], lines[i]
+            pos = offsets[i + 1]
+
+
+def _heads(items: list) -> frozenset[str] | None:
+    """The literal strings a match of the node list opens with (one of them), or None when unsure."""
+    lead = ""
+    for op, av in items:
+        if op is sre.LITERAL:
+            lead += chr(av)
+            continue
+        inner = None
+        if op is sre.SUBPATTERN and not av[1] & re.IGNORECASE:
+            inner = _heads(av[3].data)
+        elif op is sre.BRANCH:
+            found: set[str] = set()
+            for branch in av[1]:
+                heads = _heads(branch.data)
+                if heads is None:
+                    return None if not lead else frozenset((lead,))
+                found |= heads
+            inner = frozenset(found)
+        if inner is not None:
+            return frozenset(lead + head for head in inner)
+        break
+    return frozenset((lead,)) if lead else None
+
+
+@cache
+def prefixes(source: str, flags: int) -> frozenset[str] | None:
+    """Literal strings of which every match of the pattern starts with one (None: could not tell).
+
+    ``(?:19|20)\\d{2}年`` gives {"19", "20"}: two strings to find instead of two characters, each
+    of which stands many times more often in a report."""
+    if not isinstance(source, str):
+        return None
+    parsed = _parser.parse(source, flags)
+    return None if parsed.state.flags & re.IGNORECASE else _heads(parsed.data)
