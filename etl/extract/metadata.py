@@ -156,7 +156,7 @@ def _publications(text: str) -> list[Published]:
     """Publication dates: a labelled date, a line holding only a date, a signature date at the end."""
     d = _doc()
     found: list[Published] = []
-    lines = text.split("\n")
+    lines = sections.lines(text)
     closing: list[int] | None = None  # the last non-blank lines, listed at the first date
     for i, pos, line in starts.lines_with(d["full_date"], text, lines):
         for m in d["full_date"].finditer(line):

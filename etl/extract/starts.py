@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache, lru_cache
 from itertools import accumulate
 from re import _constants as sre  # the parser's node kinds (private, stable since 3.11)
@@ -120,7 +120,7 @@ def consumes_only(source: str, flags: int) -> bool:
     return _assertion_free(_parser.parse(source, flags).data)
 
 
-def lines_with(pattern: re.Pattern[str], text: str, lines: list[str]) -> Iterator[tuple[int, int, str]]:
+def lines_with(pattern: re.Pattern[str], text: str, lines: Sequence[str]) -> Iterator[tuple[int, int, str]]:
     """``(index, offset, line)`` of every line of ``text`` (``lines``: its ``split("\\n")``) on which
     ``pattern.finditer(line)`` may find something, found in the whole text.
 
