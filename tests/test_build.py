@@ -573,6 +573,36 @@ def test_extractor_output_is_checked_before_loading() -> None:
     assert len(res.notes) == 2
 
 
+def test_value_rows_take_numbers_as_the_checks_would() -> None:
+    """The fast path for ints and finite floats gives the row the checks ``_int``/``_float`` give."""
+    import math
+
+    from etl.warehouse.pool import _float, _int, _value_row
+
+    def checked(v: dict) -> tuple | None:  # every field through the checks, as before the fast path
+        start, end, value = _int(v.get("start")), _int(v.get("end")), _float(v.get("value"))
+        if not v.get("indicator") or not v.get("quote") or start is None or end is None:
+            return None
+        if value is None and v.get("value") is not None:
+            return None
+        flags = [str(x) for x in (v.get("flags") or [])]
+        if "培训300人"[start:end] != v["quote"]:
+            flags.append("quote_offset_mismatch")
+        return (f"r:{v['indicator']}", "r", v["indicator"], value, v.get("qualifier"), v.get("basis"), v["quote"],
+                start, end, _float(v.get("confidence")), flags)
+
+    odd = [1, 2.5, True, False, math.inf, -math.inf, math.nan, "3", "x", None, 2**70, 0, -1.0, [1]]
+    for value in odd:
+        for start in (0, True, 1.9, "0", None, -3):
+            for confidence in (0.5, math.nan, None, 1, "0.7", False):
+                v = {"indicator": "trainees", "value": value, "quote": "培训300人", "start": start, "end": 6,
+                     "confidence": confidence, "flags": ("a", 1) if value == 0 else None, "basis": "direct"}
+                got, want = _value_row("r", "培训300人", v, []), checked(v)
+                assert (got is None) == (want is None)
+                if got is not None:  # NaN is never equal to itself: compare the text of the rows
+                    assert repr(got) == repr(want) and [type(x) for x in got] == [type(x) for x in want]
+
+
 def test_unreadable_previous_warehouse_is_rebuilt(raw: Path, db: Path) -> None:
     db.parent.mkdir(parents=True)
     db.write_bytes(b"this is not a DuckDB file" * 100)

@@ -9,6 +9,7 @@ these tests hold each claim against a straightforward reimplementation.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import ahocorasick
@@ -109,6 +110,21 @@ def test_cached_character_weights_score_as_before() -> None:
     for text in [*right, *wrong, *odd]:
         assert read._plausibility(text) == pytest.approx(plain(text), abs=1e-12)  # summed in another order
     assert min(map(read._plausibility, right)) > 0.9 > max(map(read._plausibility, wrong))
+
+
+def test_plausibility_by_runs_is_the_per_character_sum_to_the_bit() -> None:
+    """Cutting out the runs of weight 1 gives the very float the per-character sum gave."""
+    rng = random.Random(12)
+    right = [p.read_bytes().decode("utf-8") for p in ROOT.joinpath("data", "raw").glob("*.txt")]
+    gbk = [t.encode("gb18030").decode("gb18030") for t in right]
+    wrong = [t.encode("gb18030").decode(codec, "replace") for t in right for codec in ("utf-16-le", "latin-1", "big5")]
+    odd = [rng.randbytes(4000).decode("latin-1"), "GDP App a b 中文 x", "a", "", " x y", "镕喆 é 一", "①Ⅱ≥■·×"]
+    for text in [*right, *gbk, *wrong, *odd]:
+        assert read._plausibility(text) == read._plausibility_by_char(text)
+    one = read._one()
+    weight_one = [ch for ch in map(chr, range(0x20, 0x10000)) if one.fullmatch(ch)]
+    assert len(weight_one) > 6763 and all(read._char_weight(ch) == 1.0 and not ch.isspace() for ch in weight_one)
+    assert not one.search("aZ \n\u3000é\uac00")  # letters, spaces, 0.3 and 0 stay out
 
 
 def _odd_texts() -> list[str]:
@@ -439,3 +455,65 @@ def test_a_rule_tried_always_still_finds_its_words_in_the_gate_scan(monkeypatch:
                     assert mentions._rule_places(unit, rule.id, places) == mentions._word_places(rule, text, a, d)
     finally:
         mentions._gate_index.cache_clear()
+
+
+def test_lines_with_finds_every_line_a_pattern_matches_on() -> None:
+    """Searching the whole text skips only lines on which the pattern finds nothing."""
+    from etl.extract import metadata, starts
+
+    dates = metadata._doc()["full_date"]
+    rng = random.Random(13)
+    odd = ["2023\n年5月1日\n2024年\n1月2日", "".join(rng.choice("20219年月日-/. \n\t") for _ in range(3000))]
+    patterns = [dates, re.compile(r"\d+\s*家"), re.compile(r"(?<!\d)20\d{2}"), re.compile(r"^\s*来源")]
+    for text in [*TEXTS, *odd]:
+        lines = text.split("\n")
+        for pattern in patterns:
+            want = [(i, [m.span() for m in pattern.finditer(line)]) for i, line in enumerate(lines)]
+            got = {i: (pos, line) for i, pos, line in starts.lines_with(pattern, text, lines)}
+            assert all(got[i] == (sum(len(ln) + 1 for ln in lines[:i]), lines[i]) for i in got)
+            assert [w for w in want if w[1]] == [(i, [m.span() for m in pattern.finditer(lines[i])]) for i in got
+                                                 if pattern.search(lines[i])]
+    assert starts.consumes_only(dates.pattern, dates.flags)
+    assert not starts.consumes_only(r"(?<!\d)20\d{2}", 0) and not starts.consumes_only(r"a\b", 0)
+
+
+def test_drops_by_first_characters_are_the_pattern_s_matches() -> None:
+    """``normalize._drops`` finds by ``str.find`` exactly what ``DROPPED.finditer`` finds."""
+    from etl.extract import normalize as norm
+
+    rng = random.Random(14)
+    raw = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "raw").glob("*.txt"))]
+    alphabet = "#*, \r\u3000\xa0\u2002\u2003\u2009\u200b\ufeff1234567890a中\n\t"
+    odd = ["".join(rng.choice(alphabet) for _ in range(2000)) for _ in range(20)]
+    odd += ["## 二、问题\n**加粗** 61 家，10,534家 1,23 12,3456\u3000\u3000x", "", "#", "**", "1,000,000"]
+    for text in [*raw, *odd]:
+        assert [m.span() for m in norm._drops(text)] == [m.span() for m in norm.DROPPED.finditer(text)]
+    assert set(norm._DROP_START_CHARS) >= {m.group()[0] for t in odd for m in norm.DROPPED.finditer(t)}
+
+
+def test_controls_read_on_utf8_bytes_are_those_of_the_text() -> None:
+    """``read._utf8_has_controls(data)`` says what ``_has_controls`` says of the decoded text."""
+    rng = random.Random(15)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "raw").glob("*.txt"))]
+    pool = [chr(c) for c in [*range(0, 0x30), 0x7F, *range(0x80, 0xC0), 0xB7, 0x4E00, 0x2003, 0xFF0C, 0x1F600]]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 60))) for _ in range(3000)]
+    texts += ["·°±×\u00ad", "\x85", "中\x9f", "a\x7f", "\t\n\x0b\x0c\r", "\x0e", "\xc2"]
+    for text in texts:
+        data = text.encode("utf-8", "surrogatepass")
+        assert read._utf8_has_controls(data) == read._has_controls(text), repr(text)
+
+
+def test_prefixes_open_every_match() -> None:
+    """Every match of a pattern starts with one of ``starts.prefixes``; unsure patterns give None."""
+    from etl.extract import metadata, starts
+
+    rng = random.Random(16)
+    cases = ["abc", "ab(?:c|d)e", "(?:ab|cd)(?:e|f)", "ab|c\\d", "a(?:b|)c", "(?P<y>(?:19|20)\\d{2})年", "x(?:y|z)+"]
+    text = "".join(rng.choice("abcdefxyz1920年\n") for _ in range(5000))
+    for source in [*cases, metadata._doc()["full_date"].pattern]:
+        heads = starts.prefixes(source, 0)
+        assert heads
+        assert all(any(m.group().startswith(h) for h in heads) for m in re.finditer(source, text))
+    assert starts.prefixes(metadata._doc()["full_date"].pattern, 0) == {"19", "20"}
+    for unsure in ["(?i)ab", "[ab]c", "a*b", "(ab)?c", "^ab", "(?i:a)b", "(?:x|y)+"]:
+        assert starts.prefixes(unsure, 0) is None

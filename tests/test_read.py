@@ -248,6 +248,25 @@ def test_too_large_small_limit(tmp_path: Path) -> None:
     assert read_document(path, max_bytes=len(data)).text == REPORT
 
 
+def test_a_file_grown_since_stat_is_read_whole_or_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read goes past the size ``stat`` saw (first reading only that much) up to the limit."""
+    import os
+
+    data = REPORT.encode("utf-8")
+    path = write(tmp_path, "report.txt", data)
+    real_stat = Path.stat
+
+    def stale(self: Path, *args, **kwargs) -> os.stat_result:  # the size before the file grew
+        st = real_stat(self, *args, **kwargs)
+        return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, 10,
+                               st.st_atime, st.st_mtime, st.st_ctime))
+
+    monkeypatch.setattr(Path, "stat", stale)
+    doc = read_document(path)
+    assert doc.text == REPORT and doc.size == len(data) and doc.sha256 == hashlib.sha256(data).hexdigest()
+    assert read_error(path, max_bytes=100).reason == "file too large (101 bytes > limit 100 bytes)"
+
+
 def test_missing_file_and_folder(tmp_path: Path) -> None:
     assert read_error(tmp_path / "nope.txt").reason == "no such file"
     assert read_error(tmp_path / "no_dir" / "nope.txt").reason == "no such file"

@@ -156,11 +156,12 @@ def _publications(text: str) -> list[Published]:
     """Publication dates: a labelled date, a line holding only a date, a signature date at the end."""
     d = _doc()
     found: list[Published] = []
-    lines = text.split("\n")
-    closing = [i for i, ln in enumerate(lines) if ln.strip()][-d["closing_lines"] :]
-    pos = 0
-    for i, line in enumerate(lines):
+    lines = sections.lines(text)
+    closing: list[int] | None = None  # the last non-blank lines, listed at the first date
+    for i, pos, line in starts.lines_with(d["full_date"], text, lines):
         for m in d["full_date"].finditer(line):
+            if closing is None:
+                closing = [j for j, ln in enumerate(lines) if ln.strip()][-d["closing_lines"] :]
             labelled = bool(re.search(d["publication_label"].pattern + "$", line[: m.start()]))
             alone = not line[: m.start()].strip(" \t\u3000")
             short = len(line.strip()) <= d["date_line_chars"]  # 2020-09-21 11:08 某某融媒
@@ -168,7 +169,6 @@ def _publications(text: str) -> list[Published]:
                 i in closing and not line[m.end() :].strip(" \t\u3000。")
             ):
                 found.append(Published(int(m["y"]), int(m["m"]), (pos + m.start(), pos + m.end())))
-        pos += len(line) + 1
     return found
 
 

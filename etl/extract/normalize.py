@@ -14,6 +14,8 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from etl.extract import starts
+
 # A line that starts like a heading or an enumerated item: never glued to the
 # line before it.
 ENUMERATOR = re.compile(
@@ -95,20 +97,23 @@ _COMMON_FULL_WIDTH = "，：；（）"
 # ``61 家`` reads ``61家``; a tab stays, it separates table cells); thousands
 # separators (``10,534家`` reads ``10534家``, not two clauses).
 DROPPED = re.compile(r"(?m)^#{1,6}[ \t]*|\*\*|[ \r\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+|(?<=\d),(?=\d{3}(?!\d))")
-# The first character of every match of DROPPED. Why: DROPPED's alternatives
-# give the regular-expression engine no first character to skip ahead for, so
-# finditer tried all four at every character; this class is a fast scan.
-_DROP_START = re.compile("[#*,\u0020\r\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]")
+# The first character of every match of DROPPED.
+_DROP_START_CHARS = "#*,\u0020\r\u3000\xa0\u2002\u2003\u2009\u200b\ufeff"
 
 
 def _drops(text: str) -> Iterator[re.Match[str]]:
-    """``DROPPED.finditer(text)``, tried only where a match can start (same matches, same order)."""
+    """``DROPPED.finditer(text)``, tried only where a match can start (same matches, same order).
+
+    Why by ``str.find`` of each first character: DROPPED's alternatives give the regular-expression
+    engine no first character to skip ahead for, and a search for the class of them tests the class
+    at each character of a report (some forty instructions each, a third of normalising);
+    ``str.find`` scans for a character at memchr speed, and a report holds few of them."""
     pos = 0
-    while (c := _DROP_START.search(text, pos)) is not None:
-        m = DROPPED.match(text, c.start())
-        if m is None:
-            pos = c.start() + 1
-        else:
+    for c in sorted(i for ch in _DROP_START_CHARS for i in starts.positions(text, ch)):
+        if c < pos:
+            continue
+        m = DROPPED.match(text, c)
+        if m is not None:
             yield m
             pos = m.end()
 
@@ -171,13 +176,16 @@ def normalize(original: str) -> Normalized:
                 keep(kept, drop.start())
             kept = drop.end()
             drop = next(drops, None)
-        if kept < end:
-            keep(kept, end)
         if n == last:
+            if kept < end:
+                keep(kept, end)
             break
-        # Decide what the line break becomes: nothing (wrapped sentence) or "\n".
-        if length > before and not _joins(line, following[n]):  # the line had text of its own
-            keep(end, end + 1)
+        # Decide what the line break becomes: nothing (wrapped sentence) or "\n". The line's
+        # rest and a kept break are one piece (one run: they are contiguous in the original).
+        if (length > before or kept < end) and not _joins(line, following[n]):  # the line had text of its own
+            keep(kept, end + 1)
+        elif kept < end:
+            keep(kept, end)
         pos = end + 1
     if not starts:
         starts.append(0)

@@ -51,10 +51,11 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from re import _parser  # the parser gives a pattern's shortest and longest match (private, stable since 3.11)
 
-from etl.extract import metadata, rules
+from etl.extract import metadata, rules, sections
 from etl.extract.automaton import Utf8Automaton
 
 UNKNOWN = "unknown"
@@ -66,6 +67,7 @@ SUFFIXES = (
 PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
 CJK = re.compile(r"[\u4e00-\u9fff]")
+_STOPS = re.compile(r"[。;；]")  # where an opening sentence ends
 
 
 @dataclass(frozen=True)
@@ -254,7 +256,7 @@ def _head_spans(text: str, title_chars: int) -> list[tuple[int, int]]:
     pos = 0
     titles = 0
     frame = metadata.frame_end(text)  # a web page's menus and breadcrumbs come first
-    lines = text.split("\n")
+    lines = sections.lines(text)
     closing = {i for i in [i for i, ln in enumerate(lines) if ln.strip()][-r["signature_lines"] :]}
     for i, line in enumerate(lines):
         start, end = pos, pos + len(line)
@@ -273,7 +275,7 @@ def _head_spans(text: str, title_chars: int) -> list[tuple[int, int]]:
             if len(body) <= 60 and "。" not in body:
                 spans.append((start, end))
             else:  # the first paragraph: its first two sentences (the first is often a date: 12月8日是…)
-                stops = [m.start() for m in re.finditer(r"[。;；]", line)][:2]
+                stops = [m.start() for m in islice(_STOPS.finditer(line), 2)]  # not the whole paragraph's
                 spans.append((start, start + (stops[-1] if stops else len(line))))
                 titles = 4
     return spans

@@ -38,6 +38,16 @@ def is_heading(line: str) -> bool:
 
 
 @lru_cache(maxsize=4)
+def lines(text: str) -> tuple[str, ...]:
+    """``text.split("\\n")``, made once for the few readers of one text's lines.
+
+    Why: the headings, the bylines and signatures (regions) and the publication dates
+    (metadata) each read a report line by line; one split of a report is as costly as a
+    regular-expression scan of it."""
+    return tuple(text.split("\n"))
+
+
+@lru_cache(maxsize=4)
 def headings(text: str) -> tuple[Heading, ...]:
     """Enumerated short lines, and bare short lines naming a plan or problems section.
 
@@ -47,7 +57,7 @@ def headings(text: str) -> tuple[Heading, ...]:
     heading, max_chars = pats["heading"], rules.load("document")["heading_max_chars"]
     found = []
     pos = 0
-    for line in text.split("\n"):
+    for line in lines(text):
         stripped = line.strip()
         if len(stripped) <= max_chars and heading.match(stripped):  # is_heading, its lookups made once
             level = 2 if stripped.startswith("(") else 1

@@ -11,8 +11,10 @@ same matches, in the same order, as ``finditer``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from functools import cache, lru_cache
+from itertools import accumulate
 from re import _constants as sre  # the parser's node kinds (private, stable since 3.11)
 from re import _parser
 
@@ -115,15 +117,20 @@ def _required_chars(source: str | bytes, flags: int) -> frozenset[str] | None:
     return min(found, key=len) if found else None
 
 
-@lru_cache(maxsize=64)
-def _positions(text: str, ch: str) -> tuple[int, ...]:
-    """Where ``ch`` stands in ``text`` (kept for the few patterns of a document that share it)."""
+def positions(text: str, ch: str) -> list[int]:
+    """Where ``ch`` (a character or a string) starts in ``text``, by ``str.find`` (memchr speed)."""
     out = []
     i = text.find(ch)
     while i >= 0:
         out.append(i)
         i = text.find(ch, i + 1)
-    return tuple(out)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _positions(text: str, ch: str) -> tuple[int, ...]:
+    """Where ``ch`` stands in ``text`` (kept for the few patterns of a document that share it)."""
+    return tuple(positions(text, ch))
 
 
 def finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
@@ -141,3 +148,99 @@ def finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
         if m is not None:
             yield m
             pos = m.end()
+
+
+_ASSERTIONS = (sre.AT, sre.ASSERT, sre.ASSERT_NOT, sre.GROUPREF, sre.GROUPREF_EXISTS)
+
+
+def _assertion_free(items: list) -> bool:
+    """No node of the list, at any depth, looks at text it does not consume (anchors, look-arounds,
+    back references)."""
+    for op, av in items:
+        if op in _ASSERTIONS:
+            return False
+        if op is sre.SUBPATTERN and not _assertion_free(av[3].data):
+            return False
+        if op is sre.BRANCH and not all(_assertion_free(b.data) for b in av[1]):
+            return False
+        if op in _REPEATS and not _assertion_free(av[2].data):
+            return False
+        if op is getattr(sre, "ATOMIC_GROUP", None) and not _assertion_free(av.data):
+            return False
+    return True
+
+
+@cache
+def consumes_only(source: str, flags: int) -> bool:
+    """Whether a match of the pattern depends on nothing but the characters it consumes."""
+    return _assertion_free(_parser.parse(source, flags).data)
+
+
+def lines_with(pattern: re.Pattern[str], text: str, lines: Sequence[str]) -> Iterator[tuple[int, int, str]]:
+    """``(index, offset, line)`` of every line of ``text`` (``lines``: its ``split("\\n")``) on which
+    ``pattern.finditer(line)`` may find something, found in the whole text.
+
+    Why: trying the pattern line by line costs a call per line, and a date stands on few lines.
+    A match on a line is a match in the whole text at the same place when the pattern looks at
+    nothing but what it consumes, so a line where the whole text has no match has none. The
+    whole text is tried where one of the literal strings every match opens with stands
+    (``prefixes``, found by ``str.find``), or else searched (a regular-expression search tests
+    the pattern's first characters at every character, some forty instructions each). Any
+    other pattern gets every line."""
+    if not consumes_only(pattern.pattern, pattern.flags):
+        pos = 0
+        for i, line in enumerate(lines):
+            yield i, pos, line
+            pos += len(line) + 1
+        return
+    offsets = [0, *accumulate(len(line) + 1 for line in lines)]
+    heads = prefixes(pattern.pattern, pattern.flags)
+    if heads is None:
+        pos = 0
+        while (m := pattern.search(text, pos)) is not None:
+            i = bisect_right(offsets, m.start()) - 1
+            yield i, offsets[i], lines[i]
+            pos = offsets[i + 1]
+        return
+    pos = 0
+    for c in sorted({i for head in heads for i in positions(text, head)}):
+        if c >= pos and pattern.match(text, c) is not None:
+            i = bisect_right(offsets, c) - 1
+            yield i, offsets[i], lines[i]
+            pos = offsets[i + 1]
+
+
+def _heads(items: list) -> frozenset[str] | None:
+    """The literal strings a match of the node list opens with (one of them), or None when unsure."""
+    lead = ""
+    for op, av in items:
+        if op is sre.LITERAL:
+            lead += chr(av)
+            continue
+        inner = None
+        if op is sre.SUBPATTERN and not av[1] & re.IGNORECASE:
+            inner = _heads(av[3].data)
+        elif op is sre.BRANCH:
+            found: set[str] = set()
+            for branch in av[1]:
+                heads = _heads(branch.data)
+                if heads is None:
+                    return None if not lead else frozenset((lead,))
+                found |= heads
+            inner = frozenset(found)
+        if inner is not None:
+            return frozenset(lead + head for head in inner)
+        break
+    return frozenset((lead,)) if lead else None
+
+
+@cache
+def prefixes(source: str, flags: int) -> frozenset[str] | None:
+    """Literal strings of which every match of the pattern starts with one (None: could not tell).
+
+    ``(?:19|20)\\d{2}年`` gives {"19", "20"}: two strings to find instead of two characters, each
+    of which stands many times more often in a report."""
+    if not isinstance(source, str):
+        return None
+    parsed = _parser.parse(source, flags)
+    return None if parsed.state.flags & re.IGNORECASE else _heads(parsed.data)

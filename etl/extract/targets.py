@@ -31,15 +31,19 @@ def _compiled_range() -> re.Pattern[str]:
 
 
 def _comparator(clause: str, pct_start: int, pct_end: int) -> str:
-    r = _rules()
     after = clause[pct_end : pct_end + 4]
     before = clause[max(0, pct_start - 14) : pct_start]
-    # Longest word first, so that 不低于 is not read as 低于.
-    words = sorted(((w, c) for c, ws in r["comparators"].items() for w in ws), key=lambda x: -len(x[0]))
-    for w, comp in words:
+    for w, comp in _comparator_words():
         if after.startswith(w) or w in before:
             return comp
-    return r["default_comparator"]
+    return _rules()["default_comparator"]
+
+
+@cache
+def _comparator_words() -> tuple[tuple[str, str], ...]:
+    """(word, comparator), longest word first, so that 不低于 is not read as 低于."""
+    r = _rules()
+    return tuple(sorted(((w, c) for c, ws in r["comparators"].items() for w in ws), key=lambda x: -len(x[0])))
 
 
 def _column_label(text: str, cell_start: int) -> str:
@@ -77,12 +81,20 @@ def extract(norm: Normalized, spans: list[Span]) -> list[dict[str, Any]]:
     that reads most as a target; a keyword may stand in the clause before
     (掌上执法率较上年提高5个百分点，达到90%以上)."""
     found: dict[str, tuple[int, dict[str, Any]]] = {}
+    text = norm.text
     for s0, e0 in spans:
-        if norm.text.find("%", s0, e0) < 0:
+        if text.find("%", s0, e0) < 0:
             continue  # no percentage, no target: most reports' plan sections
-        prev = ""
-        for cm in CLAUSE.finditer(norm.text, s0, e0):
+        before: re.Match[str] | None = None  # the clause before, read only for one with a percentage
+        for cm in CLAUSE.finditer(text, s0, e0):
+            if text.find("%", cm.start(), cm.end()) < 0:
+                # Why: a plan's whole text is read, clause by clause; only a clause with a percentage
+                # holds a target, and the others serve only as the clause before it.
+                before = cm
+                continue
             clause = cm.group()
+            prev = before.group() if before is not None else ""
+            before = cm
             line_start = norm.text.rfind("\n", 0, cm.start()) + 1
             if norm.text[cm.start() - 1 : cm.start()] == "\t":
                 # In a table row, the row's first cell names the indicator of every cell.
@@ -127,5 +139,4 @@ def extract(norm: Normalized, spans: list[Span]) -> list[dict[str, Any]]:
                         "flags": ["implausible: a percentage above 100"] if float(pm.group(1)) > 100 else [],
                     },
                 )
-            prev = clause
     return [target for _, target in found.values()]
