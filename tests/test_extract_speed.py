@@ -191,7 +191,7 @@ def test_gated_rules_are_those_with_a_gate_literal_in_reach() -> None:
         for _ in range(40):
             a, b, c, d = sorted(rng.randrange(0, len(text) + 1) for _ in range(4))
             unit = rng.choice(units)
-            gated = mentions._gated(unit, text, a, d)
+            gated = mentions._gate_scan(unit, text, a, d)[0]
             for rule in mentions._rules_for_unit(unit):
                 lits = rule.gate_literals
                 plain = lits is None or any(text.find(w, a, d) >= 0 and text.find(w, a, d) + len(w) <= d for w in lits)
@@ -359,7 +359,7 @@ def test_keyword_scan_equals_a_find_per_word() -> None:
             a, b, c, d = sorted(rng.randrange(0, len(text) + 1) for _ in range(4))
             unit = rng.choice(units)
             gated, places = mentions._gate_scan(unit, text, a, d)
-            assert gated == mentions._gated(unit, text, a, d)
+            assert gated == mentions._gate_scan(unit, text, a, d)[0]
             for start in (a, b, c):  # the scan of a stretch before a scan already made, and that one
                 assert mentions._gate_scan(unit, text, 0, d, (start, *mentions._gate_scan(unit, text, start, d))) == (
                     mentions._gate_scan(unit, text, 0, d)

@@ -88,7 +88,7 @@ class IndicatorRule:
     any_sentence_exclude: re.Pattern[str] = rules.any_word(())
     any_require: re.Pattern[str] = rules.any_word(())
     # The plain keywords and the first characters of the keyword patterns: one of them stands
-    # wherever a keyword can be found (None: some pattern may start anywhere). See ``_gated``.
+    # wherever a keyword can be found (None: some pattern may start anywhere). See ``_gate_scan``.
     gate_literals: tuple[str, ...] | None = ()
     # The plain keywords as one pattern whose match is the longest keyword at its place (the others
     # there are its prefixes: ``_word_places`` resumes one past each match's start and meets every
@@ -146,7 +146,12 @@ def indicator_rules() -> dict[str, IndicatorRule]:
 
 def _word_prefixes(words: list[str]) -> dict[str, tuple[int, ...]]:
     """For each word, the lengths of the words it begins with (itself included), the longest first."""
-    return {w: tuple(sorted({len(p) for p in words if w.startswith(p)}, reverse=True)) for w in words}
+    return {w: _prefix_lengths(w, words) for w in words}
+
+
+def _prefix_lengths(word: str, words: list[str] | tuple[str, ...]) -> tuple[int, ...]:
+    """The lengths of those of ``words`` that ``word`` begins with, the longest first."""
+    return tuple(sorted({len(p) for p in words if word.startswith(p)}, reverse=True))
 
 
 def _noun_patterns(not_nouns: list[str], keep_nouns: list[str]) -> dict[str, re.Pattern[str] | None]:
@@ -549,7 +554,7 @@ def _keyword_hits(
 
 @dataclass(frozen=True)
 class _GateIndex:
-    """The gate literals of every rule of one unit, found in one scan (``_gated``)."""
+    """The gate literals of every rule of one unit, found in one scan (``_gate_scan``)."""
 
     pattern: re.Pattern[str]  # every literal, the longest first (``trie.longest_word``)
     rules_at: dict[str, frozenset[str]]  # a literal -> the rules one of whose literals begins it
@@ -575,9 +580,9 @@ def _gate_index(unit: str) -> _GateIndex:
     for w in literals:
         words_at[w] = {}
         for rule in _rules_for_unit(unit):
-            lengths = sorted({len(k) for k in rule.words if w.startswith(k)}, reverse=True)
+            lengths = _prefix_lengths(w, rule.words)
             if lengths:
-                words_at[w][rule.id] = tuple(lengths)
+                words_at[w][rule.id] = lengths
     return _GateIndex(longest_word(literals), rules_at, frozenset(always), words_at)
 
 
@@ -588,7 +593,17 @@ def _gate_scan(
     hi: int,
     known: tuple[int, frozenset[str], list[tuple[int, str]]] | None = None,
 ) -> tuple[frozenset[str], list[tuple[int, str]]]:
-    """``_gated``, and the places where a literal starts with the longest one there.
+    """The rules of ``unit`` with a gate literal inside ``text[lo:hi]`` (the only ones
+    ``_keyword_hits`` can find a keyword for when both sides of the number lie in there),
+    and the places where a literal starts, with the longest one there.
+
+    Why: one search per rule and number (a dozen rules share 家) was a tenth of
+    extraction. One scan finds, at each position where any literal starts, the
+    longest that fits before ``hi``; every literal that starts there is a prefix
+    of it, so the rules it begins (``rules_at``) are exactly those with a literal
+    at that position. The same places give each rule's plain keywords
+    (``_rule_places``): every keyword of the rule that starts there and fits is a
+    prefix of that longest literal.
 
     ``known``: the scan of ``text[known_lo:hi]`` (its lo, rules and places), with ``lo <= known_lo``:
     the places from there on are the same (the same longest literal fits before the same ``hi``),
@@ -607,20 +622,6 @@ def _gate_scan(
     if known is not None:
         found, places = found | known[1], places + known[2]
     return found, places
-
-
-def _gated(unit: str, text: str, lo: int, hi: int) -> frozenset[str]:
-    """The rules of ``unit`` with a gate literal inside ``text[lo:hi]``: the only ones
-    ``_keyword_hits`` can find a keyword for when both sides of the number lie in there.
-
-    Why: one search per rule and number (a dozen rules share 家) was a tenth of
-    extraction. One scan finds, at each position where any literal starts, the
-    longest that fits before ``hi``; every literal that starts there is a prefix
-    of it, so the rules it begins (``rules_at``) are exactly those with a literal
-    at that position. The same places give each rule's plain keywords
-    (``_rule_places``): every keyword of the rule that starts there and fits is a
-    prefix of that longest literal."""
-    return _gate_scan(unit, text, lo, hi)[0]
 
 
 def _rule_places(unit: str, rule_id: str, places: list[tuple[int, str]]) -> list[tuple[int, tuple[int, ...]]]:
@@ -643,9 +644,9 @@ def _clause_excluded() -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
     alternative at every character (four times the instructions), where alone each is tried at the
     start only and the rest skip to the characters that may begin them."""
     lex = rules.load("mentions")
-    # A pattern that may look at the clause's start or before it (^, \A, \b, a look-behind) sees
-    # the same only in the clause cut out: it is searched there.
-    sliced = [p for p in lex["clause_patterns"] if any(t in p for t in ("^", "\\A", "\\b", "\\B", "(?<"))]
+    # A pattern that looks at text it does not consume (^, \A, \b, a look-behind: the clause's
+    # start or before it) sees the same only in the clause cut out: it is searched there.
+    sliced = [p for p in lex["clause_patterns"] if not starts.consumes_only(p, 0)]
     free = [rules.any_word(lex["clause_excludes"]).pattern, *(p for p in lex["clause_patterns"] if p not in sliced)]
     anchored = tuple(re.compile(p) for p in sliced)
     # Joined bare: an alternation inside a group hides its first characters from the engine.
@@ -1028,7 +1029,7 @@ def find_mentions(norm: Normalized, excluded: list[Span]) -> list[Mention]:
     parts_total, restate_frame = _compiled("parts_total"), _compiled("restate_frame")
     part_markers, markers = _any_of("part_markers"), _any_marker()
     total_markers, year_markers = _any_of("total_markers"), _any_of("year_markers")
-    restate_marker, restate_reach = _restate_marker_pattern()  # _restate_marker_before, inlined
+    restate_marker, restate_reach = _restate_marker_pattern()
     left_starts: dict[int, int] = {}
     # The clause before a clause, and what its numbers claimed: the same for every number of the
     # clause (the numbers before it are classified by then), so found once per clause.
@@ -1107,15 +1108,10 @@ def _any_marker() -> re.Pattern[str]:
 
 @cache
 def _restate_marker_pattern() -> tuple[re.Pattern[str], int]:
-    """A restate marker (该, 上述 …) ending at the end or one character before it, and the longest marker."""
+    """A restate marker (该, 上述 …) ending at the end or one character before it, and the longest marker:
+    searched from that many characters (and one) before a number, inside its clause (对该6家企业)."""
     words = rules.load("mentions")["restate_markers"]
     return re.compile(f"(?:{rules.any_word(words).pattern})(?s:.)?\\Z"), max(map(len, words), default=0)
-
-
-def _restate_marker_before(text: str, clause_start: int, pos: int) -> bool:
-    """A restate marker ends right before ``pos`` or one character earlier, inside the clause (对该6家企业)."""
-    pattern, longest = _restate_marker_pattern()
-    return pattern.search(text, max(clause_start, pos - longest - 1), pos) is not None
 
 
 def _label_rows(text: str, excluded: list[Span]) -> list[Mention]:
