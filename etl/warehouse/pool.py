@@ -51,7 +51,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from math import isfinite
 from typing import Any
 
 from etl import limits
@@ -302,25 +301,16 @@ def shape(f: RawFile, doc: Any, ex: dict) -> FileResult:
 
 
 def _value_row(rid: str, text: str, v: dict, notes: list[str]) -> tuple | None:
-    """One ``values`` row, or None (with a note) when it cannot be stored.
-
-    The extractor's ints and finite floats are taken as they are, without the calls of
-    ``_int``/``_float`` (the same values: ``int`` and ``float`` return such a number itself);
-    anything else goes through them. Why: eleven values a report made these checks a
-    tenth of a worker's work outside the extractor."""
+    """One ``values`` row, or None (with a note) when it cannot be stored."""
     get = v.get
     indicator = get("indicator")
     quote = get("quote")
-    start, end = get("start"), get("end")
-    if type(start) is not int:
-        start = _int(start)
-    if type(end) is not int:
-        end = _int(end)
+    start, end = _int(get("start")), _int(get("end"))
     if not indicator or not quote or start is None or end is None:
         notes.append(f"value for {indicator or '?'} without quote/offsets dropped")
         return None
     raw = get("value")
-    value = raw if type(raw) is float and isfinite(raw) else _float(raw)
+    value = _float(raw)
     if value is None and raw is not None:
         notes.append(f"value for {indicator} is not a number: {raw!r}; dropped")
         return None
@@ -328,7 +318,6 @@ def _value_row(rid: str, text: str, v: dict, notes: list[str]) -> tuple | None:
     flags = [str(x) for x in given] if given else []
     if text[start:end] != quote:
         flags.append("quote_offset_mismatch")
-    confidence = get("confidence")
     return (
         f"{rid}:{indicator}",
         rid,
@@ -339,7 +328,7 @@ def _value_row(rid: str, text: str, v: dict, notes: list[str]) -> tuple | None:
         quote,
         start,
         end,
-        confidence if type(confidence) is float and isfinite(confidence) else _float(confidence),
+        _float(get("confidence")),
         flags,
     )
 
@@ -349,6 +338,10 @@ def _region(x: Any) -> str:
 
 
 def _int(x: Any) -> int | None:
+    """``x`` as an int, None if it is none. An int is returned at once: the extractor's offsets all are,
+    eleven values a report, and the conversion's try was a tenth of a worker's work outside the extractor."""
+    if type(x) is int:
+        return x
     try:
         return None if x is None else int(x)
     except (TypeError, ValueError):
@@ -356,6 +349,9 @@ def _int(x: Any) -> int | None:
 
 
 def _float(x: Any) -> float | None:
+    """``x`` as a finite float, None if it is none or not one (a bool is not a number here); a finite float at once."""
+    if type(x) is float and math.isfinite(x):
+        return x
     try:
         out = None if x is None or isinstance(x, bool) else float(x)
     except (TypeError, ValueError):
