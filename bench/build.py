@@ -69,7 +69,7 @@ def run_build(src: Path, raw: Path, db: Path, full: bool, jobs: int) -> Run:
     cmd = [sys.executable, "-m", "etl", "build", "--raw", str(raw), "--db", str(db), "--jobs", str(jobs)]
     if full:
         cmd.append("--full")
-    with Clock() as clock:
+    with Clock(children_only=True) as clock:  # the build's tree, not this process's memory sampling
         proc = subprocess.Popen(cmd, cwd=src, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         with PeakMemory(proc.pid) as mem:
             out, _ = proc.communicate()
