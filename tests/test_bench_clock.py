@@ -2,7 +2,7 @@
 
 bench/build.py samples the build's memory (PSS of every process, which
 makes the kernel walk their page tables) while it runs. That thread's CPU
-once went into the build's CPU-seconds: ~20 of a full build's 72. These
+once went into the build's CPU-seconds: 8.4 of the 64.5 one full build was charged. These
 tests run a child that burns a known amount of CPU under the sampler and
 check what each clock counts.
 """
