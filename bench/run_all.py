@@ -15,6 +15,11 @@ extractor's instructions per report of both trees are counted too
 (bench/extract_instructions.py): on a shared machine CPU-seconds drift with
 the neighbours (the same build read 62 and 113 CPU-s two hours apart), the
 number of instructions does not.
+
+Before the first and after the last script, a fixed workload that never
+changes (``common.machine_speed``) is timed in CPU-seconds and listed with
+the targets: when two runs' probes differ, their CPU figures differ for
+the same reason, whatever the code.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import snapshot
+from common import machine_speed, snapshot
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["extract_throughput.py", "build.py", "queries.py", "pages.py", "exports.py"]
@@ -51,6 +56,14 @@ def run(script: str, args: list[str], env: dict[str, str], label: str, targets: 
     return code
 
 
+def probe(targets: list[str], when: str) -> None:
+    """Time the fixed workload and keep the line with the targets."""
+    line = (f"machine speed probe ({when}): {machine_speed():.3f} CPU-s for a fixed workload that never changes "
+            "(lower is faster: how fast the machine runs at that moment, whatever the project's code)")
+    print(line, flush=True)
+    targets.append(line)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--before", default=os.environ.get("BENCH_BEFORE"), metavar="REF",
@@ -59,6 +72,7 @@ def main() -> int:
     start = time.perf_counter()
     failed, targets = [], []
     before = snapshot(a.before) if a.before else None
+    probe(targets, "first")
     for script in SCRIPTS:
         env = dict(os.environ)
         if script == "build.py" and before:
@@ -74,6 +88,7 @@ def main() -> int:
         label = f" [{a.before} → this tree]"
         if run("extract_instructions.py", [str(before), str(HERE.parent)], dict(os.environ), label, targets):
             failed.append("extract_instructions.py")
+    probe(targets, "last")
     print("\n=== targets")
     for line in targets:
         print(line)
