@@ -517,3 +517,20 @@ def test_prefixes_open_every_match() -> None:
     assert starts.prefixes(metadata._doc()["full_date"].pattern, 0) == {"19", "20"}
     for unsure in ["(?i)ab", "[ab]c", "a*b", "(ab)?c", "^ab", "(?i:a)b", "(?:x|y)+"]:
         assert starts.prefixes(unsure, 0) is None
+
+
+def test_automaton_keys_added_in_scan_order_find_the_same_matches() -> None:
+    """Adding the keys in the order of a sample's common characters changes the scan's cost only."""
+    rng = random.Random(21)
+    keys = ["上海市", "上海", "海市", "普陀区", "a", "ab", "abc", "𠀀区", "é", "统计局", "市统计局", "区统"]
+    alphabet = "上海市普陀区统计局abcé𠀀,。\n "
+    odd = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(300)]
+    for sample in ("", "区区区统计统计局abc", alphabet, TEXTS[0]):
+        plain, ordered = Utf8Automaton((k, k) for k in keys), Utf8Automaton(((k, k) for k in keys), sample=sample)
+        for text in [*TEXTS, *odd]:
+            assert list(ordered.iter_long(text)) == list(plain.iter_long(text))
+            assert list(ordered.iter(text)) == list(plain.iter(text))
+    entries = list(regions._automaton()._auto.values())
+    gazetteer = Utf8Automaton(entries)  # the same keys, added in another order (the trie's own) and no sample
+    for text in [*TEXTS, *odd]:
+        assert list(regions._automaton().iter_long(text)) == list(gazetteer.iter_long(text))
