@@ -534,3 +534,23 @@ def test_automaton_keys_added_in_scan_order_find_the_same_matches() -> None:
     gazetteer = Utf8Automaton(entries)  # the same keys, added in another order (the trie's own) and no sample
     for text in [*TEXTS, *odd]:
         assert list(regions._automaton().iter_long(text)) == list(gazetteer.iter_long(text))
+
+
+def test_utf8_automaton_offsets_found_by_search_equal_the_character_automaton_s() -> None:
+    """Character offsets are found by searching each key in the window its byte count allows, and
+    by decoding when it stands there twice: long texts of few characters, with keys repeated
+    within a window and characters of 1 to 4 bytes, take both ways."""
+    keys = ["上海市", "上海", "海市", "普陀区", "a", "ab", "abc", "𠀀区", "é", "统计局", "区统", "市上"]
+    chars = ahocorasick.Automaton()
+    for k in keys:
+        chars.add_word(k, k)
+    chars.make_automaton()
+    fast = Utf8Automaton(((k, k) for k in keys), sample="上海市普陀区")
+    rng = random.Random(22)
+    alphabet = ["上海市", "普陀区", "统计局", "a", "b", "é", "𠀀", "，", "\n", "局", "x" * 30, "区" * 5, "上海"]
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
+        want_long = [(e - len(k) + 1, e + 1, k) for e, k in chars.iter_long(text)]
+        assert [(s, e, k) for s, e, k, _ in fast.iter_long(text)] == want_long
+        want_all = [(e - len(k) + 1, e + 1, k) for e, k in chars.iter(text)]
+        assert [(s, e, k) for s, e, k, _ in fast.iter(text)] == want_all

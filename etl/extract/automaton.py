@@ -79,16 +79,31 @@ class Utf8Automaton:
     def __len__(self) -> int:
         return len(self._auto)
 
-    def _chars(self, data: bytes, found: Iterable[tuple[int, tuple[str, Any]]]) -> Iterator[tuple[int, int, str, Any]]:
-        """Byte ends to character spans, decoding each stretch of ``data`` once (matches come in end order).
+    def _chars(
+        self, text: str, data: bytes, found: Iterable[tuple[int, tuple[str, Any]]]
+    ) -> Iterator[tuple[int, int, str, Any]]:
+        """Byte ends to character spans (matches come in end order).
+
+        A match's key ends at the one character whose bytes since the last match's end add up
+        to what the automaton says; a character is 1 to 4 bytes, so that character lies in a
+        window those bounds give. When the key stands once in the window (``str.find``, twice),
+        that is the match; else (8% of the gazetteer's matches in the synthetic decade) the
+        stretch is decoded and counted. Why: decoding the stretches up to each match decoded
+        most of a report (95 of the scan's 1,190 thousand instructions a report).
 
         A generator: a profiler counts each match it yields as a call, and charges it the
         automaton's own scan (the C iterator it pulls from is not profiled apart)."""
-        pos = chars = 0
+        pos = chars = 0  # the same point of the text in bytes and in characters
         for end, (key, value) in found:
             end += 1
             if end > pos:
-                chars += len(data[pos:end].decode("utf-8", "surrogatepass"))
+                gap = end - pos  # bytes, the key's included
+                lo, hi = chars + (gap + 3) // 4, chars + gap  # where the key's last character can end
+                first = text.find(key, max(0, lo - len(key)), hi)
+                if first >= 0 and text.find(key, first + 1, hi) < 0:
+                    chars = first + len(key)
+                else:
+                    chars += len(data[pos:end].decode("utf-8", "surrogatepass"))
                 pos = end
             elif end < pos:  # overlapping matches (``iter``) may end before the last one
                 chars_end = chars - len(data[end:pos].decode("utf-8", "surrogatepass"))
@@ -99,9 +114,9 @@ class Utf8Automaton:
     def iter_long(self, text: str) -> Iterator[tuple[int, int, str, Any]]:
         """The longest non-overlapping matches, left to right."""
         data = text.encode("utf-8", "surrogatepass")  # encoded once, for the scan and for the offsets
-        return self._chars(data, self._auto.iter_long(data.decode("latin-1")))
+        return self._chars(text, data, self._auto.iter_long(data.decode("latin-1")))
 
     def iter(self, text: str) -> Iterator[tuple[int, int, str, Any]]:
         """Every match, overlapping ones included, in the order of their ends."""
         data = text.encode("utf-8", "surrogatepass")
-        return self._chars(data, self._auto.iter(data.decode("latin-1")))
+        return self._chars(text, data, self._auto.iter(data.decode("latin-1")))
