@@ -517,3 +517,40 @@ def test_prefixes_open_every_match() -> None:
     assert starts.prefixes(metadata._doc()["full_date"].pattern, 0) == {"19", "20"}
     for unsure in ["(?i)ab", "[ab]c", "a*b", "(ab)?c", "^ab", "(?i:a)b", "(?:x|y)+"]:
         assert starts.prefixes(unsure, 0) is None
+
+
+def test_automaton_keys_added_in_scan_order_find_the_same_matches() -> None:
+    """Adding the keys in the order of a sample's common characters changes the scan's cost only."""
+    rng = random.Random(21)
+    keys = ["上海市", "上海", "海市", "普陀区", "a", "ab", "abc", "𠀀区", "é", "统计局", "市统计局", "区统"]
+    alphabet = "上海市普陀区统计局abcé𠀀,。\n "
+    odd = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(300)]
+    for sample in ("", "区区区统计统计局abc", alphabet, TEXTS[0]):
+        plain, ordered = Utf8Automaton((k, k) for k in keys), Utf8Automaton(((k, k) for k in keys), sample=sample)
+        for text in [*TEXTS, *odd]:
+            assert list(ordered.iter_long(text)) == list(plain.iter_long(text))
+            assert list(ordered.iter(text)) == list(plain.iter(text))
+    entries = list(regions._automaton()._auto.values())
+    gazetteer = Utf8Automaton(entries)  # the same keys, added in another order (the trie's own) and no sample
+    for text in [*TEXTS, *odd]:
+        assert list(regions._automaton().iter_long(text)) == list(gazetteer.iter_long(text))
+
+
+def test_utf8_automaton_offsets_found_by_search_equal_the_character_automaton_s() -> None:
+    """Character offsets are found by searching each key in the window its byte count allows, and
+    by decoding when it stands there twice: long texts of few characters, with keys repeated
+    within a window and characters of 1 to 4 bytes, take both ways."""
+    keys = ["上海市", "上海", "海市", "普陀区", "a", "ab", "abc", "𠀀区", "é", "统计局", "区统", "市上"]
+    chars = ahocorasick.Automaton()
+    for k in keys:
+        chars.add_word(k, k)
+    chars.make_automaton()
+    fast = Utf8Automaton(((k, k) for k in keys), sample="上海市普陀区")
+    rng = random.Random(22)
+    alphabet = ["上海市", "普陀区", "统计局", "a", "b", "é", "𠀀", "，", "\n", "局", "x" * 30, "区" * 5, "上海"]
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
+        want_long = [(e - len(k) + 1, e + 1, k) for e, k in chars.iter_long(text)]
+        assert [(s, e, k) for s, e, k, _ in fast.iter_long(text)] == want_long
+        want_all = [(e - len(k) + 1, e + 1, k) for e, k in chars.iter(text)]
+        assert [(s, e, k) for s, e, k, _ in fast.iter(text)] == want_all

@@ -189,7 +189,7 @@ def aggregate(mentions: list[Mention], zeros: dict[str, list[Mention]]) -> dict[
 
 def quote_span(norm: Normalized, v: Value, max_chars: int = 200) -> tuple[str, int, int]:
     """The original text behind a value: its clause, or the clauses of all its parts."""
-    ms = sorted(v.mentions, key=lambda m: m.start)
+    ms = v.mentions if len(v.mentions) == 1 else sorted(v.mentions, key=lambda m: m.start)  # most values: one
     start, end = ms[0].clause[0], ms[-1].clause[1]
     if end - start > max_chars:
         main = max(ms, key=lambda m: m.value)
@@ -202,9 +202,15 @@ def quote_span(norm: Normalized, v: Value, max_chars: int = 200) -> tuple[str, i
     return norm.quote(start, end)
 
 
+@cache
+def _catalogue_order() -> dict[str, int]:
+    """Indicator id → its place in the catalogue, made once rather than for every report."""
+    return {ind: i for i, ind in enumerate(rules.indicator_ids())}
+
+
 def to_records(norm: Normalized, values: dict[str, Value]) -> list[dict[str, Any]]:
     """Values in the output format, in catalogue order, each with its quote and parts."""
-    order = {ind: i for i, ind in enumerate(rules.indicator_ids())}
+    order = _catalogue_order()
     out = []
     for ind in sorted(values, key=order.__getitem__):
         v = values[ind]

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import cn2an
@@ -50,23 +50,31 @@ CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 CITED = re.compile(r"《(?<!印发《)(?<!发布《)(?<!转发《)[^》\n]*》")
 
 
-def _title_lines(text: str, chars: int) -> list[str]:
+@lru_cache(maxsize=4)
+def _title_lines(text: str, chars: int) -> tuple[str, ...]:
     """Where a document says what it is: its title lines and its first sentence.
 
     Title lines are the first short lines without a full stop, after a web
     page's frame (menus, breadcrumbs, 索引号 tables); cited titles (《…》) are
     blanked out, since they name other documents.
+
+    Kept for the last few texts: the kind and the year of one report both read them.
     """
     start = frame_end(text)
     head = CITED.sub(lambda m: "\u3000" * len(m.group()), text[start : start + chars])
     lines = [ln for ln in head.split("\n") if ln.strip()][:3]
     titles = [ln for ln in lines if len(ln) <= 60 and "。" not in ln and not sections.is_heading(ln)]
     first_sentence = re.split(r"[。:;]", head.lstrip(), maxsplit=1)[0]
-    return titles + [first_sentence]
+    return (*titles, first_sentence)
 
 
+@lru_cache(maxsize=4)
 def frame_end(text: str) -> int:
-    """Where the first line that is not part of a web page's frame starts (0 for a plain document)."""
+    """Where the first line that is not part of a web page's frame starts (0 for a plain document).
+
+    Kept for the last few texts: the kind, the year and the writer of one report each ask, and
+    ``nav_line`` tries its words at every character of a long first line (some 50 thousand
+    instructions a report)."""
     d = _doc()
     pos = 0
     for line in text[: d["title_search_chars"]].split("\n"):

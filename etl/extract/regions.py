@@ -202,7 +202,13 @@ def _automaton() -> Utf8Automaton:
             add(m["stem"] + m["kind"], _Entry(place.adcode, True))  # 楚雄州, 麻阳县
     for name, place in former():
         add(name, _Entry(place.adcode, True, bureau_only=len(name) <= short_chars))
-    return Utf8Automaton((key, tuple(entries)) for key, entries in index.items())
+    return Utf8Automaton(((key, tuple(entries)) for key, entries in index.items()), sample=_report_words())
+
+
+def _report_words() -> str:
+    """The words of the reports the extractor reads, as its rule files spell them: the automaton's
+    scan goes first to the characters common in them (a speed hint, see ``automaton``)."""
+    return "".join(p.read_text(encoding="utf-8") for p in sorted(rules.RULES_DIR.glob("*.yaml")))
 
 
 def _province_of(code: str) -> str:
