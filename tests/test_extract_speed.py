@@ -517,3 +517,33 @@ def test_prefixes_open_every_match() -> None:
     assert starts.prefixes(metadata._doc()["full_date"].pattern, 0) == {"19", "20"}
     for unsure in ["(?i)ab", "[ab]c", "a*b", "(ab)?c", "^ab", "(?i:a)b", "(?:x|y)+"]:
         assert starts.prefixes(unsure, 0) is None
+
+
+def test_charset_led_patterns_find_what_the_plain_ones_find() -> None:
+    """``starts.charset_led`` changes where the engine tries a pattern, never what it finds: the same
+    search and finditer results (spans and groups) at any pos and endpos, on real and odd text."""
+    from etl.extract import rules, starts
+
+    cases = ["(?:^|,)(?:根据|据)[^,]{0,3}局", "(?<![查划])计划|拟", "(?:对|为)[^,]{0,5}的$", r"(?<!\d)[二三\d]{1,2}年(?:来|以来)",
+             "(?P<a>甲|乙)(?P<b>丙)?", "(?=甲)甲乙|\\b丙", "(?:x|)y", "(?i)ab", "a*", "[^a]b", ".b", "(?:甲)+乙"]
+    lex = {**rules.load("document"), **rules.load("mentions")}
+    plain = [re.compile(c) for c in cases] + [re.compile(v) for v in lex.values() if isinstance(v, str) and "(" in v]
+    plain += _rule_patterns() + [mentions._mention_pattern(), mentions._inverted_pattern()]
+    led = [(p, starts.charset_led(p)) for p in plain]
+    (_gate, head), two, other = mentions._head_checks()
+    in_use = [mentions._preposition(), head, two, other, mentions._sentence_excludes()[1]]
+    led += [(re.compile(q.pattern), q) for q in in_use]
+    assert starts.charset_led(re.compile("a*")).pattern == "a*"  # may match empty: left alone
+    assert sum(p is not q for p, q in led) >= 10
+    rng = random.Random(29)
+    alphabet = "据根局国,计划拟查对为的二三0123年来以甲乙丙xyab" + "".join(_odd_texts()[0][:40])
+    odd = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))) for _ in range(400)]
+    for text in [*TEXTS[:40], *odd, ""]:
+        for p, q in led:
+            if p is q:
+                continue
+            assert [(m.span(), m.groups()) for m in q.finditer(text)] == [(m.span(), m.groups()) for m in p.finditer(text)]
+            for _ in range(5):
+                a, b = sorted(rng.randrange(0, len(text) + 1) for _ in range(2))
+                found, want = q.search(text, a, b), p.search(text, a, b)
+                assert (found and (found.span(), found.groups())) == (want and (want.span(), want.groups())), p.pattern

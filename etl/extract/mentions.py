@@ -287,7 +287,10 @@ def _any_before_qualifier() -> re.Pattern[str]:
 def _preposition() -> re.Pattern[str]:
     lex = rules.load("mentions")
     words = "|".join(map(re.escape, lex["prepositions"]))
-    return re.compile(rf"(?:(?:{words})(?:该|其中|全区|全县|全市|共|了)?.{{0,3}}|{lex['preposition_relative']})$")
+    # Led by its first characters (``starts.charset_led``): searched in the words before every number.
+    return starts.charset_led(
+        re.compile(rf"(?:(?:{words})(?:该|其中|全区|全县|全市|共|了)?.{{0,3}}|{lex['preposition_relative']})$")
+    )
 
 
 @cache
@@ -871,6 +874,7 @@ def _with_gate(pattern: re.Pattern[str]) -> _Gated:
     already skips to it as fast."""
     first = starts.first_chars(pattern)
     chars = starts.required_chars(pattern)
+    pattern = starts.charset_led(pattern)  # then tried only where a first character stands
     if chars is None or (first is not None and len(first) == 1):
         return None, pattern
     return re.compile(f"[{''.join(map(re.escape, sorted(chars)))}]"), pattern
@@ -905,8 +909,8 @@ def _head_checks() -> tuple[_Gated, re.Pattern[str], re.Pattern[str]]:
     Built once, not looked up by name for every number."""
     return (
         _with_gate(_alternation("future_clause", "other_period", "difference")),
-        _alternation("future_clause", "difference"),
-        _compiled("other_period"),
+        starts.charset_led(_alternation("future_clause", "difference")),
+        starts.charset_led(_compiled("other_period")),
     )
 
 
