@@ -547,3 +547,22 @@ def test_charset_led_patterns_find_what_the_plain_ones_find() -> None:
                 a, b = sorted(rng.randrange(0, len(text) + 1) for _ in range(2))
                 found, want = q.search(text, a, b), p.search(text, a, b)
                 assert (found and (found.span(), found.groups())) == (want and (want.span(), want.groups())), p.pattern
+
+
+def test_one_scan_finds_the_inverted_nouns_finditer_finds() -> None:
+    """The inverted readings found at the nouns of ``_start_scan`` are ``_inverted_pattern().finditer``'s,
+    and the numbers the same scan finds are still ``_mention_pattern().finditer``'s."""
+    from etl.extract import rules
+
+    lex = rules.load("mentions")
+    rng = random.Random(37)
+    pieces = [*lex["inverted_units"], *"0123456789一二十百万亿余多(（)）:\t为达共,。家人次数场", "达到", "超过", "人次数", "次数人"]
+    odd = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30))) for _ in range(3000)]
+    inverted, number = mentions._inverted_pattern(), mentions._mention_pattern()
+    found = 0
+    for text in [*TEXTS, *odd]:
+        numbers, nouns = mentions._scan_numbers(text)
+        assert [(m.span(), m.groupdict()) for m in nouns] == [(m.span(), m.groupdict()) for m in inverted.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in numbers] == [(m.span(), m.groupdict()) for m in number.finditer(text)]
+        found += len(nouns)
+    assert found > 100
