@@ -566,3 +566,20 @@ def test_one_scan_finds_the_inverted_nouns_finditer_finds() -> None:
         assert [(m.span(), m.groupdict()) for m in numbers] == [(m.span(), m.groupdict()) for m in number.finditer(text)]
         found += len(nouns)
     assert found > 100
+
+
+def test_a_scan_stopped_early_finds_the_matches_before_its_stop() -> None:
+    """``_scan_numbers(text, stop)`` (the scan stopped at an excluded tail) finds the matches of the
+    whole scan that start before ``stop``, even those that run past it."""
+    rng = random.Random(41)
+    alphabet = [*"0123456789一二十百万亿余多,. 家人次数场件", "人次", "人数", "家企业", "超过", "达到"]
+    odd = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))) for _ in range(1000)]
+    for text in [*TEXTS, *odd]:
+        numbers, nouns = mentions._scan_numbers(text)
+        for stop in {0, len(text) // 2, len(text), *(rng.randrange(0, len(text) + 1) for _ in range(5))}:
+            got = mentions._scan_numbers(text, stop)
+            assert [m.span() for m in got[0]] == [m.span() for m in numbers if m.start() < stop]
+            assert [m.span() for m in got[1]] == [m.span() for m in nouns if m.start() < stop]
+    text = "下一步检查30家"
+    assert mentions._excluded_tail(text, [(3, len(text))]) == 3
+    assert mentions._excluded_tail(text, [(0, 2)]) is None

@@ -237,9 +237,10 @@ def _start_scan() -> re.Pattern[str]:
     return starts.charset_led(scan)  # the class of both branches' first characters (the first opens with a look-ahead)
 
 
-def _scan_numbers(text: str) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
+def _scan_numbers(text: str, stop: int | None = None) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
     """``_mention_pattern().finditer(text)`` and ``_inverted_pattern().finditer(text)``, each tried
-    only where ``_start_scan`` finds that it may start.
+    only where ``_start_scan`` finds that it may start; those that start before ``stop`` (a match
+    may run past it), when given: a match never changes what is found before it.
 
     Why: the number pattern opens with two alternatives the regular-expression engine
     cannot skip ahead for, so finditer tried it at every character; a report
@@ -253,6 +254,8 @@ def _scan_numbers(text: str) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
     pos = noun_pos = 0
     for c in _start_scan().finditer(text):
         at = c.start()
+        if stop is not None and at >= stop:
+            break
         if c.lastindex is not None:  # the noun branch
             if at >= noun_pos and (m := inverted.match(text, at)) is not None:
                 nouns.append(m)
@@ -980,7 +983,7 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
     found: list[Mention] = []
     not_before = _units_not_before()
     frequency_after = _compiled("frequency_after")
-    numbers, inverted = _scan_numbers(text)
+    numbers, inverted = _scan_numbers(text, _excluded_tail(text, excluded))
     for mt in numbers:
         start, end = mt.span()
         if inside(start, excluded):
@@ -1037,6 +1040,14 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
             continue  # 从全区1480家联网直报单位中随机抽取60家: the pool, not a count
         out.append(m)
     return out
+
+
+def _excluded_tail(text: str, excluded: list[Span]) -> int | None:
+    """Where an excluded span that runs to the end of the text starts (a closing next-year plan),
+    or None: a number or inverted noun from there on would start inside it and be dropped, so
+    none is looked for there (the scan of a quarter of a report's characters, measured)."""
+    tails = [s for s, e in excluded if e >= len(text)]
+    return min(tails) if tails else None
 
 
 def _covers_all(excluded: list[Span], length: int) -> bool:
