@@ -583,3 +583,38 @@ def test_a_scan_stopped_early_finds_the_matches_before_its_stop() -> None:
     text = "下一步检查30家"
     assert mentions._excluded_tail(text, [(3, len(text))]) == 3
     assert mentions._excluded_tail(text, [(0, 2)]) is None
+
+
+def _page_furniture_before(text: str, start: int) -> bool:
+    """``mentions._page_furniture`` as it was, with its look for a line break in the slice before."""
+    pattern, longest, reach = mentions._furniture()
+    line_start = text.rfind("\n", max(0, start - longest), start) + 1
+    if pattern.search(text, max(line_start, start - reach), start):
+        return True
+    if line_start == 0 and start > longest and "\n" not in text[start - longest : start]:
+        return False
+    line_end = text.find("\n", start, line_start + longest + 1)
+    if line_end < 0:
+        if line_start + longest < len(text):
+            return False
+        line_end = len(text)
+    return bool(pattern.search(text, line_start, line_end))
+
+
+def test_number_checks_equal_their_former_selves() -> None:
+    """A Chinese numeral told by its first character, and page furniture without the second look
+    for a line break, say what the class fullmatch and the former furniture test said."""
+    from etl.extract.numbers import CHINESE
+
+    rng = random.Random(43)
+    pieces = [*"0123456789一二十百万亿零〇两,. 家人次\n", "浏览次数", "下一篇", "阅读量", "检查企业", "x" * 70]
+    odd = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 40))) for _ in range(1500)]
+    seen = 0
+    for text in [*TEXTS, *odd]:
+        for m in mentions._mention_pattern().finditer(text):
+            num = m.group("num")
+            assert (num[0] in mentions._CHINESE_NUMERALS) == bool(re.fullmatch(CHINESE, num)), num
+        for start in {*range(0, len(text), max(1, len(text) // 50)), *(rng.randrange(0, len(text) + 1) for _ in range(5))}:
+            assert mentions._page_furniture(text, start) == _page_furniture_before(text, start), (text, start)
+            seen += _page_furniture_before(text, start)
+    assert seen > 100

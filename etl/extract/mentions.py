@@ -32,11 +32,11 @@ _CELL_NUMBER = re.compile(r"[|\s]*?\n[|\t ]*(\d+)[|\t ]*(?:\n|$)")
 PLAIN_WORD = re.compile(r"[^\\.\[\]()*+?{}|^$\d零〇一二两三四五六七八九十百千万亿]+")
 SENTENCE_END = ";。!?\n"
 # Compiled once: _is_word_part asks them of every number.
-_CHINESE_NUMERAL = re.compile(CHINESE)
 _DIGIT_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十]")
 _NUMERAL_CHAR = re.compile(r"[零〇一二两三四五六七八九十百千万亿]")
 _NUMERAL_OR_XING = "零〇一二两三四五六七八九十百千万性"
-_NUMERALS = frozenset("0123456789" + CHINESE.removeprefix("[").removesuffix("]+"))  # where a number may start
+_CHINESE_NUMERALS = frozenset(CHINESE.removeprefix("[").removesuffix("]+"))
+_NUMERALS = frozenset("0123456789") | _CHINESE_NUMERALS  # where a number may start
 
 
 @dataclass
@@ -467,7 +467,7 @@ def _is_word_part(text: str, m: re.Match[str]) -> bool:
     start = m.start()
     if _ends_with_any("not_after").search(text, max(0, start - 3), start):
         return True
-    if _CHINESE_NUMERAL.fullmatch(num):
+    if num[0] in _CHINESE_NUMERALS:  # then all of it is (the other branch opens with \d): one look, not a fullmatch
         lex = rules.load("mentions")
         if not _DIGIT_NUMERAL.search(num) and not _bare_magnitude_qualified(text, m):
             return True  # 千家万户: a figure of speech; but 百余家, 超百家, 百人左右 are counts
@@ -880,7 +880,7 @@ def _page_furniture(text: str, start: int) -> bool:
     line_start = text.rfind("\n", max(0, start - longest), start) + 1  # 0 also when the line is longer
     if pattern.search(text, max(line_start, start - reach), start):
         return True
-    if line_start == 0 and start > longest and "\n" not in text[start - longest : start]:
+    if line_start == 0 and start > longest:  # no line break in the ``longest`` characters before (the rfind)
         return False  # the line is longer than a widget line
     line_end = text.find("\n", start, line_start + longest + 1)
     if line_end < 0:
@@ -1030,7 +1030,7 @@ def _read_numbers(text: str, excluded: list[Span]) -> list[Mention]:
             m.sentence, m.context = m.clause, text[m.clause[0] : m.clause[1]]
             out.append(m)
             continue
-        if inside(start, table_spans):
+        if table_spans and inside(start, table_spans):
             continue  # read by the table reader
         clause, sentence = m.clause, m.sentence = _clause_and_sentence(text, start)
         if _in_name(text, start, sentence) or _not_this_years_count(text, start, clause, sentence):
