@@ -554,3 +554,104 @@ def test_utf8_automaton_offsets_found_by_search_equal_the_character_automaton_s(
         assert [(s, e, k) for s, e, k, _ in fast.iter_long(text)] == want_long
         want_all = [(e - len(k) + 1, e + 1, k) for e, k in chars.iter(text)]
         assert [(s, e, k) for s, e, k, _ in fast.iter(text)] == want_all
+
+
+def test_charset_led_patterns_find_what_the_plain_ones_find() -> None:
+    """``starts.charset_led`` changes where the engine tries a pattern, never what it finds: the same
+    search and finditer results (spans and groups) at any pos and endpos, on real and odd text."""
+    from etl.extract import rules, starts
+
+    cases = ["(?:^|,)(?:根据|据)[^,]{0,3}局", "(?<![查划])计划|拟", "(?:对|为)[^,]{0,5}的$", r"(?<!\d)[二三\d]{1,2}年(?:来|以来)",
+             "(?P<a>甲|乙)(?P<b>丙)?", "(?=甲)甲乙|\\b丙", "(?:x|)y", "(?i)ab", "a*", "[^a]b", ".b", "(?:甲)+乙"]
+    lex = {**rules.load("document"), **rules.load("mentions")}
+    plain = [re.compile(c) for c in cases] + [re.compile(v) for v in lex.values() if isinstance(v, str) and "(" in v]
+    plain += _rule_patterns() + [mentions._mention_pattern(), mentions._inverted_pattern()]
+    led = [(p, starts.charset_led(p)) for p in plain]
+    (_gate, head), two, other = mentions._head_checks()
+    in_use = [mentions._preposition(), head, two, other, mentions._sentence_excludes()[1]]
+    led += [(re.compile(q.pattern), q) for q in in_use]
+    assert starts.charset_led(re.compile("a*")).pattern == "a*"  # may match empty: left alone
+    assert sum(p is not q for p, q in led) >= 10
+    rng = random.Random(29)
+    alphabet = "据根局国,计划拟查对为的二三0123年来以甲乙丙xyab" + "".join(_odd_texts()[0][:40])
+    odd = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))) for _ in range(400)]
+    for text in [*TEXTS[:40], *odd, ""]:
+        for p, q in led:
+            if p is q:
+                continue
+            assert [(m.span(), m.groups()) for m in q.finditer(text)] == [(m.span(), m.groups()) for m in p.finditer(text)]
+            for _ in range(5):
+                a, b = sorted(rng.randrange(0, len(text) + 1) for _ in range(2))
+                found, want = q.search(text, a, b), p.search(text, a, b)
+                assert (found and (found.span(), found.groups())) == (want and (want.span(), want.groups())), p.pattern
+
+
+def test_one_scan_finds_the_inverted_nouns_finditer_finds() -> None:
+    """The inverted readings found at the nouns of ``_start_scan`` are ``_inverted_pattern().finditer``'s,
+    and the numbers the same scan finds are still ``_mention_pattern().finditer``'s."""
+    from etl.extract import rules
+
+    lex = rules.load("mentions")
+    rng = random.Random(37)
+    pieces = [*lex["inverted_units"], *"0123456789一二十百万亿余多(（)）:\t为达共,。家人次数场", "达到", "超过", "人次数", "次数人"]
+    odd = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30))) for _ in range(3000)]
+    inverted, number = mentions._inverted_pattern(), mentions._mention_pattern()
+    found = 0
+    for text in [*TEXTS, *odd]:
+        numbers, nouns = mentions._scan_numbers(text)
+        assert [(m.span(), m.groupdict()) for m in nouns] == [(m.span(), m.groupdict()) for m in inverted.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in numbers] == [(m.span(), m.groupdict()) for m in number.finditer(text)]
+        found += len(nouns)
+    assert found > 100
+
+
+def test_a_scan_stopped_early_finds_the_matches_before_its_stop() -> None:
+    """``_scan_numbers(text, stop)`` (the scan stopped at an excluded tail) finds the matches of the
+    whole scan that start before ``stop``, even those that run past it."""
+    rng = random.Random(41)
+    alphabet = [*"0123456789一二十百万亿余多,. 家人次数场件", "人次", "人数", "家企业", "超过", "达到"]
+    odd = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))) for _ in range(1000)]
+    for text in [*TEXTS, *odd]:
+        numbers, nouns = mentions._scan_numbers(text)
+        for stop in {0, len(text) // 2, len(text), *(rng.randrange(0, len(text) + 1) for _ in range(5))}:
+            got = mentions._scan_numbers(text, stop)
+            assert [m.span() for m in got[0]] == [m.span() for m in numbers if m.start() < stop]
+            assert [m.span() for m in got[1]] == [m.span() for m in nouns if m.start() < stop]
+    text = "下一步检查30家"
+    assert mentions._excluded_tail(text, [(3, len(text))]) == 3
+    assert mentions._excluded_tail(text, [(0, 2)]) is None
+
+
+def _page_furniture_before(text: str, start: int) -> bool:
+    """``mentions._page_furniture`` as it was, with its look for a line break in the slice before."""
+    pattern, longest, reach = mentions._furniture()
+    line_start = text.rfind("\n", max(0, start - longest), start) + 1
+    if pattern.search(text, max(line_start, start - reach), start):
+        return True
+    if line_start == 0 and start > longest and "\n" not in text[start - longest : start]:
+        return False
+    line_end = text.find("\n", start, line_start + longest + 1)
+    if line_end < 0:
+        if line_start + longest < len(text):
+            return False
+        line_end = len(text)
+    return bool(pattern.search(text, line_start, line_end))
+
+
+def test_number_checks_equal_their_former_selves() -> None:
+    """A Chinese numeral told by its first character, and page furniture without the second look
+    for a line break, say what the class fullmatch and the former furniture test said."""
+    from etl.extract.numbers import CHINESE
+
+    rng = random.Random(43)
+    pieces = [*"0123456789一二十百万亿零〇两,. 家人次\n", "浏览次数", "下一篇", "阅读量", "检查企业", "x" * 70]
+    odd = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 40))) for _ in range(1500)]
+    seen = 0
+    for text in [*TEXTS, *odd]:
+        for m in mentions._mention_pattern().finditer(text):
+            num = m.group("num")
+            assert (num[0] in mentions._CHINESE_NUMERALS) == bool(re.fullmatch(CHINESE, num)), num
+        for start in {*range(0, len(text), max(1, len(text) // 50)), *(rng.randrange(0, len(text) + 1) for _ in range(5))}:
+            assert mentions._page_furniture(text, start) == _page_furniture_before(text, start), (text, start)
+            seen += _page_furniture_before(text, start)
+    assert seen > 100
