@@ -289,6 +289,15 @@ def charset_led(pattern: re.Pattern[str]) -> re.Pattern[str]:
     alternatives each for the prepositions. With the set, it tests each character against it
     in one step and tries the pattern only where one stands (the head, preposition and
     sentence-exclude searches: 3% of a report's instructions)."""
+    try:
+        return _charset_led(pattern)
+    except (AttributeError, TypeError, ValueError, RuntimeError):
+        # The compiler's internals (``_sre.compile``, ``_compiler._code``) are private: on a Python
+        # whose internals differ, the pattern runs as compiled, only slower.
+        return pattern
+
+
+def _charset_led(pattern: re.Pattern[str]) -> re.Pattern[str]:
     if pattern.flags & re.IGNORECASE or not isinstance(pattern.pattern, str):
         return pattern
     parsed = _parser.parse(pattern.pattern, pattern.flags)
