@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from pathlib import Path
 
 import ahocorasick
@@ -120,7 +121,9 @@ def test_plausibility_by_runs_is_the_per_character_sum_to_the_bit() -> None:
     wrong = [t.encode("gb18030").decode(codec, "replace") for t in right for codec in ("utf-16-le", "latin-1", "big5")]
     odd = [rng.randbytes(4000).decode("latin-1"), "GDP App a b 中文 x", "a", "", " x y", "镕喆 é 一", "①Ⅱ≥■·×"]
     for text in [*right, *gbk, *wrong, *odd]:
-        assert read._plausibility(text) == read._plausibility_by_char(text)
+        by_char = read._weighed(Counter(text[: read._SAMPLE_CHARS]), exact_only=False)  # every character, in order
+        assert by_char is not None
+        assert read._plausibility(text) == read._score(text[: read._SAMPLE_CHARS], *by_char)
     one = read._one()
     weight_one = [ch for ch in map(chr, range(0x20, 0x10000)) if one.fullmatch(ch)]
     assert len(weight_one) > 6763 and all(read._char_weight(ch) == 1.0 and not ch.isspace() for ch in weight_one)

@@ -694,14 +694,28 @@ def _plausibility(text: str) -> float:
     new string object per hanzi, most of scoring a GB18030 file. Weights of
     1 and 0.25 sum exactly in any order, so the score is the per-character
     sum's to the last bit; a sample with a character of another weight (0.3)
-    is summed in the order of ``_plausibility_by_char``, as before.
+    is summed over every distinct character in the order of their first
+    occurrence, as before.
     """
     text = text[:_SAMPLE_CHARS]
     rest = _one().sub("", text)
-    n = len(text) - len(rest)
-    total = float(n)
-    letters = 0
-    for ch, count in Counter(rest).items():
+    ones = len(text) - len(rest)
+    summed = _weighed(Counter(rest), exact_only=True)
+    if summed is not None:
+        total, n, letters = summed
+        return _score(text, total + ones, n + ones, letters)
+    summed = _weighed(Counter(text), exact_only=False)  # a sum that rounds: in the per-character order
+    assert summed is not None  # only an exact_only sum gives up
+    return _score(text, *summed)
+
+
+def _weighed(counts: Counter[str], exact_only: bool) -> tuple[float, int, int] | None:
+    """The weighted sum of ``counts``' characters (in their order), how many count, and how many
+    are letters; None when ``exact_only`` and a weight other than 0, 0.25 and 1 would make the sum
+    depend on its order."""
+    total = 0.0
+    n = letters = 0
+    for ch, count in counts.items():
         w = _WEIGHTS.get(ch)
         if w is None:
             w = _weight_of(ch)
@@ -710,32 +724,11 @@ def _plausibility(text: str) -> float:
         n += count
         if w == _LETTER:
             letters += count
-        elif w == 0.25 or w == 0.0:
-            total += w * count
-        elif w != 1.0:  # a sum that rounds: keep the order of the per-character sum
-            return _plausibility_by_char(text)
-        else:
-            total += count
-    return _score(text, total, n, letters)
-
-
-def _plausibility_by_char(text: str) -> float:
-    """``_plausibility`` summed over every distinct character in the order of their first occurrence."""
-    weights = _WEIGHTS
-    total = 0.0
-    n = letters = 0
-    for ch, count in Counter(text).items():
-        w = weights.get(ch)
-        if w is None:
-            w = _weight_of(ch)
-        if w == _SPACE:
-            continue
-        n += count
-        if w == _LETTER:
-            letters += count
+        elif exact_only and not (w == 0.25 or w == 0.0 or w == 1.0):
+            return None
         else:
             total += w * count
-    return _score(text, total, n, letters)
+    return total, n, letters
 
 
 def _score(text: str, total: float, n: int, letters: int) -> float:
