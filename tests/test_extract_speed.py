@@ -81,8 +81,8 @@ def test_numbers_tried_at_numerals_equal_finditer() -> None:
     # Numbers are read in normalised text, where full-width digits are already ASCII.
     for text in [*TEXTS, *(normalize(t).text for t in extra)]:
         want = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
-        assert [(m.span(), m.groupdict()) for m in mentions._number_matches(text)] == want
-    assert len(list(mentions._number_matches(TEXTS[0]))) > 5  # the seeds hold counted numbers
+        assert [(m.span(), m.groupdict()) for m in mentions._scan_numbers(text)[0]] == want
+    assert len(list(mentions._scan_numbers(TEXTS[0])[0])) > 5  # the seeds hold counted numbers
 
 
 def test_cached_character_weights_score_as_before() -> None:
@@ -221,7 +221,7 @@ def test_numbers_tried_where_a_unit_follows_equal_finditer_on_odd_text() -> None
     odd = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60))) for _ in range(3000)]
     for text in odd:
         want = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
-        assert [(m.span(), m.groupdict()) for m in mentions._number_matches(text)] == want, text
+        assert [(m.span(), m.groupdict()) for m in mentions._scan_numbers(text)[0]] == want, text
 
 
 def _rule_patterns() -> list:

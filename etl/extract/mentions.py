@@ -268,11 +268,6 @@ def _scan_numbers(text: str, stop: int | None = None) -> tuple[list[re.Match[str
     return numbers, nouns
 
 
-def _number_matches(text: str) -> list[re.Match[str]]:
-    """``_mention_pattern().finditer(text)`` (``_scan_numbers``)."""
-    return _scan_numbers(text)[0]
-
-
 @cache
 def _inverted_pattern() -> re.Pattern[str]:
     """The unit noun before the number: 覆盖人次超1万, 培训人数达500余."""
